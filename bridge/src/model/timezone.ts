@@ -1,0 +1,28 @@
+/**
+ * The one place that translates Windows time-zone names (EWS `TimeZoneDefinition@Id`, Graph `dateTimeTimeZone`)
+ * to IANA names and back, using the CLDR windowsZones table shipped in `windows-iana`.
+ *
+ * Windows → IANA picks CLDR's territory-001 ("golden") zone, the first entry `findIana` returns. IANA → Windows maps
+ * every alias (Asia/Calcutta and Asia/Kolkata alike). Graph may also answer with an IANA name when the caller sent
+ * `Prefer: outlook.timezone="Europe/Berlin"`, so IANA input is accepted as is.
+ */
+import { IANAZone } from "luxon";
+import { findIana, findWindows } from "windows-iana";
+import type { IanaZone } from "./primitives.js";
+
+/** Graph's own spelling of UTC in some payloads (e.g. `originalStartTimeZone`). */
+const GRAPH_UTC_ALIASES = new Set(["tzone://Microsoft/Utc", "Coordinated Universal Time"]);
+
+/** IANA zone for a Windows zone name (or an IANA name passed through); undefined when neither is known. */
+export function ianaFromWindows(name: string): IanaZone | undefined {
+  if (GRAPH_UTC_ALIASES.has(name)) return "UTC";
+  const [golden] = findIana(name);
+  if (golden !== undefined) return golden === "Etc/UTC" ? "UTC" : golden;
+  return IANAZone.isValidZone(name) ? name : undefined;
+}
+
+/** Windows zone name for an IANA zone; undefined when CLDR has no mapping (e.g. a bare fixed offset). */
+export function windowsFromIana(zone: IanaZone): string | undefined {
+  const [name] = findWindows(zone);
+  return name;
+}
