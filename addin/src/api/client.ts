@@ -1,0 +1,69 @@
+/**
+ * Typed client of the bridge's add-in API. Requests are validated against the shared contract before sending and
+ * responses are parsed with it, so a contract drift shows up as a clear `BridgeApiError`, not as undefined fields.
+ */
+import {
+  ADDIN_VERSION_HEADER,
+  type AddinRequest,
+  type AddinResponse,
+  type AddinRouteName,
+  addinRoutes,
+  errorBodySchema,
+  TOKEN_TYPE_HEADER,
+  type TokenType,
+} from "../../../bridge/src/api/addin.js";
+import { ADDIN_VERSION } from "../version.js";
+
+export class BridgeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "BridgeApiError";
+  }
+}
+
+export type AccessToken = { tokenType: TokenType; token: string };
+
+/** Supplies a fresh token per call; the caller decides how (NAA, Exchange identity token, sandbox). */
+export type TokenSource = () => Promise<AccessToken>;
+
+export type BridgeClient = <N extends AddinRouteName>(name: N, input: AddinRequest<N>) => Promise<AddinResponse<N>>;
+
+export function createBridgeClient(baseUrl: string, tokenSource: TokenSource | null): BridgeClient {
+  return async (name, input) => {
+    const definition = addinRoutes[name];
+    const validInput = definition.request.parse(input) as Record<string, unknown>;
+    const url = new URL(definition.path, baseUrl);
+    const headers: Record<string, string> = { accept: "application/json", [ADDIN_VERSION_HEADER]: ADDIN_VERSION };
+    let body: string | undefined;
+    if (definition.method === "GET") {
+      for (const [key, value] of Object.entries(validInput)) {
+        if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+      }
+    } else {
+      body = JSON.stringify(validInput);
+      headers["content-type"] = "application/json";
+    }
+    if (definition.authenticated) {
+      if (!tokenSource) throw new BridgeApiError(401, "UNAUTHENTICATED", "Not signed in to the bridge");
+      const { tokenType, token } = await tokenSource();
+      headers.authorization = `Bearer ${token}`;
+      headers[TOKEN_TYPE_HEADER] = tokenType;
+    }
+    const response = await fetch(url, { method: definition.method, headers, body });
+    const json: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const parsed = errorBodySchema.safeParse(json);
+      if (parsed.success) throw new BridgeApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+      throw new BridgeApiError(response.status, "HTTP_ERROR", `The bridge answered ${response.status}`);
+    }
+    const parsed = definition.response.safeParse(json);
+    if (!parsed.success) {
+      throw new BridgeApiError(response.status, "BAD_RESPONSE", `Unexpected answer from ${definition.path}`);
+    }
+    return parsed.data as AddinResponse<typeof name>;
+  };
+}
