@@ -1,0 +1,77 @@
+// @vitest-environment node
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { validateXML } from "xmllint-wasm";
+import { renderAddinManifest, SANDBOX_PUBLIC_URL } from "../../bridge/src/api/addin-manifest.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+const xsdDir = path.resolve(repoRoot, "../shared/conformance/addin/xsd");
+// Same file set and order as ../shared/conformance/addin/validate-manifest.mjs: the main schema imports the others.
+const schemaFiles = [
+  "OfficeAppManifestV1_1.xsd",
+  "OfficeAppBasicTypesV1_0.xsd",
+  "MailAppVersionOverridesV1_0.xsd",
+  "MailAppVersionOverridesV1_1.xsd",
+  "TaskPaneAppVersionOverridesV1_0.xsd",
+  "ContentAppVersionOverridesV1_0.xsd",
+];
+
+async function validateManifest(xml: string) {
+  const [main, ...preload] = await Promise.all(
+    schemaFiles.map(async (fileName) => ({ fileName, contents: await readFile(path.join(xsdDir, fileName), "utf8") })),
+  );
+  if (!main) throw new Error("schema set is empty");
+  const result = await validateXML({ xml: [{ fileName: "manifest.xml", contents: xml }], schema: [main], preload });
+  return { valid: result.valid, errors: result.errors.map((e) => e.rawMessage) };
+}
+
+describe("manifest.xml", () => {
+  it("the committed manifest is the renderer's output for the sandbox URL", async () => {
+    const committed = await readFile(path.join(repoRoot, "manifest.xml"), "utf8");
+    expect(committed).toBe(renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL }));
+  });
+
+  it("validates against the official add-in manifest XSDs", async () => {
+    const result = await validateManifest(await readFile(path.join(repoRoot, "manifest.xml"), "utf8"));
+    expect(result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it("renders valid manifests pointing at another public URL, with a path prefix and escaped names", async () => {
+    const xml = renderAddinManifest({
+      publicUrl: "https://crm.example.com/bridge",
+      version: "2.3.1",
+      displayName: "Zoho CRM <Contoso & Co>",
+    });
+    expect(xml).toContain('<SourceLocation DefaultValue="https://crm.example.com/bridge/addin/taskpane.html"/>');
+    expect(xml).toContain("<AppDomain>https://crm.example.com</AppDomain>");
+    expect(xml).toContain("Zoho CRM &lt;Contoso &amp; Co&gt;");
+    expect(xml).not.toContain("localhost");
+    expect((await validateManifest(xml)).valid).toBe(true);
+  });
+
+  it("declares Mailbox 1.1 with an ItemRead pane, commands at 1.3 and pinning at 1.5", () => {
+    const xml = renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL });
+    expect(xml).toMatch(/<Set Name="Mailbox" MinVersion="1.1"\/>/);
+    expect(xml).toMatch(/<Form xsi:type="ItemRead">/);
+    expect(xml).toMatch(/DefaultMinVersion="1.3"[\s\S]*MessageReadCommandSurface[\s\S]*DefaultMinVersion="1.5"/);
+    expect(xml.match(/<SupportsPinning>true<\/SupportsPinning>/g)).toHaveLength(1);
+  });
+
+  it("rejects a version the schema would reject", () => {
+    expect(() => renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL, version: "1.0.0.0.0" })).toThrow(/version/);
+  });
+
+  it("fails validation when the schema order is broken, so the validator is really checking", async () => {
+    const broken = renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL }).replace(
+      /(<ProviderName>[^<]*<\/ProviderName>)\s*(<DefaultLocale>[^<]*<\/DefaultLocale>)/,
+      "$2$1",
+    );
+    const result = await validateManifest(broken);
+    expect(result.valid).toBe(false);
+    expect(result.errors.join("\n")).toMatch(/DefaultLocale/);
+  });
+});
