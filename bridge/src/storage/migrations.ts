@@ -1,0 +1,185 @@
+/**
+ * The one set of migrations, for SQLite and PostgreSQL alike. Append new migrations; never edit a shipped one.
+ * Only portable column types are used (see schema.ts); the auto-increment id is the one dialect difference.
+ */
+import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+
+/** Adds an auto-numbered primary key: `serial` on PostgreSQL, `integer primary key autoincrement` on SQLite. */
+function withAutoIncrementId<T extends CreateTableBuilder<string, never>>(table: T, dialect: "sqlite" | "postgres"): T {
+  return (
+    dialect === "postgres"
+      ? table.addColumn("id", "serial", (c) => c.primaryKey())
+      : table.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+  ) as T;
+}
+
+function initial(dialect: "sqlite" | "postgres"): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("secrets")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("sealed", "text", (c) => c.notNull())
+        .addColumn("key_id", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("zoho_user_id", "text", (c) => c.notNull().unique())
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("full_name", "text", (c) => c.notNull())
+        .addColumn("zoho_profile", "text", (c) => c.notNull())
+        .addColumn("zoho_role", "text")
+        .addColumn("zoho_active", "integer", (c) => c.notNull())
+        .addColumn("selected", "integer", (c) => c.notNull())
+        .addColumn("mailbox", "text", (c) => c.notNull().unique())
+        .addColumn("exchange_identity", "text", (c) => c.unique())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("status_reason", "text")
+        .addColumn("throttled_until", "text")
+        .addColumn("module_overrides", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("relations")
+        .addColumn("mailbox_id", "text", (c) => c.notNull())
+        .addColumn("module", "text", (c) => c.notNull())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("exchange_id", "text", (c) => c.notNull())
+        .addColumn("exchange_version", "text", (c) => c.notNull())
+        .addColumn("crm_id", "text", (c) => c.notNull())
+        .addColumn("crm_version", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("relations_pk", ["mailbox_id", "module", "id"])
+        .addUniqueConstraint("relations_exchange_unique", ["mailbox_id", "module", "exchange_id"])
+        .addUniqueConstraint("relations_crm_unique", ["mailbox_id", "module", "crm_id"])
+        .execute();
+      await db.schema
+        .createTable("cursors")
+        .addColumn("mailbox_id", "text", (c) => c.notNull())
+        .addColumn("module", "text", (c) => c.notNull())
+        .addColumn("side", "text", (c) => c.notNull())
+        .addColumn("cursor", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("cursors_pk", ["mailbox_id", "module", "side"])
+        .execute();
+      await db.schema
+        .createTable("conflicts")
+        .addColumn("mailbox_id", "text", (c) => c.notNull())
+        .addColumn("module", "text", (c) => c.notNull())
+        .addColumn("id", "text", (c) => c.notNull())
+        .addColumn("entry", "text", (c) => c.notNull())
+        .addColumn("detected_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("conflicts_pk", ["mailbox_id", "module", "id"])
+        .execute();
+      await db.schema
+        .createTable("sync_runs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("mailbox_id", "text", (c) => c.notNull())
+        .addColumn("module", "text", (c) => c.notNull())
+        .addColumn("dry_run", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("reason", "text")
+        .addColumn("started_at", "text", (c) => c.notNull())
+        .addColumn("finished_at", "text", (c) => c.notNull())
+        .addColumn("planned", "text", (c) => c.notNull())
+        .addColumn("totals", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("sync_runs_by_mailbox")
+        .on("sync_runs")
+        .columns(["mailbox_id", "module", "started_at"])
+        .execute();
+      await withAutoIncrementId(db.schema.createTable("sync_outcomes"), dialect)
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("mailbox_id", "text", (c) => c.notNull())
+        .addColumn("module", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("side", "text")
+        .addColumn("exchange_id", "text")
+        .addColumn("crm_id", "text")
+        .addColumn("reason", "text")
+        .addColumn("failure_kind", "text")
+        .addColumn("at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("sync_outcomes_by_exchange_item")
+        .on("sync_outcomes")
+        .columns(["mailbox_id", "exchange_id"])
+        .execute();
+      await db.schema
+        .createIndex("sync_outcomes_by_crm_item")
+        .on("sync_outcomes")
+        .columns(["mailbox_id", "crm_id"])
+        .execute();
+      await withAutoIncrementId(db.schema.createTable("audit_log"), dialect)
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("detail", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("sessions")
+        .addColumn("id_hash", "text", (c) => c.primaryKey())
+        .addColumn("subject", "text", (c) => c.notNull())
+        .addColumn("principal", "text", (c) => c.notNull())
+        .addColumn("csrf_token", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("subscriptions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("service", "text", (c) => c.notNull())
+        .addColumn("mailbox", "text", (c) => c.notNull())
+        .addColumn("module", "text", (c) => c.notNull())
+        .addColumn("external_id", "text", (c) => c.notNull())
+        .addColumn("verifier_sealed", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of [
+        "subscriptions",
+        "sessions",
+        "audit_log",
+        "sync_outcomes",
+        "sync_runs",
+        "conflicts",
+        "cursors",
+        "relations",
+        "users",
+        "secrets",
+        "settings",
+      ]) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  };
+}
+
+export function migrationProvider(dialect: "sqlite" | "postgres"): MigrationProvider {
+  return { getMigrations: async () => ({ "0001_initial": initial(dialect) }) };
+}
+
+/** `schema`: the PostgreSQL schema the tables live in (the migration bookkeeping table goes there too). */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: "sqlite" | "postgres",
+  schema?: string,
+): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === "Error");
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+  }
+}
