@@ -2,7 +2,9 @@
 export * from "./contact.js";
 export * from "./email.js";
 export * from "./event.js";
+export * from "./normalise.js";
 export * from "./primitives.js";
+export * from "./sync-modules.js";
 export * from "./task.js";
 export * from "./timezone.js";
 
