@@ -126,6 +126,11 @@ export async function whenOfficeReady(
   return { host: info.host ? String(info.host) : null, platform: info.platform ? String(info.platform) : null };
 }
 
+/** From inside an Office dialog: hand `message` to the task pane that opened it. */
+export function sendToDialogParent(office: OfficeNamespace, message: string): void {
+  office.context.ui.messageParent(message);
+}
+
 export function createOfficeHost(office: OfficeNamespace): OfficeHost {
   const mailbox = office.context.mailbox;
   const supports = (set: string, version: string) => {
