@@ -1,0 +1,61 @@
+/**
+ * Date and time conversions between the canonical formats (UTC instant with whole seconds, floating date) and the
+ * wire formats: offset date-times (Zoho), wall-clock date-times in a named zone (Graph `dateTimeTimeZone`, EWS local
+ * times), UTC date-times with fractions (Graph, EWS). Luxon does the calendar arithmetic; sub-second parts are
+ * truncated because Zoho stores none (zoho-crm-api.md §8.5), so an instant read back from any side compares equal.
+ */
+import { DateTime, type Zone } from "luxon";
+import type { Instant, LocalDate } from "../model/index.js";
+import { MappingError } from "./errors.js";
+
+function parsed(field: string, value: string, dateTime: DateTime): DateTime<true> {
+  if (dateTime.isValid) return dateTime as DateTime<true>;
+  throw new MappingError(field, value, dateTime.invalidExplanation ?? "invalid date-time");
+}
+
+export function instantOf(dateTime: DateTime<true>): Instant {
+  return dateTime.toUTC().startOf("second").toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
+}
+
+/** `2026-05-15T07:30:00+03:00` (or `…Z`, or with fractions) → `2026-05-15T04:30:00Z`. Requires an offset. */
+export function instantFromOffsetDateTime(field: string, value: string): Instant {
+  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(value)) throw new MappingError(field, value, "expected a date-time with an offset");
+  return instantOf(parsed(field, value, DateTime.fromISO(value, { setZone: true })));
+}
+
+/** Canonical instant → `yyyy-MM-ddTHH:mm:ss±HH:mm` in `zone` (Zoho's DateTime input format). */
+export function offsetDateTimeFromInstant(instant: Instant, zone: string | Zone): string {
+  return DateTime.fromISO(instant, { zone: "UTC" }).setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
+}
+
+/** Wall-clock time without offset (`2026-03-29T09:00:00.0000000`) in an IANA zone → instant. */
+export function instantFromWallClock(field: string, value: string, zone: string | Zone): Instant {
+  if (/(Z|[+-]\d{2}:\d{2})$/.test(value)) return instantFromOffsetDateTime(field, value);
+  return instantOf(parsed(field, value, DateTime.fromISO(value, { zone })));
+}
+
+/** Instant → wall-clock `yyyy-MM-ddTHH:mm:ss` in an IANA zone (Graph `dateTimeTimeZone.dateTime`). */
+export function wallClockFromInstant(instant: Instant, zone: string | Zone): string {
+  return DateTime.fromISO(instant, { zone: "UTC" }).setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+}
+
+/** The calendar date an instant falls on in `zone`. */
+export function dateOfInstant(instant: Instant, zone: string | Zone): LocalDate {
+  return DateTime.fromISO(instant, { zone: "UTC" }).setZone(zone).toISODate() ?? instant.slice(0, 10);
+}
+
+/** Midnight starting `date` in `zone`, as an instant (EWS all-day bounds). */
+export function startOfDateInstant(date: LocalDate, zone: string | Zone): Instant {
+  return instantOf(parsed("date", date, DateTime.fromISO(date, { zone })));
+}
+
+/** The date part of a wire date or date-time, checked: `2026-03-29T00:00:00.0000000` → `2026-03-29`. */
+export function datePart(field: string, value: string): LocalDate {
+  const date = value.slice(0, 10);
+  parsed(field, value, DateTime.fromISO(date));
+  return date;
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  return DateTime.fromISO(date, { zone: "UTC" }).plus({ days }).toISODate() ?? date;
+}
