@@ -36,6 +36,11 @@ export interface SyncModule<T> {
    * equal for the core iff their normal forms serialise identically.
    */
   normalizeField<K extends FieldOf<T>>(field: K, value: T[K]): unknown;
+  /**
+   * True when creating or updating this value on Exchange sends meeting invitations/updates (an event with attendees);
+   * counted separately in dry-run plans. Absent: never.
+   */
+  invitesAttendees?(value: T): boolean;
   /** Validates a stored merge base (JSON) of this or an older schema version; throws on anything else. */
   parse(stored: unknown): T;
 }

@@ -1,0 +1,47 @@
+/**
+ * Field comparison and per-side content hashes.
+ *
+ * Invariants:
+ * - Two field values are equal iff their `SyncModule.normalizeField` forms serialise identically with object keys
+ *   sorted (so key order, `undefined` members and cosmetic differences the module normalises never count).
+ * - A side's hash covers exactly the fields that side can hold (`sideFields[side]`), in their normal form. A change
+ *   on a side is "version moved AND hash moved" (vdirsyncer), so re-reading our own write is never a change.
+ */
+
+import { createHash } from "node:crypto";
+import type { Side } from "../connectors/port.js";
+import type { FieldOf, SyncModule } from "./module.js";
+
+/** JSON with object keys sorted and `undefined` members dropped: a canonical text for hashing and equality. */
+export function stableStringify(value: unknown): string {
+  if (value === undefined) return "null";
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  const entries = Object.entries(value)
+    .filter(([, member]) => member !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, member]) => `${JSON.stringify(key)}:${stableStringify(member)}`);
+  return `{${entries.join(",")}}`;
+}
+
+function fieldText<T>(module: SyncModule<T>, field: FieldOf<T>, value: T | undefined): string {
+  return stableStringify(
+    value === undefined || value === null ? undefined : module.normalizeField(field, value[field]),
+  );
+}
+
+/** True when `a` and `b` hold the same normalised value in `field` (an absent record counts as all-empty). */
+export function fieldEquals<T>(module: SyncModule<T>, field: FieldOf<T>, a: T | undefined, b: T | undefined): boolean {
+  return fieldText(module, field, a) === fieldText(module, field, b);
+}
+
+/** True when `a` and `b` agree on every field `side` can hold, i.e. writing `a` over `b` on that side is a no-op. */
+export function equalOnSide<T>(module: SyncModule<T>, side: Side, a: T, b: T): boolean {
+  return module.sideFields[side].every((field) => fieldEquals(module, field, a, b));
+}
+
+/** Content hash of what `side` can hold of `value`. */
+export function sideHash<T>(module: SyncModule<T>, side: Side, value: T): string {
+  const projection = module.sideFields[side].map((field) => [field, fieldText(module, field, value)]);
+  return createHash("sha256").update(JSON.stringify(projection)).digest("base64url");
+}

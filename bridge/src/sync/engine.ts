@@ -1,0 +1,386 @@
+/**
+ * The sync engine: one run for one mailbox and module. It is the only part of the core that calls ports and the
+ * store, and it talks to nothing else (no HTTP, database, Koa or SDK imports — enforced by a test).
+ *
+ * A run:
+ * 1. Reads each side: from its saved cursor (all pages), or a full listing when there is no cursor, the port has no
+ *    delta, the cursor expired (`cursor-invalid`), or a resync was asked for. Items of open conflicts are re-read.
+ * 2. Plans (`plan.ts`), counts, and stops before any write when dry-running or when the circuit breaker trips.
+ * 3. Applies writes in batches per side and operation. Each action commits its relation row only after all of its
+ *    writes succeeded (with the ids, versions and hashes the writes returned); a failed action keeps the old row.
+ * 4. Saves cursors only when every action succeeded, so anything that failed is read and retried next run (replays
+ *    are harmless: applied items have moved their relation to the version we read or wrote).
+ * A global failure (auth expired, throttled, mailbox gone) stops the run at once: later batches are not attempted.
+ */
+
+import { randomUUID } from "node:crypto";
+import { ConnectorError, type ConnectorFailure, type ItemResult, isGlobalFailure } from "../connectors/errors.js";
+import type { RecordPort, RemoteItem, Side } from "../connectors/port.js";
+import { sideHash } from "./compare.js";
+import type { SyncModule } from "./module.js";
+import { type ModuleSettings, type PlanRelation, plan, type SideObservation, type SyncAction } from "./plan.js";
+import { type BreakerSettings, breakerVerdict, countPlan, DEFAULT_BREAKER } from "./safety.js";
+import type { ConflictEntry, ItemOutcome, RelationRow, SyncRunRecord, SyncScope, SyncStateStore } from "./state.js";
+
+export interface SyncRunOptions<T> {
+  readonly scope: SyncScope;
+  readonly module: SyncModule<T>;
+  readonly exchange: RecordPort<T>;
+  readonly crm: RecordPort<T>;
+  readonly store: SyncStateStore;
+  readonly settings: ModuleSettings<T>;
+  readonly breaker?: BreakerSettings;
+  /** Plan and count only; write nothing (not even cursors). */
+  readonly dryRun?: boolean;
+  /** An admin confirmed the deletions of a held run. */
+  readonly confirmDeletions?: boolean;
+  /** Ignore saved cursors and diff full listings of both sides. */
+  readonly fullResync?: boolean;
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+}
+
+export interface SyncRunResult<T> {
+  readonly record: SyncRunRecord;
+  readonly actions: readonly SyncAction<T>[];
+}
+
+interface Observed<T> {
+  readonly observation: SideObservation<T>;
+  readonly cursor: string | undefined;
+}
+
+async function readFullListing<T>(port: RecordPort<T>): Promise<Observed<T>> {
+  const present: RemoteItem<T>[] = [];
+  let pageToken: string | undefined;
+  let cursor: string | undefined;
+  do {
+    const page = await port.listAll(pageToken);
+    present.push(...page.items);
+    pageToken = page.nextPageToken;
+    cursor = page.cursor;
+  } while (pageToken !== undefined);
+  return { observation: { present, deleted: [], completeListing: true }, cursor };
+}
+
+async function readSide<T>(port: RecordPort<T>, cursor: string | undefined, full: boolean): Promise<Observed<T>> {
+  if (full || cursor === undefined || !port.capabilities.delta) return readFullListing(port);
+  const present: RemoteItem<T>[] = [];
+  const deleted: string[] = [];
+  let next = cursor;
+  try {
+    for (;;) {
+      const page = await port.listChanges(next);
+      for (const change of page.changes) {
+        if (change.kind === "upsert") present.push(change.item);
+        else deleted.push(change.id);
+      }
+      next = page.cursor;
+      if (page.complete) break;
+    }
+  } catch (error) {
+    // An expired cursor (Graph 410 syncStateNotFound, EWS invalid SyncState): full listing, then diff.
+    if (error instanceof ConnectorError && error.failure.kind === "cursor-invalid") return readFullListing(port);
+    throw error;
+  }
+  return { observation: { present, deleted, completeListing: false }, cursor: next };
+}
+
+/** Re-reads items of open conflicts that this run's listing did not report, so parked pairs are re-decided. */
+async function withConflictItems<T>(
+  port: RecordPort<T>,
+  side: Side,
+  observed: SideObservation<T>,
+  conflicts: readonly ConflictEntry[],
+): Promise<SideObservation<T>> {
+  const known = new Set([...observed.present.map((item) => item.id), ...observed.deleted]);
+  const ids = [...new Set(conflicts.map((entry) => entry[side].id))].filter((id) => !known.has(id));
+  if (ids.length === 0 || observed.completeListing) return observed;
+  const results = await port.getMany(ids);
+  const present = [...observed.present];
+  const deleted = [...observed.deleted];
+  results.forEach((result, index) => {
+    const id = ids[index] as string;
+    if (result.ok) present.push(result.value);
+    else if (result.failure.kind === "not-found") deleted.push(id);
+    else throw new ConnectorError(result.failure);
+  });
+  return { ...observed, present, deleted };
+}
+
+/** Executes the actions' writes, batched per side and operation; returns per-action results and any global failure. */
+async function applyWrites<T>(
+  ports: Record<Side, RecordPort<T>>,
+  actions: readonly SyncAction<T>[],
+): Promise<{
+  results: Map<number, Partial<Record<Side, ItemResult<RemoteItem<T> | undefined>>>>;
+  abort?: ConnectorFailure;
+}> {
+  const results = new Map<number, Partial<Record<Side, ItemResult<RemoteItem<T> | undefined>>>>();
+  const record = (index: number, side: Side, result: ItemResult<RemoteItem<T> | undefined>) => {
+    results.set(index, { ...results.get(index), [side]: result });
+  };
+  for (const side of ["crm", "exchange"] as const) {
+    for (const op of ["create", "update", "delete"] as const) {
+      const indexes = actions.flatMap((action, index) => (action.writes[side]?.op === op ? [index] : []));
+      const port = ports[side];
+      for (let start = 0; start < indexes.length; start += Math.max(1, port.capabilities.maxBatchSize)) {
+        const chunk = indexes.slice(start, start + Math.max(1, port.capabilities.maxBatchSize));
+        const writes = chunk.map((index) => actions[index]?.writes[side]);
+        let chunkResults: readonly ItemResult<RemoteItem<T> | undefined>[];
+        try {
+          if (op === "create") {
+            chunkResults = await port.create(writes.flatMap((write) => (write?.op === "create" ? [write] : [])));
+          } else if (op === "update") {
+            chunkResults = await port.update(writes.flatMap((write) => (write?.op === "update" ? [write] : [])));
+          } else {
+            const deletions = await port.delete(writes.flatMap((write) => (write?.op === "delete" ? [write] : [])));
+            chunkResults = deletions.map((result) => (result.ok ? { ok: true, value: undefined } : result));
+          }
+        } catch (error) {
+          if (!(error instanceof ConnectorError)) throw error;
+          const failure = error.failure;
+          chunkResults = chunk.map(() => ({ ok: false, failure }));
+        }
+        chunk.forEach((index, position) => {
+          const result = chunkResults[position] ?? {
+            ok: false,
+            failure: { kind: "transient", message: "connector returned fewer results than requests" },
+          };
+          record(index, side, result);
+        });
+        const global = chunkResults.find((result) => !result.ok && isGlobalFailure(result.failure));
+        if (global && !global.ok) return { results, abort: global.failure };
+      }
+    }
+  }
+  return { results };
+}
+
+function failureOf(result: ItemResult<unknown> | undefined, op: string): ConnectorFailure | undefined {
+  if (!result || result.ok) return undefined;
+  // Deleting what is already gone achieved what was asked.
+  if (op === "delete" && result.failure.kind === "not-found") return undefined;
+  return result.failure;
+}
+
+export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunResult<T>> {
+  const { scope, module, store, settings } = options;
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const ports: Record<Side, RecordPort<T>> = { exchange: options.exchange, crm: options.crm };
+  const startedAt = now().toISOString();
+  const emptyCounts = { creates: 0, updates: 0, deletes: 0, invitations: 0 };
+  const finish = async (
+    status: SyncRunRecord["status"],
+    actions: readonly SyncAction<T>[],
+    outcomes: readonly ItemOutcome[],
+    reason?: string,
+  ): Promise<SyncRunResult<T>> => {
+    const planned = actions.length > 0 ? countPlan(module, actions) : { exchange: emptyCounts, crm: emptyCounts };
+    const record: SyncRunRecord = {
+      runId: newId(),
+      scope,
+      startedAt,
+      finishedAt: now().toISOString(),
+      dryRun: options.dryRun ?? false,
+      status,
+      ...(reason === undefined ? {} : { reason }),
+      planned,
+      outcomes,
+    };
+    await store.saveRun(record);
+    return { record, actions };
+  };
+
+  if (!settings.enabled) return finish("completed", [], [], "module disabled");
+
+  const rows = await store.listRelations(scope);
+  const relations: PlanRelation<T>[] = rows.map((row) => ({ row, base: module.parse(row.base) }));
+  const conflicts = await store.listConflicts(scope);
+  const sides: Partial<Record<Side, Observed<T>>> = {};
+  try {
+    for (const side of ["exchange", "crm"] as const) {
+      const observed = await readSide(ports[side], await store.getCursor(scope, side), options.fullResync ?? false);
+      sides[side] = {
+        observation: await withConflictItems(ports[side], side, observed.observation, conflicts),
+        cursor: observed.cursor,
+      };
+    }
+  } catch (error) {
+    if (!(error instanceof ConnectorError)) throw error;
+    return finish("aborted", [], [], `reading failed: ${error.message}`);
+  }
+  const exchange = sides.exchange as Observed<T>;
+  const crm = sides.crm as Observed<T>;
+  const actions = plan(exchange.observation, crm.observation, relations, { module, settings, conflicts });
+
+  if (options.dryRun) return finish("completed", actions, [], "dry run: nothing written");
+  const held = breakerVerdict(countPlan(module, actions), rows.length, options.breaker ?? DEFAULT_BREAKER);
+  if (held !== undefined && !options.confirmDeletions) return finish("held", actions, [], held);
+
+  const { results, abort } = await applyWrites(ports, actions);
+  const outcomes: ItemOutcome[] = [];
+  const parked = new Set<string>();
+  let failures = 0;
+  for (const [index, action] of actions.entries()) {
+    const ids = {
+      exchangeId: action.exchange?.id ?? action.relation?.exchangeId,
+      crmId: action.crm?.id ?? action.relation?.crmId,
+    };
+    if (action.kind === "skip") {
+      outcomes.push({ status: "skipped", ...ids, reason: action.reason });
+      continue;
+    }
+    if (action.kind === "conflict") {
+      parked.add(action.conflictId);
+      await store.saveConflict(conflictEntry(action, scope, conflicts, now));
+      outcomes.push({ status: "conflict", ...ids, reason: action.reason });
+      continue;
+    }
+    if (action.kind === "unlink") {
+      if (action.relation) await store.deleteRelation(scope, action.relation.id);
+      outcomes.push({ status: "skipped", ...ids, reason: action.reason });
+      continue;
+    }
+    const actionResults = results.get(index) ?? {};
+    const failedSide = (["exchange", "crm"] as const).find((side) => {
+      const write = action.writes[side];
+      return write !== undefined && (actionResults[side] === undefined || failureOf(actionResults[side], write.op));
+    });
+    if (failedSide) {
+      failures++;
+      const failure = failureOf(actionResults[failedSide], action.writes[failedSide]?.op ?? "");
+      outcomes.push(
+        failure
+          ? {
+              status: "error",
+              side: failedSide,
+              ...ids,
+              reason: `${action.reason}: ${failure.message}`,
+              failureKind: failure.kind,
+            }
+          : { status: "skipped", side: failedSide, ...ids, reason: `${action.reason}: not attempted, run aborted` },
+      );
+      continue;
+    }
+    try {
+      if (action.kind === "forget") {
+        if (action.relation) await store.deleteRelation(scope, action.relation.id);
+      } else {
+        await store.saveRelation(scope, relationAfter(module, action, actionResults, newId, now));
+      }
+    } catch (error) {
+      failures++;
+      outcomes.push({
+        status: "error",
+        ...ids,
+        reason: `${action.reason}: saving the relation failed: ${String(error)}`,
+      });
+      continue;
+    }
+    outcomes.push(...writeOutcomes(action, actionResults));
+  }
+  if (abort) return finish("aborted", actions, outcomes, `${abort.kind}: ${abort.message}`);
+  for (const entry of conflicts) {
+    if (!parked.has(entry.id)) await store.deleteConflict(scope, entry.id);
+  }
+  if (failures === 0) {
+    await store.saveCursor(scope, "exchange", exchange.cursor);
+    await store.saveCursor(scope, "crm", crm.cursor);
+  }
+  return finish("completed", actions, outcomes);
+}
+
+function relationAfter<T>(
+  module: SyncModule<T>,
+  action: SyncAction<T>,
+  results: Partial<Record<Side, ItemResult<RemoteItem<T> | undefined>>>,
+  newId: () => string,
+  now: () => Date,
+): RelationRow {
+  const sideState = (side: Side): { id: string; version: string; hash: string } => {
+    const written = results[side];
+    const item = written?.ok && written.value ? written.value : action[side];
+    if (item) return { id: item.id, version: item.version, hash: sideHash(module, side, item.value) };
+    const row = action.relation;
+    if (!row) throw new Error("sync engine: a new relation without an item on one side");
+    return side === "exchange"
+      ? { id: row.exchangeId, version: row.exchangeVersion, hash: row.exchangeHash }
+      : { id: row.crmId, version: row.crmVersion, hash: row.crmHash };
+  };
+  const exchange = sideState("exchange");
+  const crm = sideState("crm");
+  return {
+    id: action.relation?.id ?? newId(),
+    exchangeId: exchange.id,
+    exchangeVersion: exchange.version,
+    exchangeHash: exchange.hash,
+    crmId: crm.id,
+    crmVersion: crm.version,
+    crmHash: crm.hash,
+    base: action.value,
+    schemaVersion: module.schemaVersion,
+    syncedAt: now().toISOString(),
+  };
+}
+
+function writeOutcomes<T>(
+  action: SyncAction<T>,
+  results: Partial<Record<Side, ItemResult<RemoteItem<T> | undefined>>>,
+): ItemOutcome[] {
+  const outcomes: ItemOutcome[] = [];
+  const statusOf = { create: "created", update: "updated", delete: "deleted" } as const;
+  for (const side of ["exchange", "crm"] as const) {
+    const write = action.writes[side];
+    if (!write) continue;
+    const result = results[side];
+    const writtenId = result?.ok ? result.value?.id : undefined;
+    const exchangeId =
+      side === "exchange"
+        ? (writtenId ?? action.relation?.exchangeId)
+        : (action.exchange?.id ?? action.relation?.exchangeId);
+    const crmId = side === "crm" ? (writtenId ?? action.relation?.crmId) : (action.crm?.id ?? action.relation?.crmId);
+    outcomes.push({ status: statusOf[write.op], side, exchangeId, crmId, reason: action.reason });
+  }
+  if (outcomes.length === 0) {
+    outcomes.push({
+      status: "unchanged",
+      exchangeId: action.exchange?.id,
+      crmId: action.crm?.id,
+      reason: action.reason,
+    });
+  }
+  return outcomes;
+}
+
+function conflictEntry<T>(
+  action: SyncAction<T>,
+  scope: SyncScope,
+  existing: readonly ConflictEntry[],
+  now: () => Date,
+): ConflictEntry {
+  const side = (name: Side) => {
+    const item = action[name];
+    const row = action.relation;
+    if (item) return { id: item.id, version: item.version, value: item.value };
+    if (!row) throw new Error("sync engine: conflict without an item or relation");
+    const [id, version] = name === "exchange" ? [row.exchangeId, row.exchangeVersion] : [row.crmId, row.crmVersion];
+    return { id, version, value: row.base };
+  };
+  const exchange = side("exchange");
+  const crm = side("crm");
+  const previous = existing.find((entry) => entry.id === action.conflictId);
+  const same = previous?.exchange.version === exchange.version && previous?.crm.version === crm.version;
+  return {
+    id: action.conflictId,
+    scope,
+    ...(action.relation ? { relationId: action.relation.id } : {}),
+    exchange,
+    crm,
+    ...(action.relation ? { base: action.relation.base } : {}),
+    fields: action.conflictFields ?? [],
+    detectedAt: same && previous ? previous.detectedAt : now().toISOString(),
+    ...(same && previous?.resolution ? { resolution: previous.resolution } : {}),
+  };
+}
