@@ -35,6 +35,7 @@ function initial(dialect: "sqlite" | "postgres"): Migration {
         .addColumn("zoho_user_id", "text", (c) => c.notNull().unique())
         .addColumn("email", "text", (c) => c.notNull())
         .addColumn("full_name", "text", (c) => c.notNull())
+        .addColumn("zoho_profile_id", "text", (c) => c.notNull())
         .addColumn("zoho_profile", "text", (c) => c.notNull())
         .addColumn("zoho_role", "text")
         .addColumn("zoho_active", "integer", (c) => c.notNull())

@@ -24,6 +24,7 @@ export interface UserTable {
   zoho_user_id: string;
   email: string;
   full_name: string;
+  zoho_profile_id: string;
   zoho_profile: string;
   zoho_role: string | null;
   /** 1 while the Zoho user is active; inactive users are never synced. */

@@ -22,6 +22,7 @@ export interface BridgeUser {
   zohoUserId: string;
   email: string;
   fullName: string;
+  zohoProfileId: string;
   zohoProfile: string;
   zohoRole: string | null;
   zohoActive: boolean;
@@ -40,6 +41,7 @@ export interface ZohoUserRecord {
   zohoUserId: string;
   email: string;
   fullName: string;
+  profileId: string;
   profile: string;
   role?: string;
   active: boolean;
@@ -51,6 +53,7 @@ function toUser(row: Selectable<UserTable>): BridgeUser {
     zohoUserId: row.zoho_user_id,
     email: row.email,
     fullName: row.full_name,
+    zohoProfileId: row.zoho_profile_id,
     zohoProfile: row.zoho_profile,
     zohoRole: row.zoho_role,
     zohoActive: row.zoho_active === 1,
@@ -87,6 +90,7 @@ export class UserRepository {
             zoho_user_id: record.zohoUserId,
             email: record.email.toLowerCase(),
             full_name: record.fullName,
+            zoho_profile_id: record.profileId,
             zoho_profile: record.profile,
             zoho_role: record.role ?? null,
             zoho_active: record.active ? 1 : 0,
@@ -104,6 +108,7 @@ export class UserRepository {
             oc.column("zoho_user_id").doUpdateSet({
               email: record.email.toLowerCase(),
               full_name: record.fullName,
+              zoho_profile_id: record.profileId,
               zoho_profile: record.profile,
               zoho_role: record.role ?? null,
               zoho_active: record.active ? 1 : 0,

@@ -148,9 +148,30 @@ function repositorySuite(open: () => Promise<DisposableTarget>) {
 
   it("syncs the user list from Zoho: new users unselected, vanished users inactive, only active+selected syncable", async () => {
     await storage.users.syncFromZoho([
-      { zohoUserId: "z1", email: "Ann@Example.com", fullName: "Ann", profile: "Administrator", active: true },
-      { zohoUserId: "z2", email: "bob@example.com", fullName: "Bob", profile: "Standard", active: true },
-      { zohoUserId: "z3", email: "cy@example.com", fullName: "Cy", profile: "Standard", active: false },
+      {
+        zohoUserId: "z1",
+        email: "Ann@Example.com",
+        fullName: "Ann",
+        profileId: "p-admin",
+        profile: "Administrator",
+        active: true,
+      },
+      {
+        zohoUserId: "z2",
+        email: "bob@example.com",
+        fullName: "Bob",
+        profileId: "p-std",
+        profile: "Standard",
+        active: true,
+      },
+      {
+        zohoUserId: "z3",
+        email: "cy@example.com",
+        fullName: "Cy",
+        profileId: "p-std",
+        profile: "Standard",
+        active: false,
+      },
     ]);
     const users = await storage.users.list();
     expect(users.map((u) => [u.email, u.selected, u.status])).toEqual([
@@ -164,7 +185,14 @@ function repositorySuite(open: () => Promise<DisposableTarget>) {
     );
     expect((await storage.users.listSyncable()).map((u) => u.zohoUserId)).toEqual(["z1", "z2"]);
     await storage.users.syncFromZoho([
-      { zohoUserId: "z1", email: "ann@example.com", fullName: "Ann Lee", profile: "Administrator", active: true },
+      {
+        zohoUserId: "z1",
+        email: "ann@example.com",
+        fullName: "Ann Lee",
+        profileId: "p-admin",
+        profile: "Administrator",
+        active: true,
+      },
     ]);
     expect((await storage.users.listSyncable()).map((u) => u.fullName)).toEqual(["Ann Lee"]);
     const ann = await storage.users.byMailbox("ANN@example.com");

@@ -1,0 +1,109 @@
+/**
+ * Process configuration from the environment (optionally a JSON file named by BRIDGE_CONFIG_FILE, whose keys are the
+ * same variable names; the environment wins). Validated once at start; a bad value stops the process with a clear
+ * message instead of failing later.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import type { StorageTarget } from "./storage/database.js";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((part) => part.trim().toLowerCase())
+      .filter(Boolean),
+  );
+
+const environmentSchema = z.object({
+  BRIDGE_DATA_DIR: z.string().default(".bridge"),
+  DATABASE_URL: z.string().url().optional(),
+  /** PostgreSQL schema for the bridge's tables. */
+  BRIDGE_DB_SCHEMA: z.string().default("bridge"),
+  BRIDGE_SECRET_KEY: z.string().optional(),
+  BRIDGE_SECRET_KEY_PREVIOUS: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  /** The HTTPS URL users and webhooks reach the bridge at (Graph and Zoho call it back). */
+  BRIDGE_PUBLIC_URL: z.string().url().optional(),
+  /** Hosts an admin may enter as EWS URL / Autodiscover target (`*.example.com` allowed). Empty: none allowed. */
+  BRIDGE_EWS_ALLOWED_HOSTS: csv,
+  /** Zoho API console client used for admin sign-in (and, by default, for the CRM connection). */
+  ZOHO_CLIENT_ID: z.string().optional(),
+  ZOHO_CLIENT_SECRET: z.string().optional(),
+  /** Accounts server for admin sign-in; the data centre's, e.g. https://accounts.zoho.eu. */
+  ZOHO_ACCOUNTS_URL: z.string().url().default("https://accounts.zoho.com"),
+  /** Entra app registration the add-in's NAA token is issued for (its `aud`). */
+  ENTRA_CLIENT_ID: z.string().optional(),
+  /** Entra tenant id of the organisation (tokens from other tenants are refused). */
+  ENTRA_TENANT_ID: z.string().optional(),
+  /** Identity platform base; only the sandbox changes it (to the Graph simulator). */
+  ENTRA_AUTHORITY_HOST: z.string().url().default("https://login.microsoftonline.com"),
+  /** Scope the add-in requests for the bridge API (checked in `scp`). */
+  ENTRA_API_SCOPE: z.string().default("access_as_user"),
+  /** Public URL of the add-in pages: the `aud` of Exchange identity tokens. */
+  BRIDGE_ADDIN_URL: z.string().url().optional(),
+  BRIDGE_MAX_CONCURRENT_SYNCS: z.coerce.number().int().min(1).max(256).default(4),
+  BRIDGE_SESSION_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(12),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Set only by the sandbox launcher: enables the sandbox-only routes. */
+  BRIDGE_SANDBOX: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((value) => value === "1"),
+});
+
+export type BridgeConfig = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.output<typeof environmentSchema>) {
+  const dataDir = resolve(env.BRIDGE_DATA_DIR);
+  const storage: StorageTarget = env.DATABASE_URL
+    ? { kind: "postgres", url: env.DATABASE_URL, schema: env.BRIDGE_DB_SCHEMA }
+    : { kind: "sqlite", file: join(dataDir, "bridge.sqlite") };
+  return {
+    dataDir,
+    storage,
+    keySource: {
+      envKey: env.BRIDGE_SECRET_KEY,
+      envPreviousKeys: env.BRIDGE_SECRET_KEY_PREVIOUS,
+      keyFile: join(dataDir, "secret.key"),
+    },
+    http: { port: env.PORT, host: env.HOST, publicUrl: env.BRIDGE_PUBLIC_URL },
+    ewsAllowedHosts: env.BRIDGE_EWS_ALLOWED_HOSTS,
+    zohoSignIn: {
+      clientId: env.ZOHO_CLIENT_ID,
+      clientSecret: env.ZOHO_CLIENT_SECRET,
+      accountsUrl: env.ZOHO_ACCOUNTS_URL,
+    },
+    entra: {
+      clientId: env.ENTRA_CLIENT_ID,
+      tenantId: env.ENTRA_TENANT_ID,
+      authorityHost: env.ENTRA_AUTHORITY_HOST,
+      apiScope: env.ENTRA_API_SCOPE,
+    },
+    addinUrl: env.BRIDGE_ADDIN_URL,
+    maxConcurrentSyncs: env.BRIDGE_MAX_CONCURRENT_SYNCS,
+    sessionLifetimeMs: env.BRIDGE_SESSION_HOURS * 3_600_000,
+    logLevel: env.LOG_LEVEL,
+    sandbox: env.BRIDGE_SANDBOX,
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const fromFile = env.BRIDGE_CONFIG_FILE
+    ? (JSON.parse(readFileSync(env.BRIDGE_CONFIG_FILE, "utf8")) as Record<string, string>)
+    : {};
+  const parsed = environmentSchema.safeParse({ ...fromFile, ...env });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return toConfig(parsed.data);
+}

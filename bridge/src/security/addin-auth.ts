@@ -1,0 +1,186 @@
+/**
+ * Who is calling the add-in API, proven by a token the caller cannot forge — never by an address it claims.
+ *
+ * - `aad` (Office 365): a Nested App Authentication access token for the bridge's API. Verified with jose against
+ *   the tenant's JWKS (`{authority}/{tenant}/discovery/v2.0/keys`): RS256 signature, issuer
+ *   `{authority}/{tenant}/v2.0`, audience = the bridge's app id (or `api://…/{app id}`), `scp` containing the API
+ *   scope, `tid` = the configured tenant (graph-and-addin.md §2.5; OfficeDev NAA sample validation-helper). The
+ *   user is keyed by `tid:oid`; the first time, the token's own `preferred_username` (signed by Entra) binds it to
+ *   the mailbox of that name.
+ * - `exchange-identity` (on-premises): the Exchange user identity token. Header `alg` RS256 with `x5t`; payload
+ *   `appctx` (JSON text) with `version` "ExIdTok.V1", `msexchuid` and `amurl`; `aud` = the add-in's URL. The
+ *   signing certificate comes from the auth metadata document at `amurl`, which must be on an allowed Exchange host
+ *   (otherwise anyone could point us at their own keys). Unique id = amurl + msexchuid (Microsoft's "Validate an
+ *   Exchange identity token"). The token carries no address, so a mailbox must have been linked to that id.
+ * - `sandbox`: only in sandbox mode, an HS256 token this process minted itself for a simulated mailbox.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  importX509,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import type { Context } from "koa";
+import { z } from "zod";
+import { HttpError, httpErrors } from "../http/errors.js";
+import type { BridgeUser, UserRepository } from "../storage/user-repository.js";
+import { hostAllowed } from "./url-allow-list.js";
+
+export interface AddinAuthSettings {
+  entra?: { tenantId: string; clientId: string; authorityHost: string; apiScope: string };
+  exchangeIdentity?: { addinUrl: string; allowedHosts: readonly string[] };
+  /** Present only in sandbox mode. */
+  sandboxKey?: Uint8Array;
+  /** Decides whether a known user may use the add-in features (access policy, module settings). */
+  mayUse(user: BridgeUser): Promise<boolean>;
+}
+
+const unauthenticated = (why: string) => httpErrors.unauthenticated("addin", why);
+const notEnabled = (why: string) => new HttpError(403, "MAILBOX_NOT_ENABLED", why);
+
+const aadClaims = z.object({
+  tid: z.string(),
+  oid: z.string(),
+  scp: z.string(),
+  preferred_username: z.string().optional(),
+});
+
+const appContext = z.object({ version: z.literal("ExIdTok.V1"), msexchuid: z.string(), amurl: z.string().url() });
+
+const authMetadata = z.object({
+  keys: z.array(
+    z.object({
+      keyinfo: z.object({ x5t: z.string() }),
+      keyvalue: z.object({ type: z.string(), value: z.string() }),
+    }),
+  ),
+});
+
+function certificatePem(base64Der: string): string {
+  const lines = base64Der.replace(/\s+/g, "").match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
+}
+
+export function createSandboxKey(): Uint8Array {
+  return randomBytes(32);
+}
+
+/** Sandbox only: a short-lived token for one simulated mailbox. */
+export async function mintSandboxToken(key: Uint8Array, mailbox: string, lifetimeSeconds = 3600) {
+  const expiresAt = new Date(Date.now() + lifetimeSeconds * 1000);
+  const token = await new SignJWT({ mailbox: mailbox.toLowerCase() })
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuer("bridge-sandbox")
+    .setAudience("bridge-addin")
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(key);
+  return { token, expiresAt };
+}
+
+export function createAddinAuthenticator(users: UserRepository, settings: AddinAuthSettings) {
+  const jwks: JWTVerifyGetKey | undefined = settings.entra
+    ? createRemoteJWKSet(new URL(`${settings.entra.authorityHost}/${settings.entra.tenantId}/discovery/v2.0/keys`))
+    : undefined;
+  const metadataCache = new Map<string, { fetchedAt: number; keys: z.infer<typeof authMetadata>["keys"] }>();
+
+  async function fromAad(token: string): Promise<BridgeUser | undefined> {
+    const entra = settings.entra;
+    if (!entra || !jwks) throw unauthenticated("Office 365 sign-in is not configured on this bridge");
+    const { payload } = await jwtVerify(token, jwks, {
+      algorithms: ["RS256"],
+      issuer: `${entra.authorityHost}/${entra.tenantId}/v2.0`,
+      audience: [entra.clientId, `api://${entra.clientId}`],
+    }).catch(() => {
+      throw unauthenticated("the access token is not valid for this bridge");
+    });
+    const claims = aadClaims.safeParse(payload);
+    if (!claims.success || claims.data.tid !== entra.tenantId) throw unauthenticated("token of another tenant");
+    if (!claims.data.scp.split(" ").includes(entra.apiScope))
+      throw unauthenticated(`token lacks scope ${entra.apiScope}`);
+    const identity = `aad:${claims.data.tid}:${claims.data.oid}`;
+    const known = await users.byExchangeIdentity(identity);
+    if (known || !claims.data.preferred_username) return known;
+    const byName = await users.byMailbox(claims.data.preferred_username);
+    if (byName && !byName.exchangeIdentity) await users.setExchangeIdentity(byName.id, identity);
+    return byName && (!byName.exchangeIdentity || byName.exchangeIdentity === identity)
+      ? users.byId(byName.id)
+      : undefined;
+  }
+
+  async function metadataKeys(amurl: string) {
+    const cached = metadataCache.get(amurl);
+    if (cached && Date.now() - cached.fetchedAt < 3_600_000) return cached.keys;
+    const response = await fetch(amurl, { redirect: "error" });
+    const parsed = authMetadata.safeParse(response.ok ? await response.json() : undefined);
+    if (!parsed.success) throw unauthenticated("the Exchange auth metadata document could not be read");
+    metadataCache.set(amurl, { fetchedAt: Date.now(), keys: parsed.data.keys });
+    return parsed.data.keys;
+  }
+
+  async function fromExchangeIdentity(token: string): Promise<BridgeUser | undefined> {
+    const exchange = settings.exchangeIdentity;
+    if (!exchange) throw unauthenticated("on-premises sign-in is not configured on this bridge");
+    let x5t: string | undefined;
+    let context: z.infer<typeof appContext>;
+    try {
+      const header = decodeProtectedHeader(token);
+      x5t = header.x5t;
+      const payload: JWTPayload = decodeJwt(token);
+      context = appContext.parse(JSON.parse(String(payload.appctx)));
+    } catch {
+      throw unauthenticated("malformed Exchange identity token");
+    }
+    const amurl = new URL(context.amurl);
+    if (amurl.protocol !== "https:" || !hostAllowed(amurl.hostname, exchange.allowedHosts)) {
+      throw unauthenticated("the token names an Exchange server this bridge does not trust");
+    }
+    const key = (await metadataKeys(amurl.toString())).find((entry) => entry.keyinfo.x5t === x5t);
+    if (!key) throw unauthenticated("unknown Exchange signing key");
+    await jwtVerify(token, await importX509(certificatePem(key.keyvalue.value), "RS256"), {
+      algorithms: ["RS256"],
+      audience: exchange.addinUrl,
+    }).catch(() => {
+      throw unauthenticated("the Exchange identity token is not valid");
+    });
+    const uniqueId = createHash("sha256").update(`${amurl.toString()}${context.msexchuid}`).digest("base64url");
+    return users.byExchangeIdentity(`ews:${uniqueId}`);
+  }
+
+  async function fromSandbox(token: string): Promise<BridgeUser | undefined> {
+    if (!settings.sandboxKey) throw unauthenticated("sandbox tokens are accepted only in sandbox mode");
+    const { payload } = await jwtVerify(token, settings.sandboxKey, {
+      algorithms: ["HS256"],
+      issuer: "bridge-sandbox",
+      audience: "bridge-addin",
+    }).catch(() => {
+      throw unauthenticated("the sandbox token is not valid");
+    });
+    return users.byMailbox(String(payload.mailbox));
+  }
+
+  return async (ctx: Context): Promise<BridgeUser> => {
+    const [scheme, token] = ctx.get("authorization").split(" ");
+    if (scheme?.toLowerCase() !== "bearer" || !token) throw unauthenticated("send Authorization: Bearer <token>");
+    const kind = ctx.get("x-bridge-token-type");
+    if (!["aad", "exchange-identity", "sandbox"].includes(kind)) {
+      throw unauthenticated("X-Bridge-Token-Type must be aad, exchange-identity or sandbox");
+    }
+    const user =
+      kind === "aad"
+        ? await fromAad(token)
+        : kind === "exchange-identity"
+          ? await fromExchangeIdentity(token)
+          : kind === "sandbox"
+            ? await fromSandbox(token)
+            : undefined;
+    if (!user) throw notEnabled("this mailbox is not connected to the bridge");
+    if (!user.zohoActive || !(await settings.mayUse(user)))
+      throw notEnabled("the admin has not enabled the bridge for you");
+    return user;
+  };
+}
