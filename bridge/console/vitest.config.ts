@@ -5,5 +5,6 @@ export default defineProject({
     name: "console",
     environment: "jsdom",
     include: ["test/**/*.test.{ts,tsx}"],
+    setupFiles: ["test/support/setup.ts"],
   },
 });

@@ -554,6 +554,7 @@ export const SyncFailure = z.object({
   field: z.string().nullable(),
   willRetry: z.boolean(),
 });
+export type SyncFailure = z.infer<typeof SyncFailure>;
 
 export const ThrottleState = z.object({
   zohoUserId: z.string().nullable(),

@@ -1,0 +1,152 @@
+/**
+ * The console shell: one Fluent theme, a header with the page tabs, and the page for the current hash. The session
+ * decides what is reachable: a fresh install opens the setup wizard, a user outside the access policy sees why.
+ */
+import {
+  FluentProvider,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  Tab,
+  TabList,
+  Text,
+  Title3,
+  tokens,
+  webLightTheme,
+} from "@fluentui/react-components";
+import type { ReactNode } from "react";
+import type { AdminResponse } from "../../src/api/admin.js";
+import type { AdminClient } from "./api/client.js";
+import { AdminClientProvider, useAdminQuery } from "./api/hooks.js";
+import { QueryView } from "./components/QueryView.js";
+import { AccountPage } from "./pages/AccountPage.js";
+import { DashboardPage } from "./pages/DashboardPage.js";
+import { MeetingsPage } from "./pages/MeetingsPage.js";
+import { SettingsPage } from "./pages/SettingsPage.js";
+import { SetupWizard } from "./pages/SetupWizard.js";
+import { UsersPage } from "./pages/UsersPage.js";
+import { type Page, pages, useHashPage } from "./routing.js";
+import { CONSOLE_VERSION } from "./version.js";
+
+type Session = AdminResponse<"session">;
+
+const pageTitle: Record<Page, string> = {
+  setup: "Setup",
+  settings: "Sync settings",
+  users: "Users",
+  dashboard: "Dashboard",
+  meetings: "Meetings",
+  account: "Account",
+};
+
+const useStyles = makeStyles({
+  root: { minHeight: "100vh", backgroundColor: tokens.colorNeutralBackground2 },
+  header: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "center",
+    columnGap: tokens.spacingHorizontalXXL,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  nav: {
+    padding: `0 ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
+  tabs: { flexWrap: "wrap" },
+  main: {
+    maxWidth: "1240px",
+    margin: "0 auto",
+    padding: tokens.spacingHorizontalL,
+    "@media (max-width: 640px)": { padding: tokens.spacingHorizontalS },
+  },
+  footer: { textAlign: "center", padding: tokens.spacingVerticalL, color: tokens.colorNeutralForeground3 },
+});
+
+function PageBody({ page, navigate }: { page: Page; navigate: (page: Page) => void }): ReactNode {
+  switch (page) {
+    case "setup":
+      return <SetupWizard onFinished={() => navigate("settings")} />;
+    case "settings":
+      return <SettingsPage />;
+    case "users":
+      return <UsersPage />;
+    case "dashboard":
+      return <DashboardPage />;
+    case "meetings":
+      return <MeetingsPage />;
+    case "account":
+      return <AccountPage />;
+  }
+}
+
+function Console({ session }: { session: Session }) {
+  const styles = useStyles();
+  const [page, navigate] = useHashPage(session.installed ? "dashboard" : "setup");
+  return (
+    <>
+      <nav aria-label="Console pages" className={styles.nav}>
+        <TabList
+          className={styles.tabs}
+          selectedValue={page}
+          onTabSelect={(_event, data) => navigate(data.value as Page)}
+        >
+          {pages.map((name) => (
+            <Tab key={name} value={name}>
+              {pageTitle[name]}
+            </Tab>
+          ))}
+        </TabList>
+      </nav>
+      <main className={styles.main}>
+        <PageBody page={page} navigate={navigate} />
+      </main>
+    </>
+  );
+}
+
+function NoAccess({ session }: { session: Session }) {
+  const styles = useStyles();
+  return (
+    <main className={styles.main}>
+      <MessageBar intent="warning">
+        <MessageBarBody>
+          <MessageBarTitle>No access</MessageBarTitle>
+          {session.user === null
+            ? "Sign in to Zoho CRM to use the bridge console."
+            : `${session.user.name}, your Zoho profile is not allowed to administer the bridge. Ask a Zoho CRM administrator.`}
+        </MessageBarBody>
+      </MessageBar>
+    </main>
+  );
+}
+
+function Shell() {
+  const styles = useStyles();
+  const session = useAdminQuery("session", {});
+  return (
+    <div className={styles.root}>
+      <header className={styles.header}>
+        <Title3 as="h1">Exchange ⇄ Zoho CRM Bridge</Title3>
+      </header>
+      <QueryView query={session} label="session">
+        {(current) => (current.canAdminister ? <Console session={current} /> : <NoAccess session={current} />)}
+      </QueryView>
+      <footer className={styles.footer}>
+        <Text size={200}>Bridge console {CONSOLE_VERSION}</Text>
+      </footer>
+    </div>
+  );
+}
+
+export function App({ client }: { client: AdminClient }) {
+  return (
+    <FluentProvider theme={webLightTheme}>
+      <AdminClientProvider client={client}>
+        <Shell />
+      </AdminClientProvider>
+    </FluentProvider>
+  );
+}

@@ -1,0 +1,14 @@
+/** Entry point: the bridge API lives on the page's own origin unless index.html names another (meta bridge-api). */
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App.js";
+import { createHttpAdminClient } from "./api/client.js";
+
+const root = document.getElementById("root");
+if (root === null) throw new Error("index.html lacks #root");
+const baseUrl = document.querySelector<HTMLMetaElement>('meta[name="bridge-api"]')?.content ?? "";
+createRoot(root).render(
+  <StrictMode>
+    <App client={createHttpAdminClient({ baseUrl })} />
+  </StrictMode>,
+);

@@ -1,0 +1,470 @@
+/**
+ * The dashboard: what was synced per module and direction, initial-sync progress per mailbox, synced items and
+ * errors over time, who is throttled until when, recent failures (with "why?" per item), the conflict queue with
+ * both versions side by side, and mass-delete holds to confirm or reject. It refreshes itself every 10 s.
+ */
+import {
+  Badge,
+  Button,
+  Card,
+  CardHeader,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  ProgressBar,
+  Radio,
+  RadioGroup,
+  Select,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
+import { useState } from "react";
+import type { z } from "zod";
+import type { Conflict, Dashboard, DashboardQuery, MassDeleteHold, SyncFailure } from "../../../src/api/admin.js";
+import { useAdminMutation, useAdminQuery } from "../api/hooks.js";
+import { CountsTable } from "../components/CountsTable.js";
+import { Section, useLayoutStyles } from "../components/layout.js";
+import { EmptyState, ErrorBar, QueryView } from "../components/QueryView.js";
+import { SyncStateChip } from "../components/StatusChip.js";
+import { SyncChart } from "../components/SyncChart.js";
+import { flowLabel, formatDateTime, formatTime, moduleLabel } from "../format.js";
+
+type Range = NonNullable<z.infer<typeof DashboardQuery>["range"]>;
+const REFRESH_MS = 10_000;
+
+const useStyles = makeStyles({
+  cards: {
+    display: "grid",
+    gridTemplateColumns: "repeat(auto-fit, minmax(170px, 1fr))",
+    gap: tokens.spacingHorizontalM,
+  },
+  figure: { fontSize: tokens.fontSizeHero700, fontWeight: tokens.fontWeightSemibold, lineHeight: 1.1 },
+  differs: { backgroundColor: tokens.colorPaletteYellowBackground1 },
+});
+
+function SummaryCards({ dashboard }: { dashboard: Dashboard }) {
+  const styles = useStyles();
+  const synced = dashboard.totals.reduce(
+    (sum, row) => sum + row.counts.creates + row.counts.updates + row.counts.deletes,
+    0,
+  );
+  const figures: Array<[string, string | number]> = [
+    ["Items synced", synced],
+    ["Open conflicts", dashboard.openConflicts],
+    ["Deletes on hold", dashboard.openHolds],
+    ["Throttled", dashboard.throttling.length],
+    ["Last run", formatDateTime(dashboard.lastRunAt)],
+    ["Next run", formatDateTime(dashboard.nextRunAt)],
+  ];
+  return (
+    <div className={styles.cards}>
+      {figures.map(([label, value]) => (
+        <Card key={label} size="small">
+          <CardHeader header={<Text size={200}>{label}</Text>} />
+          <span className={styles.figure} data-figure={label}>
+            {value}
+          </span>
+        </Card>
+      ))}
+    </div>
+  );
+}
+
+function TotalsTable({ dashboard }: { dashboard: Dashboard }) {
+  if (dashboard.totals.length === 0) return <EmptyState>Nothing synced in this period yet.</EmptyState>;
+  return (
+    <CountsTable
+      rows={dashboard.totals}
+      label="Synced items per module and direction"
+      verbs={["Created", "Updated", "Deleted"]}
+    />
+  );
+}
+
+function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
+  const layout = useLayoutStyles();
+  if (dashboard.users.length === 0)
+    return <EmptyState>No users are selected for sync. Select them on the Users page.</EmptyState>;
+  return (
+    <div className={layout.tableScroll}>
+      <Table size="small" aria-label="Mailboxes">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>Mailbox</TableHeaderCell>
+            <TableHeaderCell>State</TableHeaderCell>
+            <TableHeaderCell className={layout.wideOnly}>Last sync</TableHeaderCell>
+            <TableHeaderCell>Initial sync / items</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {dashboard.users.map((user) => (
+            <TableRow key={user.zohoUserId}>
+              <TableCell>
+                <Text weight="semibold">{user.name}</Text>
+                <div>
+                  <Text size={200}>{user.mailbox}</Text>
+                </div>
+              </TableCell>
+              <TableCell>
+                <SyncStateChip state={user.syncState} />
+              </TableCell>
+              <TableCell className={layout.wideOnly}>{formatDateTime(user.lastSyncAt)}</TableCell>
+              <TableCell>
+                {user.initialSync === null ? (
+                  <Text size={200}>
+                    {user.rows
+                      .map(
+                        (row) =>
+                          `${moduleLabel[row.module]} ${flowLabel[row.direction]}: ${row.counts.creates + row.counts.updates}`,
+                      )
+                      .join(" · ") || "—"}
+                  </Text>
+                ) : (
+                  user.initialSync.map((progress) => (
+                    <Field
+                      key={progress.module}
+                      label={`${moduleLabel[progress.module]}: ${progress.done} of ${progress.total}`}
+                      validationState="none"
+                    >
+                      <ProgressBar
+                        value={progress.total === 0 ? 1 : progress.done / progress.total}
+                        aria-label={`${user.mailbox} ${moduleLabel[progress.module]} initial sync`}
+                      />
+                    </Field>
+                  ))
+                )}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}
+
+function Throttling({ dashboard }: { dashboard: Dashboard }) {
+  if (dashboard.throttling.length === 0) return <EmptyState>No mailbox is throttled.</EmptyState>;
+  return (
+    <ul style={{ margin: 0, paddingLeft: 16 }}>
+      {dashboard.throttling.map((state) => (
+        <li key={`${state.by}-${state.mailbox ?? "all"}`}>
+          <Text weight="semibold">
+            Throttled by {state.by === "exchange" ? "Exchange" : "Zoho CRM"} until {formatTime(state.until)}
+          </Text>{" "}
+          <Text>
+            — {state.mailbox ?? "all mailboxes"}: {state.reason}
+          </Text>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function WhyDialog({ failure, onClose }: { failure: SyncFailure; onClose: () => void }) {
+  const explanation = useAdminQuery("explainItem", {
+    side: failure.item.side,
+    module: failure.item.module,
+    id: failure.item.id,
+  });
+  return (
+    <Dialog open onOpenChange={(_event, data) => (data.open ? undefined : onClose())}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>Why: {failure.item.title}</DialogTitle>
+          <DialogContent>
+            <QueryView query={explanation} label="explanation">
+              {(why) => (
+                <>
+                  <Text as="p">{why.summary}</Text>
+                  {why.counterpart === null ? null : (
+                    <Text as="p">
+                      Paired with {why.counterpart.title} in {why.counterpart.side === "zoho" ? "Zoho" : "Exchange"}.
+                    </Text>
+                  )}
+                  <ul>
+                    {why.events.map((event) => (
+                      <li key={`${event.at}-${event.action}`}>
+                        {formatDateTime(event.at)}: {event.action} — {event.outcome}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </QueryView>
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose}>Close</Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function Failures({ failures }: { failures: SyncFailure[] }) {
+  const layout = useLayoutStyles();
+  const [asked, setAsked] = useState<SyncFailure | null>(null);
+  if (failures.length === 0) return <EmptyState>No failures. Everything synced.</EmptyState>;
+  return (
+    <div className={layout.tableScroll}>
+      <Table size="small" aria-label="Recent failures">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>When</TableHeaderCell>
+            <TableHeaderCell>Item</TableHeaderCell>
+            <TableHeaderCell>Reason</TableHeaderCell>
+            <TableHeaderCell className={layout.wideOnly}>Mailbox</TableHeaderCell>
+            <TableHeaderCell>
+              <span className="visually-hidden">Details</span>
+            </TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {failures.map((failure) => (
+            <TableRow key={failure.id}>
+              <TableCell>{formatDateTime(failure.at)}</TableCell>
+              <TableCell>
+                <Text weight="semibold">{failure.item.title}</Text>
+                <div>
+                  <Text size={200}>
+                    {moduleLabel[failure.module]}, {flowLabel[failure.direction]}
+                  </Text>
+                </div>
+              </TableCell>
+              <TableCell>
+                <Badge appearance="tint" color={failure.willRetry ? "warning" : "danger"}>
+                  {failure.code}
+                </Badge>{" "}
+                {failure.reason}
+                {failure.field === null ? "" : ` (field ${failure.field})`}
+                {failure.willRetry ? " — will retry" : ""}
+              </TableCell>
+              <TableCell className={layout.wideOnly}>{failure.mailbox}</TableCell>
+              <TableCell>
+                <Button size="small" onClick={() => setAsked(failure)}>
+                  Why?
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {asked === null ? null : <WhyDialog failure={asked} onClose={() => setAsked(null)} />}
+    </div>
+  );
+}
+
+function display(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  return String(value);
+}
+
+function ConflictCard({ conflict, onResolved }: { conflict: Conflict; onResolved: () => void }) {
+  const styles = useStyles();
+  const layout = useLayoutStyles();
+  const resolve = useAdminMutation("resolveConflict");
+  const [picks, setPicks] = useState<Record<string, "zoho" | "exchange">>({});
+  const fields = [...new Set([...Object.keys(conflict.zoho.fields), ...Object.keys(conflict.exchange.fields)])];
+  const allPicked = conflict.conflictingFields.every((field) => picks[field] !== undefined);
+  const send = async (request: Parameters<typeof resolve.run>[0]) => {
+    if ((await resolve.run(request, { id: conflict.id })) !== undefined) onResolved();
+  };
+  return (
+    <Card>
+      <CardHeader
+        header={<Text weight="semibold">{conflict.title}</Text>}
+        description={
+          <Text size={200}>
+            {moduleLabel[conflict.module]} · detected {formatDateTime(conflict.detectedAt)}
+          </Text>
+        }
+      />
+      <div className={layout.tableScroll}>
+        <Table size="small" aria-label={`Conflict: ${conflict.title}`}>
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Field</TableHeaderCell>
+              <TableHeaderCell>Zoho CRM ({formatDateTime(conflict.zoho.modifiedAt)})</TableHeaderCell>
+              <TableHeaderCell>Exchange ({formatDateTime(conflict.exchange.modifiedAt)})</TableHeaderCell>
+              <TableHeaderCell>Keep</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {fields.map((field) => {
+              const differs = conflict.conflictingFields.includes(field);
+              const label = conflict.labels[field] ?? field;
+              return (
+                <TableRow key={field} className={differs ? styles.differs : undefined}>
+                  <TableCell>{label}</TableCell>
+                  <TableCell>{display(conflict.zoho.fields[field])}</TableCell>
+                  <TableCell>{display(conflict.exchange.fields[field])}</TableCell>
+                  <TableCell>
+                    {differs ? (
+                      <RadioGroup
+                        layout="horizontal"
+                        aria-label={`Keep ${label} from`}
+                        value={picks[field] ?? ""}
+                        onChange={(_event, data) =>
+                          setPicks({ ...picks, [field]: data.value === "zoho" ? "zoho" : "exchange" })
+                        }
+                      >
+                        <Radio value="zoho" label="Zoho" />
+                        <Radio value="exchange" label="Exchange" />
+                      </RadioGroup>
+                    ) : (
+                      <Text size={200}>same</Text>
+                    )}
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      </div>
+      {resolve.state.status === "error" ? <ErrorBar error={resolve.state.error} /> : null}
+      <div className={layout.actions}>
+        <Button onClick={() => send({ resolution: "keep-zoho" })}>Keep Zoho version</Button>
+        <Button onClick={() => send({ resolution: "keep-exchange" })}>Keep Exchange version</Button>
+        <Button appearance="primary" disabled={!allPicked} onClick={() => send({ resolution: "merge", fields: picks })}>
+          Merge picked fields
+        </Button>
+      </div>
+    </Card>
+  );
+}
+
+function HoldCard({ hold, onResolved }: { hold: MassDeleteHold; onResolved: () => void }) {
+  const layout = useLayoutStyles();
+  const resolve = useAdminMutation("resolveHold");
+  const otherSide = hold.missingOn === "zoho" ? "Exchange" : "Zoho CRM";
+  const send = async (decision: "confirm" | "reject") => {
+    if ((await resolve.run({ decision }, { id: hold.id })) !== undefined) onResolved();
+  };
+  return (
+    <Card>
+      <MessageBar intent="warning">
+        <MessageBarBody>
+          <MessageBarTitle>
+            {hold.deletions} of {hold.itemsBefore} {moduleLabel[hold.module].toLowerCase()} disappeared from{" "}
+            {hold.missingOn === "zoho" ? "Zoho CRM" : "Exchange"}
+          </MessageBarTitle>
+          Mailbox {hold.mailbox}, {formatDateTime(hold.detectedAt)}. Sync for this module is paused until you decide.
+        </MessageBarBody>
+      </MessageBar>
+      <ul style={{ margin: 0 }}>
+        {hold.sample.map((item) => (
+          <li key={item.id}>{item.title}</li>
+        ))}
+      </ul>
+      {resolve.state.status === "error" ? <ErrorBar error={resolve.state.error} /> : null}
+      <div className={layout.actions}>
+        <Button appearance="primary" onClick={() => send("reject")}>
+          Keep them (restore from {otherSide})
+        </Button>
+        <Button onClick={() => send("confirm")}>Delete them in {otherSide} too</Button>
+      </div>
+    </Card>
+  );
+}
+
+export function DashboardPage() {
+  const layout = useLayoutStyles();
+  const [range, setRange] = useState<Range>("24h");
+  const dashboard = useAdminQuery("dashboard", { range }, { refreshMs: REFRESH_MS });
+  const conflicts = useAdminQuery("conflicts", {}, { refreshMs: REFRESH_MS });
+  const holds = useAdminQuery("holds", {}, { refreshMs: REFRESH_MS });
+  const syncNow = useAdminMutation("syncNow");
+  const refreshing = dashboard.state.status === "ready" && dashboard.state.refreshing;
+
+  return (
+    <div className={layout.stack}>
+      <div className={layout.actions} style={{ justifyContent: "space-between" }}>
+        <Field label="Period" orientation="horizontal">
+          <Select value={range} onChange={(_event, data) => setRange(data.value as Range)}>
+            <option value="24h">Last 24 hours</option>
+            <option value="7d">Last 7 days</option>
+            <option value="30d">Last 30 days</option>
+          </Select>
+        </Field>
+        <div className={layout.actions}>
+          {refreshing ? <Spinner size="extra-tiny" label="Refreshing" /> : null}
+          <Button onClick={dashboard.reload}>Refresh</Button>
+          <Button appearance="primary" onClick={() => syncNow.run({})} disabled={syncNow.state.status === "running"}>
+            Sync now
+          </Button>
+        </div>
+      </div>
+      {syncNow.state.status === "done" ? (
+        <MessageBar intent="info">
+          <MessageBarBody>Sync queued for {syncNow.state.data.queued.length} mailboxes.</MessageBarBody>
+        </MessageBar>
+      ) : null}
+      {syncNow.state.status === "error" ? <ErrorBar error={syncNow.state.error} /> : null}
+      <QueryView query={dashboard} label="dashboard">
+        {(data) => (
+          <>
+            <SummaryCards dashboard={data} />
+            <div className={layout.columns}>
+              <Section title="Synced per module">
+                <TotalsTable dashboard={data} />
+              </Section>
+              <Section title="Synced items and errors">
+                <SyncChart buckets={data.history} />
+              </Section>
+            </div>
+            <Section title="Mailboxes">
+              <MailboxTable dashboard={data} />
+            </Section>
+            <Section title="Throttling">
+              <Throttling dashboard={data} />
+            </Section>
+            <Section title="Recent failures">
+              <Failures failures={data.recentFailures} />
+            </Section>
+          </>
+        )}
+      </QueryView>
+      <div className={layout.columns}>
+        <Section title="Conflict queue">
+          <QueryView
+            query={conflicts}
+            label="conflicts"
+            isEmpty={(data) => data.conflicts.length === 0}
+            empty="No conflicts wait for a decision."
+          >
+            {(data) =>
+              data.conflicts.map((conflict) => (
+                <ConflictCard key={conflict.id} conflict={conflict} onResolved={conflicts.reload} />
+              ))
+            }
+          </QueryView>
+        </Section>
+        <Section title="Mass-delete holds">
+          <QueryView
+            query={holds}
+            label="holds"
+            isEmpty={(data) => data.holds.length === 0}
+            empty="No deletions are on hold."
+          >
+            {(data) => data.holds.map((hold) => <HoldCard key={hold.id} hold={hold} onResolved={holds.reload} />)}
+          </QueryView>
+        </Section>
+      </div>
+    </div>
+  );
+}
