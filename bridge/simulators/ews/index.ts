@@ -410,6 +410,13 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
         return await answerPoxAutodiscover(req, res);
       }
       if (path === "/ews/exchange.asmx" && req.method === "POST") return await handleEws(req, res);
+      if (path === "/ews/exchange.asmx") {
+        // IIS authenticates before the handler runs: @ewsjs/xhr starts its NTLM handshake with a GET.
+        authenticate(req);
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end("<html><body>You have created a service.</body></html>");
+        return;
+      }
       res.writeHead(404, { "content-type": "text/html" });
       res.end("<html><body>404 - File or directory not found.</body></html>");
     } catch (error) {

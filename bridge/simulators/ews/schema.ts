@@ -121,7 +121,7 @@ function errorText(error: unknown): string {
 
 /** Scans the one-declaration-per-line types.xsd for a complexType's sequence, following extension bases. */
 function sequenceOf(xsd: string, typeName: string): string[] {
-  const start = xsd.indexOf(`<xs:complexType name="${typeName}">`);
+  const start = xsd.search(new RegExp(`<xs:complexType name="${typeName}"[ >]`));
   if (start < 0) return [];
   const end = xsd.indexOf("</xs:complexType>", start);
   const body = xsd.slice(start, end);

@@ -43,10 +43,10 @@ for (const release of ["2007SP1", "2010SP2", "2016"] as const) {
       const changes = await service.SyncFolderItems(
         new FolderId(WellKnownFolderName.Contacts),
         new PropertySet(BasePropertySet.IdOnly),
-        null,
+        [],
         512,
         SyncFolderItemsScope.NormalItems,
-        null,
+        "",
       );
       expect(changes.Count).toBe(7);
       expect(changes.MoreChangesAvailable).toBe(false);
@@ -56,7 +56,7 @@ for (const release of ["2007SP1", "2010SP2", "2016"] as const) {
       const again = await service.SyncFolderItems(
         new FolderId(WellKnownFolderName.Contacts),
         new PropertySet(BasePropertySet.IdOnly),
-        null,
+        [],
         512,
         SyncFolderItemsScope.NormalItems,
         changes.SyncState,
