@@ -434,6 +434,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
         (endpoint) =>
           /^graph\.(POST|PATCH|PUT|DELETE) \/(users|me)\//.test(endpoint) && !endpoint.endsWith("/getSchedule"),
       ),
+    /** Forgets the request history and in-flight counts of every app + mailbox pair. */
+    resetThrottling: () => throttle.reset(),
     setLatency(ms: number): void {
       latencyMs = ms;
     },

@@ -1,0 +1,235 @@
+import { type Client, GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { appOnlyGraph, appOnlyToken, firstUsers, type RunningGraphSimulator, startSimulator } from "./support.js";
+
+let sim: RunningGraphSimulator;
+let graph: Client;
+let alice: string;
+let bob: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    seed: { users: 3, contactsPerUser: 25, eventsPerUser: 4, tasksPerUser: 3, messagesPerUser: 5 },
+  });
+  graph = appOnlyGraph(sim);
+  [alice = "", bob = ""] = firstUsers(sim, 2);
+});
+afterAll(() => sim.close());
+beforeEach(() => sim.control.setAccessPolicy("2b8d6c4e-8f0a-4b1c-9d3e-5a7f9b1c3d5e", undefined));
+
+async function graphError(call: Promise<unknown>): Promise<GraphError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error("expected a Graph error");
+}
+
+const IMMUTABLE = 'IdType="ImmutableId"';
+
+interface DeltaPage {
+  "@odata.nextLink"?: string;
+  "@odata.deltaLink"?: string;
+  value: Array<Record<string, unknown>>;
+}
+
+/** Follows one delta round with the SDK's PageIterator; returns the items and the deltaLink. */
+async function deltaRound(
+  client: Client,
+  url: string,
+  pageSize = 10,
+  extraPreference?: string,
+): Promise<{ items: Array<Record<string, unknown>>; deltaLink: string }> {
+  // Several preferences travel in one Prefer header, comma-separated.
+  const prefer = [`odata.maxpagesize=${pageSize}`, extraPreference].filter(Boolean).join(", ");
+  const first = (await client.api(url).header("Prefer", prefer).get()) as DeltaPage;
+  const items: Array<Record<string, unknown>> = [];
+  const iterator = new PageIterator(
+    client,
+    first,
+    (item) => {
+      items.push(item as Record<string, unknown>);
+      return true;
+    },
+    { headers: { Prefer: prefer } },
+  );
+  await iterator.iterate();
+  const deltaLink = iterator.getDeltaLink();
+  if (!deltaLink) throw new Error("round ended without a deltaLink");
+  return { items, deltaLink };
+}
+
+describe("contacts: CRUD with etags", () => {
+  it("creates, reads, updates with If-Match and refuses a stale etag with 412", async () => {
+    const created = await graph.api(`/users/${alice}/contacts`).post({
+      givenName: "Pavel",
+      surname: "Bansky",
+      emailAddresses: [{ address: "pavelb@fabrikam.example", name: "Pavel Bansky" }],
+      businessPhones: ["+1 732 555 0102"],
+    });
+    expect(created).toMatchObject({ displayName: "Pavel Bansky", "@odata.etag": `W/"${created.changeKey}"` });
+    const updated = await graph
+      .api(`/users/${alice}/contacts/${created.id}`)
+      .header("If-Match", created["@odata.etag"])
+      .patch({ jobTitle: "CFO" });
+    expect(updated.jobTitle).toBe("CFO");
+    expect(updated.changeKey).not.toBe(created.changeKey);
+    const stale = await graphError(
+      graph
+        .api(`/users/${alice}/contacts/${created.id}`)
+        .header("If-Match", created["@odata.etag"])
+        .patch({ jobTitle: "CEO" }),
+    );
+    expect(stale.statusCode).toBe(412);
+    expect(stale.code).toBe("ErrorIrresolvableConflict");
+    await graph.api(`/users/${alice}/contacts/${created.id}`).delete();
+    const gone = await graphError(graph.api(`/users/${alice}/contacts/${created.id}`).get());
+    expect(gone.statusCode).toBe(404);
+    expect(gone.code).toBe("ErrorItemNotFound");
+  });
+
+  it("rejects unknown and mistyped properties with RequestBodyRead", async () => {
+    const unknown = await graphError(
+      graph.api(`/users/${alice}/contacts`).post({ givenName: "X", favouriteColour: "blue" }),
+    );
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.code).toBe("RequestBodyRead");
+    const mistyped = await graphError(graph.api(`/users/${alice}/contacts`).post({ givenName: 42 }));
+    expect(mistyped.code).toBe("RequestBodyRead");
+  });
+
+  it("stores a single-value extended property inline and finds the item by its value", async () => {
+    const propertyId = "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name CrmId";
+    const created = await graph
+      .api(`/users/${alice}/contacts`)
+      .post({ givenName: "Tagged", singleValueExtendedProperties: [{ id: propertyId, value: "zcrm_4711" }] });
+    expect(created.singleValueExtendedProperties).toBeUndefined();
+    const found = await graph
+      .api(`/users/${alice}/contacts`)
+      .filter(`singleValueExtendedProperties/Any(ep: ep/id eq '${propertyId}' and ep/value eq 'zcrm_4711')`)
+      .expand(`singleValueExtendedProperties($filter=id eq '${propertyId}')`)
+      .get();
+    expect(found.value).toHaveLength(1);
+    expect(found.value[0]).toMatchObject({
+      id: created.id,
+      singleValueExtendedProperties: [{ id: propertyId, value: "zcrm_4711" }],
+    });
+    const unsupported = await graphError(
+      graph.api(`/users/${alice}/contacts`).filter("startswith(displayName,'A')").get(),
+    );
+    expect(unsupported.code).toBe("ErrorInvalidUrlQueryFilter");
+  });
+});
+
+describe("mailbox scoping", () => {
+  it("lets an app-only token reach every mailbox until an application access policy restricts it", async () => {
+    expect((await graph.api(`/users/${bob}/contacts`).get()).value.length).toBeGreaterThan(0);
+    sim.control.setAccessPolicy("2b8d6c4e-8f0a-4b1c-9d3e-5a7f9b1c3d5e", [alice]);
+    const denied = await graphError(graph.api(`/users/${bob}/contacts`).get());
+    expect(denied.statusCode).toBe(403);
+    expect(denied.code).toBe("ErrorAccessDenied");
+    expect(denied.message).toBe("Access to OData is disabled.");
+    expect((await graph.api(`/users/${alice}/contacts`).get()).value.length).toBeGreaterThan(0);
+  });
+
+  it("answers /me with app-only tokens and unknown users as the service does", async () => {
+    expect((await graphError(graph.api("/me/contacts").get())).statusCode).toBe(400);
+    const missing = await graphError(graph.api("/users/nobody@contoso.onmicrosoft.com/contacts").get());
+    expect(missing.statusCode).toBe(404);
+    expect(missing.code).toBe("ErrorInvalidUser");
+  });
+
+  it("rejects requests without or with a forged token", async () => {
+    const anonymous = await fetch(`${sim.url}/v1.0/users/${alice}/contacts`);
+    expect(anonymous.status).toBe(401);
+    const forged = await fetch(`${sim.url}/v1.0/users/${alice}/contacts`, {
+      headers: { authorization: "Bearer eyJhbGciOiJub25lIn0.e30." },
+    });
+    expect(forged.status).toBe(401);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe("InvalidAuthenticationToken");
+  });
+});
+
+describe("delta queries", () => {
+  it("pages contacts with nextLinks, ends with a deltaLink, then returns only changes and @removed", async () => {
+    const folder = (await graph.api(`/users/${bob}/contactFolders`).get()).value[0].id as string;
+    const url = `/users/${bob}/contactFolders/${folder}/contacts/delta`;
+    const initial = await deltaRound(graph, url, 7);
+    expect(initial.items).toHaveLength(25);
+    expect(
+      initial.deltaLink.startsWith(`${sim.url}/v1.0/users/${bob}/contactFolders/${folder}/contacts/delta?$deltatoken=`),
+    ).toBe(true);
+
+    const [first, second] = initial.items;
+    await sim.control.editContact(bob, String(first?.id), { jobTitle: "Director" });
+    await graph.api(`/users/${bob}/contacts/${second?.id}`).delete();
+    const created = await graph.api(`/users/${bob}/contacts`).post({ givenName: "New", surname: "Person" });
+    const next = await deltaRound(graph, initial.deltaLink);
+    expect(next.items).toHaveLength(3);
+    expect(next.items.find((item) => item.id === first?.id)?.jobTitle).toBe("Director");
+    expect(next.items.find((item) => item.id === second?.id)).toEqual({
+      "@odata.type": "#microsoft.graph.contact",
+      id: second?.id,
+      "@removed": { reason: "deleted" },
+    });
+    expect(next.items.find((item) => item.id === created.id)?.displayName).toBe("New Person");
+    const quiet = await deltaRound(graph, next.deltaLink);
+    expect(quiet.items).toEqual([]);
+  });
+
+  it("answers an evicted delta token with 410 syncStateNotFound and a Location for a new initial sync", async () => {
+    const folder = (await graph.api(`/users/${alice}/contactFolders`).get()).value[0].id as string;
+    const { deltaLink } = await deltaRound(graph, `/users/${alice}/contactFolders/${folder}/contacts/delta`, 50);
+    sim.control.evictDeltaTokens(alice);
+    const expired = await graphError(graph.api(deltaLink).get());
+    expect(expired.statusCode).toBe(410);
+    expect(expired.code).toBe("syncStateNotFound");
+    const raw = await fetch(deltaLink, { headers: { authorization: `Bearer ${await appOnlyToken(sim)}` } });
+    expect(raw.status).toBe(410);
+    expect(raw.headers.get("location")).toContain(`/users/${alice}/contactFolders/${folder}/contacts/delta?`);
+    expect(
+      (await deltaRound(graph, `/users/${alice}/contactFolders/${folder}/contacts/delta`, 50)).items.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it("reports a message moved out of a folder as @removed there, and keeps its immutable id", async () => {
+    const immutable = appOnlyGraph(sim, { Prefer: IMMUTABLE });
+    const inbox = await deltaRound(immutable, `/users/${alice}/mailFolders('inbox')/messages/delta`, 10, IMMUTABLE);
+    const moved = inbox.items[0];
+    const archive = (await graph.api(`/users/${alice}/mailFolders/archive`).get()).id as string;
+    const afterMove = await immutable
+      .api(`/users/${alice}/messages/${moved?.id}/move`)
+      .post({ destinationId: archive });
+    expect(afterMove.id).toBe(moved?.id);
+    const next = await deltaRound(immutable, inbox.deltaLink, 10, IMMUTABLE);
+    expect(next.items).toEqual([
+      { "@odata.type": "#microsoft.graph.message", id: moved?.id, "@removed": { reason: "deleted" } },
+    ]);
+    const translated = await graph
+      .api(`/users/${alice}/translateExchangeIds`)
+      .post({ inputIds: [moved?.id], sourceIdType: "restImmutableEntryId", targetIdType: "restId" });
+    expect(translated.value[0].targetId).not.toBe(moved?.id);
+    expect((await graph.api(`/users/${alice}/messages/${translated.value[0].targetId}`).get()).parentFolderId).toBe(
+      archive,
+    );
+  });
+
+  it("expands recurring series in calendarView delta and reports a cancelled occurrence as @removed", async () => {
+    const start = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19);
+    const end = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 19);
+    const url = `/users/${alice}/calendarView/delta?startDateTime=${start}Z&endDateTime=${end}Z`;
+    const initial = await deltaRound(graph, url, 5);
+    const types = new Set(initial.items.map((item) => item.type));
+    expect(types).toEqual(new Set(["singleInstance", "occurrence", "exception"]));
+    const occurrence = initial.items.find((item) => item.type === "occurrence");
+    await graph.api(`/users/${alice}/events/${occurrence?.id}`).delete();
+    const next = await deltaRound(graph, initial.deltaLink);
+    expect(next.items).toEqual([
+      { "@odata.type": "#microsoft.graph.event", id: occurrence?.id, "@removed": { reason: "deleted" } },
+    ]);
+    const master = await graph.api(`/users/${alice}/events/${occurrence?.seriesMasterId}`).get();
+    expect(master).toMatchObject({ type: "seriesMaster", recurrence: { pattern: { type: "weekly" } } });
+  });
+});
