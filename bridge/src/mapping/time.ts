@@ -59,3 +59,13 @@ export function datePart(field: string, value: string): LocalDate {
 export function addDays(date: LocalDate, days: number): LocalDate {
   return DateTime.fromISO(date, { zone: "UTC" }).plus({ days }).toISODate() ?? date;
 }
+
+/**
+ * The date nearest to a date-time that should have been a midnight: Exchange stores date-only values (contact
+ * birthdays, To Do due dates) as the owner's local midnight converted to UTC, e.g. `1974-07-21T22:00:00Z` for a
+ * 22 July birthday in Berlin, so rounding to the nearest midnight recovers the date for zones within ±12 h.
+ */
+export function nearestDate(field: string, value: string): LocalDate {
+  const dateTime = parsed(field, value, DateTime.fromISO(value, { zone: "UTC" }));
+  return dateTime.plus({ hours: 12 }).toISODate() ?? value.slice(0, 10);
+}

@@ -6,6 +6,7 @@
 import type { Contact } from "./contact.js";
 import { type CalendarEvent, type Recurrence, weekdays } from "./event.js";
 import type { Task } from "./task.js";
+import { canonicalZone } from "./timezone.js";
 
 export const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -26,8 +27,24 @@ export function normaliseRecurrence(rule: Recurrence): Recurrence {
   return normal;
 }
 
+/**
+ * Slots of one kind fill from the first (email2 without email1 becomes email1): Graph keeps e-mail addresses and
+ * business/home phones as plain arrays, so a hole cannot survive a round trip through it.
+ */
+function closeGaps<K extends keyof Contact>(contact: Contact, slots: readonly K[]): void {
+  const values = slots.map((slot) => contact[slot]).filter((value) => value !== undefined);
+  slots.forEach((slot, index) => {
+    if (index < values.length) contact[slot] = values[index] as Contact[K];
+    else delete contact[slot];
+  });
+}
+
 export function normaliseContact(contact: Contact): Contact {
-  return { ...contact, categories: normaliseCategories(contact.categories) };
+  const normal = { ...contact, categories: normaliseCategories(contact.categories) };
+  closeGaps(normal, ["email1", "email2", "email3"]);
+  closeGaps(normal, ["businessPhone", "businessPhone2"]);
+  closeGaps(normal, ["homePhone", "homePhone2"]);
+  return normal;
 }
 
 export function normaliseEvent(event: CalendarEvent): CalendarEvent {
@@ -39,6 +56,7 @@ export function normaliseEvent(event: CalendarEvent): CalendarEvent {
     categories: normaliseCategories(event.categories),
   };
   if (event.recurrence !== undefined) normal.recurrence = normaliseRecurrence(event.recurrence);
+  if (event.timeZone !== undefined) normal.timeZone = canonicalZone(event.timeZone);
   return normal;
 }
 

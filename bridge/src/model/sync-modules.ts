@@ -17,6 +17,7 @@ import { type Contact, contactSchema } from "./contact.js";
 import { type CalendarEvent, eventSchema } from "./event.js";
 import { compareText, normaliseCategories, normaliseRecurrence } from "./normalise.js";
 import { type Task, taskSchema } from "./task.js";
+import { canonicalZone } from "./timezone.js";
 
 export type ExchangeApi = "graph" | "ews";
 export type ZohoPersonModule = "Contacts" | "Leads";
@@ -141,6 +142,8 @@ export function eventSyncModule(exchange: ExchangeApi): SyncModule<CalendarEvent
           return (value as CalendarEvent["organizer"])?.address.toLowerCase();
         case "categories":
           return normaliseCategories(value as string[]);
+        case "timeZone":
+          return value === undefined ? undefined : canonicalZone(value as string);
         case "recurrence": {
           const rule = value as CalendarEvent["recurrence"];
           return rule === undefined ? undefined : comparable(normaliseRecurrence(rule));

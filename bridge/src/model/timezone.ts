@@ -7,7 +7,7 @@
  * `Prefer: outlook.timezone="Europe/Berlin"`, so IANA input is accepted as is.
  */
 import { IANAZone } from "luxon";
-import { findIana, findWindows } from "windows-iana";
+import { findIana, findIanaAliases, findWindows } from "windows-iana";
 import type { IanaZone } from "./primitives.js";
 
 /** Graph's own spelling of UTC in some payloads (e.g. `originalStartTimeZone`). */
@@ -18,11 +18,22 @@ export function ianaFromWindows(name: string): IanaZone | undefined {
   if (GRAPH_UTC_ALIASES.has(name)) return "UTC";
   const [golden] = findIana(name);
   if (golden !== undefined) return golden === "Etc/UTC" ? "UTC" : golden;
-  return IANAZone.isValidZone(name) ? name : undefined;
+  return IANAZone.isValidZone(name) ? canonicalZone(name) : undefined;
 }
 
 /** Windows zone name for an IANA zone; undefined when CLDR has no mapping (e.g. a bare fixed offset). */
 export function windowsFromIana(zone: IanaZone): string | undefined {
   const [name] = findWindows(zone);
   return name;
+}
+
+/**
+ * One spelling per zone, so aliases never register as a change: a zone in the same CLDR alias group as the golden
+ * zone of its Windows zone becomes that golden zone (Asia/Kolkata → Asia/Calcutta, Etc/UTC → UTC); others are kept.
+ */
+export function canonicalZone(zone: IanaZone): IanaZone {
+  const windows = windowsFromIana(zone);
+  const golden = windows === undefined ? undefined : findIana(windows)[0];
+  if (golden === undefined || !(findIanaAliases(golden) as string[]).includes(zone)) return zone;
+  return golden === "Etc/UTC" ? "UTC" : golden;
 }

@@ -13,6 +13,7 @@ import {
   type Contact,
   completeRecurrenceFor,
   type EventSpan,
+  normaliseContact,
   type PostalAddress,
   type Recurrence,
   type Task,
@@ -94,7 +95,7 @@ export const contact: fc.Arbitrary<Contact> = fc
     },
     { requiredKeys: ["surname", "categories"] },
   )
-  .map((value) => value as Contact);
+  .map((value) => normaliseContact(value as Contact));
 
 const attendee: fc.Arbitrary<Attendee> = fc.record(
   {

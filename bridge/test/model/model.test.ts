@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  canonicalZone,
   contactSchema,
   emailSchema,
   eventSchema,
@@ -90,5 +91,17 @@ describe("Windows ⇄ IANA time zones (CLDR)", () => {
     expect(windowsFromIana("Asia/Kolkata")).toBe("India Standard Time");
     expect(windowsFromIana("UTC")).toBe("UTC");
     expect(ianaFromWindows("Customized Time Zone")).toBeUndefined();
+  });
+});
+
+describe("canonical zone spelling", () => {
+  it.each([
+    ["Asia/Kolkata", "Asia/Calcutta"],
+    ["Asia/Calcutta", "Asia/Calcutta"],
+    ["Etc/UTC", "UTC"],
+    ["Europe/Vienna", "Europe/Vienna"],
+    ["Europe/Berlin", "Europe/Berlin"],
+  ])("%s → %s", (zone, canonical) => {
+    expect(canonicalZone(zone)).toBe(canonical);
   });
 });

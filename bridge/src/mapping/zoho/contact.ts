@@ -6,7 +6,7 @@
  * Zoho's picklist placeholder "-None-" into absent; writes send every held field, null when absent, so an update
  * clears what the canonical value no longer has. Fields a module lacks are listed in FIELDS.md and never written.
  */
-import type { Contact, PostalAddress } from "../../model/index.js";
+import { type Contact, normaliseContact, type PostalAddress } from "../../model/index.js";
 import { compact, orNull, present } from "../values.js";
 import type { ZohoLookup, ZohoRecord } from "./wire.js";
 
@@ -97,7 +97,7 @@ export function contactFromZoho(record: ZohoRecord, module: ZohoPersonModule): C
   }
   const account = record.Account_Name as ZohoLookup | null | undefined;
   if (module === "Contacts" && account?.name) contact.companyName = account.name;
-  return contact;
+  return normaliseContact(contact);
 }
 
 export interface ContactToZohoOptions {
