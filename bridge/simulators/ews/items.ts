@@ -326,6 +326,9 @@ function errorPayload(operation: string, code: string): string {
   if (operation === "SyncFolderItems" && code === "ErrorInvalidSyncStateData") {
     return "<m:SyncState/><m:IncludesLastItemInRange>true</m:IncludesLastItemInRange>";
   }
+  // Item operations keep an empty <m:Items/> on errors (docs GetItem error sample); GetFolder likewise.
+  if (operation === "GetItem" || operation === "CreateItem" || operation === "UpdateItem") return "<m:Items/>";
+  if (operation === "GetFolder") return "<m:Folders/>";
   return "";
 }
 
