@@ -13,8 +13,8 @@
 import { DateTime } from "luxon";
 import { instancesOf } from "./calendar.js";
 import { badRequest, errorBody, GraphError } from "./errors.js";
-import { ODATA_TYPES, type RenderOptions, renderItem } from "./items.js";
-import { type ItemPredicate, parseExpand, parseFilter, parseSelect, preferredPageSize } from "./query.js";
+import { mailboxRenderOptions, ODATA_TYPES, renderItem } from "./items.js";
+import { type ItemPredicate, parseFilter, preferredPageSize } from "./query.js";
 import type { GraphContext, GraphResponse, MailboxRequest } from "./request.js";
 import type { Folder, ItemKind, Json } from "./store.js";
 
@@ -133,12 +133,7 @@ function removedEntry(kind: ItemKind, id: string): Json {
 
 function candidates(req: MailboxRequest, folder: Folder, token: DeltaToken, upTo: number): Candidate[] {
   const initial = token.s === 0;
-  const options: RenderOptions = {
-    immutableIds: req.immutableIds,
-    timeZone: req.timeZone,
-    select: parseSelect(token.q.select ?? null),
-    expand: parseExpand(token.q.expand ?? null),
-  };
+  const options = mailboxRenderOptions(req, token.q.select, token.q.expand);
   const list: Candidate[] = [];
   const pick = (removed: { restId: string; immutableId: string }) =>
     req.immutableIds ? removed.immutableId : removed.restId;

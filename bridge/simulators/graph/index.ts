@@ -25,6 +25,7 @@ import { runBatch } from "./batch.js";
 import type { InvitationRecord } from "./calendar.js";
 import { errorBody, GraphError } from "./errors.js";
 import { type IdentityOptions, IdentityPlatform, type Principal } from "./identity.js";
+import { canonicalSegments, endpointName } from "./paths.js";
 import type { GraphContext, GraphLimits, GraphRequest, GraphResponse } from "./request.js";
 import { MailboxResources } from "./resources.js";
 import { DEMO_TENANT, type DemoSeedOptions, seedDemoTenant } from "./seed.js";
@@ -37,6 +38,7 @@ import {
 } from "./subscriptions.js";
 import { DEFAULT_THROTTLE_LIMITS, MailboxThrottle, type ThrottleLimits } from "./throttle.js";
 
+export { endpointName } from "./paths.js";
 export type { DemoSeedOptions } from "./seed.js";
 export { BRIDGE_APP_ROLES, DEMO_TENANT } from "./seed.js";
 export type { LifecycleEvent } from "./subscriptions.js";
@@ -50,53 +52,9 @@ export interface GraphSimulatorOptions {
   subscriptions?: Partial<SubscriptionOptions>;
 }
 
-const KNOWN_SEGMENTS = new Set([
-  "users",
-  "me",
-  "contactFolders",
-  "contacts",
-  "calendars",
-  "calendar",
-  "events",
-  "calendarView",
-  "delta",
-  "instances",
-  "todo",
-  "lists",
-  "tasks",
-  "mailFolders",
-  "messages",
-  "move",
-  "copy",
-  "attachments",
-  "extensions",
-  "sendMail",
-  "translateExchangeIds",
-  "getSchedule",
-  "findMeetingTimes",
-  "subscriptions",
-  "reauthorize",
-  "$batch",
-  "cancel",
-]);
-
 const JSON_CONTENT_TYPE =
   "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 const OUTLOOK_APP_ID = "00000002-0000-0ff1-ce00-000000000000";
-
-function pathSegments(path: string): string[] {
-  return path
-    .replace(/([A-Za-z]+)\('([^']*)'\)/g, "$1/$2")
-    .split("/")
-    .filter(Boolean);
-}
-
-/** `GET /users/{id}/contactFolders/{id}/contacts/delta`: the name calls are counted and faults matched by. */
-export function endpointName(method: string, path: string): string {
-  return `${method} /${pathSegments(path)
-    .map((segment) => (KNOWN_SEGMENTS.has(segment) ? segment : "{id}"))
-    .join("/")}`;
-}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -159,7 +117,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
   seed();
 
   function throttleKey(req: GraphRequest): string | undefined {
-    const [head, key] = pathSegments(req.path);
+    const [head, key] = canonicalSegments(req.path);
     const appId = req.principal.app.clientId;
     if (head === "me") return `${appId}|${req.principal.userId ?? ""}`;
     if (head !== "users" || !key) return undefined;
@@ -169,7 +127,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
 
   async function handleGraph(req: GraphRequest): Promise<GraphResponse> {
     try {
-      const [head, id, action] = pathSegments(req.path);
+      const [head, id, action] = canonicalSegments(req.path);
       if (head === "subscriptions") return await subscriptions.handle(req, id, action);
       return await resources.handle(req);
     } catch (error) {

@@ -8,7 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
 import { GraphError } from "./errors.js";
-import type { ExpandOptions } from "./query.js";
+import { type ExpandOptions, parseExpand, parseSelect } from "./query.js";
+import type { MailboxRequest } from "./request.js";
 import type { Item, ItemKind, Json, Mailbox } from "./store.js";
 import { formatDateTimeTimeZone, parseDateTimeTimeZone, validateRecurrence } from "./time.js";
 
@@ -236,8 +237,20 @@ export function storeDateTime(value: unknown, field: string): { utc: string; zon
   return { utc: instant.toISO() ?? "", zone: (value as { timeZone: string }).timeZone };
 }
 
+/** Graph returns every structural property, `null` (or `[]` for collections) when unset. */
+function unsetProperties(kind: ItemKind): Json {
+  const unset: Json = {};
+  for (const [name, type] of Object.entries(WRITABLE[kind])) unset[name] = type === "array" ? [] : null;
+  delete unset.attachments;
+  return unset;
+}
+
 /** Applies the service's defaults and normalisation to a new item's properties. */
 export function defaultsForNew(kind: ItemKind, mailbox: Mailbox, props: Json): Json {
+  return { ...unsetProperties(kind), ...kindDefaults(kind, mailbox, props) };
+}
+
+function kindDefaults(kind: ItemKind, mailbox: Mailbox, props: Json): Json {
   const user = mailbox.user;
   switch (kind) {
     case "contact": {
@@ -259,6 +272,16 @@ export function defaultsForNew(kind: ItemKind, mailbox: Mailbox, props: Json): J
         location: { displayName: "" },
         recurrence: null,
         organizer: { emailAddress: { name: user.displayName, address: user.mail } },
+        hideAttendees: false,
+        isDraft: false,
+        isCancelled: false,
+        responseRequested: true,
+        allowNewTimeProposals: true,
+        isOnlineMeeting: false,
+        onlineMeetingProvider: "unknown",
+        onlineMeetingUrl: null,
+        onlineMeeting: null,
+        responseStatus: { response: "organizer", time: "0001-01-01T00:00:00Z" },
         iCalUId: `040000008200E00074C5B7101A82E008000000000000000000000000000000001000000${randomBytes(16).toString("hex").toUpperCase()}`,
         ...props,
       };
@@ -316,6 +339,23 @@ export interface RenderOptions {
   select?: string[] | undefined;
   expand?: ExpandOptions;
   parentFolderId?: string;
+  /** The mailbox owner's address: decides `isOrganizer`. */
+  mailboxAddress?: string;
+}
+
+/** Render options for a mailbox request: its id format, response time zone, `$select` and `$expand`. */
+export function mailboxRenderOptions(
+  req: MailboxRequest,
+  select: string | null | undefined,
+  expand: string | null | undefined,
+): RenderOptions {
+  return {
+    immutableIds: req.immutableIds,
+    timeZone: req.timeZone,
+    select: parseSelect(select ?? null),
+    expand: parseExpand(expand ?? null),
+    mailboxAddress: req.mailbox.user.mail,
+  };
 }
 
 function renderDateTime(value: unknown, timeZone: string, isAllDay: boolean): unknown {
@@ -338,7 +378,17 @@ export function renderProps(kind: ItemKind, props: Json, options: RenderOptions)
       rendered[name] = renderDateTime(value, options.timeZone, isAllDay);
     else rendered[name] = value;
   }
-  if (kind === "message") rendered.hasAttachments = ((props.attachments as unknown[]) ?? []).length > 0;
+  rendered.hasAttachments = ((props.attachments as unknown[] | undefined) ?? []).length > 0;
+  if (kind === "event") {
+    const location = props.location as Json | undefined;
+    rendered.locations = location?.displayName
+      ? [{ ...location, locationType: "default", uniqueIdType: "unknown" }]
+      : [];
+    const organizer = (props.organizer as Json | undefined)?.emailAddress as Json | undefined;
+    rendered.isOrganizer =
+      options.mailboxAddress !== undefined &&
+      String(organizer?.address ?? "").toLowerCase() === options.mailboxAddress.toLowerCase();
+  }
   if (typeof (props.body as Json | undefined)?.content === "string") {
     rendered.bodyPreview = String((props.body as Json).content)
       .replace(/<[^>]*>/g, "")
@@ -360,6 +410,9 @@ export function renderItem(
     createdDateTime: item.createdDateTime,
     lastModifiedDateTime: item.lastModifiedDateTime,
   };
+  if (item.kind === "event" || item.kind === "message") {
+    base.webLink = `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(String(base.id))}&exvsurl=1&path=/${item.kind === "event" ? "calendar" : "mail"}/item`;
+  }
   if (item.kind !== "task") {
     base.changeKey = ids?.changeKey ?? item.changeKey;
     base.parentFolderId = options.parentFolderId ?? item.folderId;

@@ -10,8 +10,16 @@ import { instancesOf, masterProps, notifyAttendees } from "./calendar.js";
 import { type DeltaKind, runDelta } from "./delta.js";
 import { accessDenied, accessPolicyDenied, badRequest, GraphError, notFound } from "./errors.js";
 import { newChangeKey, parseOccurrenceId } from "./ids.js";
-import { defaultsForNew, normaliseEventTimes, type RenderOptions, readItemWrite, renderItem } from "./items.js";
-import { parseExpand, parseFilter, parseSelect, parseTop, prefersImmutableIds } from "./query.js";
+import {
+  defaultsForNew,
+  mailboxRenderOptions,
+  normaliseEventTimes,
+  type RenderOptions,
+  readItemWrite,
+  renderItem,
+} from "./items.js";
+import { canonicalSegments } from "./paths.js";
+import { parseFilter, parseTop, prefersImmutableIds } from "./query.js";
 import type { GraphContext, GraphRequest, GraphResponse, MailboxRequest } from "./request.js";
 import { findMeetingTimes, getSchedule } from "./schedule.js";
 import type { Folder, FolderKind, Item, ItemKind, Json, Mailbox } from "./store.js";
@@ -34,14 +42,6 @@ export function requirePermission(req: GraphRequest, family: Family, write: bool
     : new RegExp(`^${family}\\.(Read|ReadBasic|ReadWrite)(\\.All)?$`, "i");
   for (const permission of req.principal.permissions) if (pattern.test(permission)) return;
   throw accessDenied();
-}
-
-function normalisePath(path: string): string[] {
-  return path
-    .replace(/([A-Za-z]+)\('([^']*)'\)/g, (_m, name: string, key: string) => `${name}/${encodeURIComponent(key)}`)
-    .split("/")
-    .filter(Boolean)
-    .map((segment) => decodeURIComponent(segment));
 }
 
 export function resolveMailbox(
@@ -75,12 +75,7 @@ function findByAddress(req: GraphRequest, address: string): Mailbox | undefined 
 }
 
 function renderOptions(req: MailboxRequest): RenderOptions {
-  return {
-    immutableIds: req.immutableIds,
-    timeZone: req.timeZone,
-    select: parseSelect(req.query.get("$select")),
-    expand: parseExpand(req.query.get("$expand")),
-  };
+  return mailboxRenderOptions(req, req.query.get("$select"), req.query.get("$expand"));
 }
 
 function ok(body: unknown, status = 200): GraphResponse {
@@ -95,7 +90,7 @@ export class MailboxResources {
   }
 
   async handle(req: GraphRequest): Promise<GraphResponse> {
-    const segments = normalisePath(req.path);
+    const segments = canonicalSegments(req.path);
     if (segments[0] === "users" && segments.length === 1) return this.listUsers(req);
     if (segments[0] !== "me" && segments[0] !== "users")
       throw new GraphError(400, "BadRequest", `Resource not found for the segment '${segments[0] ?? ""}'.`);

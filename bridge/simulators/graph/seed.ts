@@ -7,7 +7,7 @@
  */
 import { DateTime } from "luxon";
 import { seededRandom } from "../shared/behaviour.js";
-import { defaultsForNew, normaliseEventTimes } from "./items.js";
+import { defaultsForNew } from "./items.js";
 import type { Directory, Json, Mailbox, Tenant } from "./store.js";
 
 export interface DemoSeedOptions {
@@ -87,6 +87,7 @@ const COMPANIES = [
   "Proseware",
   "Wingtip Toys",
 ];
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const ZONES = ["W. Europe Standard Time", "Pacific Standard Time", "Eastern Standard Time", "GMT Standard Time"];
 
 function pick<T>(random: () => number, list: readonly T[]): T {
@@ -128,8 +129,8 @@ function eventProps(
   const props: Json = {
     subject,
     body: { contentType: "html", content: `<p>${subject}</p>` },
-    start: { dateTime: start.setZone("UTC").toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: "UTC" },
-    end: { dateTime: start.plus({ hours: 1 }).setZone("UTC").toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: "UTC" },
+    start: { dateTime: start.toUTC().toISO(), timeZone: "UTC" },
+    end: { dateTime: start.plus({ hours: 1 }).toUTC().toISO(), timeZone: "UTC" },
     location: { displayName: "Conference Room 1" },
     attendees: attendees.map((attendee) => ({
       type: "required",
@@ -137,7 +138,6 @@ function eventProps(
       emailAddress: { name: attendee.user.displayName, address: attendee.user.mail },
     })),
   };
-  normaliseEventTimes(props);
   props.originalStartTimeZone = zone;
   props.originalEndTimeZone = zone;
   if (recurrence) props.recurrence = recurrence;
@@ -205,7 +205,7 @@ export function seedDemoTenant(directory: Directory, options: DemoSeedOptions = 
             pattern: {
               type: "weekly",
               interval: 1,
-              daysOfWeek: [start.setZone("UTC").weekdayLong?.toLowerCase() ?? "monday"],
+              daysOfWeek: [WEEKDAYS[start.toUTC().weekday - 1] ?? "monday"],
               firstDayOfWeek: "sunday",
             },
             range: {
@@ -263,8 +263,8 @@ export function seedDemoTenant(directory: Directory, options: DemoSeedOptions = 
           from: sender,
           sender,
           toRecipients: [{ emailAddress: { name: mailbox.user.displayName, address: mailbox.user.mail } }],
-          receivedDateTime: day0.minus({ hours: n }).toISO(),
-          sentDateTime: day0.minus({ hours: n, minutes: 1 }).toISO(),
+          receivedDateTime: new Date(day0.toMillis() - n * 3_600_000).toISOString(),
+          sentDateTime: new Date(day0.toMillis() - n * 3_600_000 - 60_000).toISOString(),
         }),
       );
     }

@@ -14,6 +14,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { badRequest, GraphError, notFound } from "./errors.js";
+import { canonicalSegments } from "./paths.js";
 import { prefersImmutableIds } from "./query.js";
 import type { GraphRequest, GraphResponse } from "./request.js";
 import { requirePermission, resolveMailbox } from "./resources.js";
@@ -198,14 +199,10 @@ export class SubscriptionService {
   }
 
   private parseResource(req: GraphRequest, resource: string): { userId: string; kind: ItemKind; folderId?: string } {
-    const segments = resource
-      .replace(/^\/+/, "")
-      .replace(/([A-Za-z]+)\('([^']*)'\)/g, (_m, name: string, key: string) => `${name}/${key}`)
-      .split("/")
-      .filter(Boolean);
+    const segments = canonicalSegments(resource);
     const unsupported = () =>
       badRequest(`Resource '${resource}' is not supported for subscriptions.`, "InvalidRequest");
-    if (segments[0] !== "me" && segments[0]?.toLowerCase() !== "users") throw unsupported();
+    if (segments[0] !== "me" && segments[0] !== "users") throw unsupported();
     const { mailbox, rest } = resolveMailbox(req, [segments[0] === "me" ? "me" : "users", ...segments.slice(1)]);
     const folder = (name: string | undefined) => {
       const found = mailbox.folders.get(name ?? "") ?? this.directory.wellKnownFolder(mailbox, name ?? "");

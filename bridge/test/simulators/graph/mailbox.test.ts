@@ -1,6 +1,13 @@
-import { type Client, GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
+import { type Client, PageIterator } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { appOnlyGraph, appOnlyToken, firstUsers, type RunningGraphSimulator, startSimulator } from "./support.js";
+import {
+  appOnlyGraph,
+  appOnlyToken,
+  firstUsers,
+  graphError,
+  type RunningGraphSimulator,
+  startSimulator,
+} from "./support.js";
 
 let sim: RunningGraphSimulator;
 let graph: Client;
@@ -16,16 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 beforeEach(() => sim.control.setAccessPolicy("2b8d6c4e-8f0a-4b1c-9d3e-5a7f9b1c3d5e", undefined));
-
-async function graphError(call: Promise<unknown>): Promise<GraphError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error("expected a Graph error");
-}
 
 const IMMUTABLE = 'IdType="ImmutableId"';
 

@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Client, GraphError } from "@microsoft/microsoft-graph-client";
+import type { Client } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveHttps } from "../../../simulators/shared/server.js";
 import { testPki } from "../../support/pki.js";
-import { appOnlyGraph, appOnlyToken, firstUsers, type RunningGraphSimulator, startSimulator } from "./support.js";
+import {
+  appOnlyGraph,
+  appOnlyToken,
+  firstUsers,
+  graphError,
+  type RunningGraphSimulator,
+  startSimulator,
+} from "./support.js";
 
 let sim: RunningGraphSimulator;
 let graph: Client;
@@ -20,16 +27,6 @@ beforeAll(async () => {
   [alice = "", bob = "", carol = ""] = firstUsers(sim, 3);
 });
 afterAll(() => sim.close());
-
-async function graphError(call: Promise<unknown>): Promise<GraphError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error("expected a Graph error");
-}
 
 interface BatchAnswer {
   responses: Array<{ id: string; status: number; headers: Record<string, string>; body?: Record<string, unknown> }>;
