@@ -27,6 +27,7 @@ import type { OperationContext } from "./context.js";
 import { deliver } from "./delivery.js";
 import { convertId, getUserAvailability, resolveNames } from "./directory.js";
 import { findFolder, getFolder, syncFolderHierarchy } from "./folders.js";
+import { IdentityIssuer } from "./identity.js";
 import { createItem, type Delivery, deleteItem, findItem, getItem, syncFolderItems, updateItem } from "./items.js";
 import { NotificationHub } from "./notifications.js";
 import { NtlmServer } from "./ntlm.js";
@@ -84,11 +85,15 @@ export interface EwsControl {
   limits: { maxConcurrency: number };
   responseViolations(): ResponseViolation[];
   subscriptionCount(): number;
+  /** A signed Exchange user identity token for `smtp`, as `getUserIdentityTokenAsync` returns it. */
+  identityToken(smtp: string, audience: string, lifetimeSeconds?: number): Promise<string>;
 }
 
 export interface EwsSimulator {
   listener: (req: IncomingMessage, res: ServerResponse) => void;
   control: EwsControl;
+  /** Absolute URLs in answers (Autodiscover, identity metadata) use this base, known once the server listens. */
+  setBaseUrl(url: string): void;
 }
 
 const TEXT_XML = "text/xml; charset=utf-8";
@@ -122,6 +127,7 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
   let baseUrl = options.baseUrl ?? "https://127.0.0.1";
   const delivery: Delivery = { deliver: (ctx, from, item, kind) => deliver(org, ctx, from, item, kind) };
   const user = new UserActions(org, now, delivery);
+  const identity = new IdentityIssuer(() => baseUrl);
 
   const handlers: Record<string, (ctx: OperationContext, body: XNode) => string> = {
     GetFolder: getFolder,
@@ -363,6 +369,11 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
     limits,
     responseViolations: () => [...violations],
     subscriptionCount: () => hub.count(),
+    identityToken(smtp, audience, lifetimeSeconds) {
+      const mailbox = org.findMailbox(smtp);
+      if (!mailbox) return Promise.reject(new Error(`no mailbox ${smtp}`));
+      return identity.identityToken(mailbox.guid, audience, lifetimeSeconds);
+    },
   };
 
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -390,6 +401,8 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
       case "/_sim/throttle":
         control.throttle(String(input.logon ?? ""), Number(input.backOffMs ?? 0));
         return reply({ ok: true });
+      case "/_sim/identity-token":
+        return reply({ token: await control.identityToken(String(input.smtp ?? ""), String(input.audience ?? "")) });
       case "/_sim/mailboxes":
         return reply(
           [...org.mailboxes.values()].map((m) => ({ smtp: m.smtp, displayName: m.displayName, items: m.items.size })),
@@ -405,6 +418,12 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
     const path = url.pathname.toLowerCase();
     try {
       if (path.startsWith("/_sim/")) return await handleControl(req, res, path);
+      if (path === "/autodiscover/metadata/json/1") {
+        // Anonymous, like the real document: validators fetch it without credentials.
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify(await identity.metadataDocument()));
+        return;
+      }
       if (path === "/autodiscover/autodiscover.xml" && req.method === "POST") {
         authenticate(req);
         return await answerPoxAutodiscover(req, res);
@@ -452,11 +471,10 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
     listener: (req, res) => {
       void handle(req, res);
     },
-    control: Object.assign(control, {
-      set baseUrl(value: string) {
-        baseUrl = value;
-      },
-    }),
+    control,
+    setBaseUrl(url) {
+      baseUrl = url;
+    },
   };
 }
 
@@ -488,6 +506,6 @@ export async function startEwsSimulator(
 ): Promise<RunningEwsSimulator> {
   const simulator = createEwsSimulator(options);
   const running = await serveHttps(simulator.listener, options.pki, { port: options.port });
-  (simulator.control as unknown as { baseUrl: string }).baseUrl = running.url;
+  simulator.setBaseUrl(running.url);
   return { ...simulator, ...running, ewsUrl: `${running.url}/EWS/Exchange.asmx` };
 }

@@ -6,22 +6,9 @@ import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators
 import { defaultXsdDir } from "../../../simulators/ews/schema.js";
 import { testPki } from "../../support/pki.js";
 import { ewsClient, VERSIONS } from "./client.js";
+import { post, soap } from "./raw.js";
 
 const CAPTURED = join(defaultXsdDir() ?? "", "../samples/ews-javascript-api-0.15.3-captured");
-
-async function post(sim: RunningEwsSimulator, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(sim.ewsUrl, {
-    method: "POST",
-    headers: {
-      "content-type": "text/xml; charset=utf-8",
-      authorization: `Basic ${Buffer.from("CONTOSO\\svc-crm:Pa55w.rd").toString("base64")}`,
-      "x-anchormailbox": "alice@contoso.com",
-      ...headers,
-    },
-    body,
-  });
-  return { status: response.status, text: await response.text(), headers: response.headers };
-}
 
 describe("EWS simulator rejects what real Exchange rejects", () => {
   let sim: RunningEwsSimulator;
@@ -160,12 +147,11 @@ describe("notifications", () => {
     });
     try {
       sim.control.seed({ mailboxes: 2, contactsPerMailbox: 1 });
-      const soap = (body: string) =>
-        `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><soap:Header><t:RequestServerVersion Version="Exchange2010_SP2"/><t:ExchangeImpersonation><t:ConnectingSID><t:SmtpAddress>alice@contoso.com</t:SmtpAddress></t:ConnectingSID></t:ExchangeImpersonation></soap:Header><soap:Body>${body}</soap:Body></soap:Envelope>`;
       const subscribed = await post(
         sim,
         soap(
           '<m:Subscribe><m:StreamingSubscriptionRequest><t:FolderIds><t:DistinguishedFolderId Id="contacts"/></t:FolderIds><t:EventTypes><t:EventType>CreatedEvent</t:EventType></t:EventTypes></m:StreamingSubscriptionRequest></m:Subscribe>',
+          "Exchange2010_SP2",
         ),
       );
       const id = /<m:SubscriptionId>([^<]+)</.exec(subscribed.text)?.[1] ?? "";
@@ -178,6 +164,7 @@ describe("notifications", () => {
         sim,
         soap(
           `<m:GetStreamingEvents><m:SubscriptionIds><t:SubscriptionId>${id}</t:SubscriptionId></m:SubscriptionIds><m:ConnectionTimeout>1</m:ConnectionTimeout></m:GetStreamingEvents>`,
+          "Exchange2010_SP2",
         ),
       );
       const envelopes = streamed.text.split("<?xml").filter(Boolean);
