@@ -6,5 +6,8 @@ export default defineProject({
     environment: "jsdom",
     include: ["test/**/*.test.{ts,tsx}"],
     setupFiles: ["test/support/setup.ts"],
+    testTimeout: 20_000,
+    // Fluent UI is a large import; sharing the module cache between test files saves most of the run time.
+    isolate: false,
   },
 });

@@ -3,8 +3,10 @@
  * decides what is reachable: a fresh install opens the setup wizard, a user outside the access policy sees why.
  */
 import {
+  Button,
   FluentProvider,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
   makeStyles,
@@ -16,7 +18,7 @@ import {
   webLightTheme,
 } from "@fluentui/react-components";
 import type { ReactNode } from "react";
-import type { AdminResponse } from "../../src/api/admin.js";
+import { ADMIN_AUTH, type AdminResponse } from "../../src/api/admin.js";
 import type { AdminClient } from "./api/client.js";
 import { AdminClientProvider, useAdminQuery } from "./api/hooks.js";
 import { QueryView } from "./components/QueryView.js";
@@ -107,33 +109,63 @@ function Console({ session }: { session: Session }) {
   );
 }
 
-function NoAccess({ session }: { session: Session }) {
+function NoAccess({ name }: { name: string }) {
   const styles = useStyles();
   return (
     <main className={styles.main}>
       <MessageBar intent="warning">
         <MessageBarBody>
           <MessageBarTitle>No access</MessageBarTitle>
-          {session.user === null
-            ? "Sign in to Zoho CRM to use the bridge console."
-            : `${session.user.name}, your Zoho profile is not allowed to administer the bridge. Ask a Zoho CRM administrator.`}
+          {name}, your Zoho profile is not allowed to administer the bridge. Ask a Zoho CRM administrator.
         </MessageBarBody>
       </MessageBar>
     </main>
   );
 }
 
-function Shell() {
+function SignIn({ signInUrl }: { signInUrl: string }) {
+  const styles = useStyles();
+  return (
+    <main className={styles.main}>
+      <MessageBar intent="info">
+        <MessageBarBody>
+          <MessageBarTitle>Sign in</MessageBarTitle>
+          The bridge console uses your Zoho CRM account.
+        </MessageBarBody>
+        <MessageBarActions>
+          <Button appearance="primary" as="a" href={signInUrl}>
+            Sign in with Zoho CRM
+          </Button>
+        </MessageBarActions>
+      </MessageBar>
+    </main>
+  );
+}
+
+function Shell({ signInUrl }: { signInUrl: string }) {
   const styles = useStyles();
   const session = useAdminQuery("session", {});
+  const signedOut = session.state.status === "error" && session.state.error.code === "unauthenticated";
   return (
     <div className={styles.root}>
       <header className={styles.header}>
         <Title3 as="h1">Exchange ⇄ Zoho CRM Bridge</Title3>
       </header>
-      <QueryView query={session} label="session">
-        {(current) => (current.canAdminister ? <Console session={current} /> : <NoAccess session={current} />)}
-      </QueryView>
+      {signedOut ? (
+        <SignIn signInUrl={signInUrl} />
+      ) : (
+        <QueryView query={session} label="session">
+          {(current) =>
+            current.user === null ? (
+              <SignIn signInUrl={signInUrl} />
+            ) : current.canAdminister ? (
+              <Console session={current} />
+            ) : (
+              <NoAccess name={current.user.name} />
+            )
+          }
+        </QueryView>
+      )}
       <footer className={styles.footer}>
         <Text size={200}>Bridge console {CONSOLE_VERSION}</Text>
       </footer>
@@ -141,11 +173,12 @@ function Shell() {
   );
 }
 
-export function App({ client }: { client: AdminClient }) {
+/** `signInUrl`: where the browser starts the Zoho sign-in when there is no session. */
+export function App({ client, signInUrl = ADMIN_AUTH.signInPath }: { client: AdminClient; signInUrl?: string }) {
   return (
     <FluentProvider theme={webLightTheme}>
       <AdminClientProvider client={client}>
-        <Shell />
+        <Shell signInUrl={signInUrl} />
       </AdminClientProvider>
     </FluentProvider>
   );

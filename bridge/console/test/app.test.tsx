@@ -56,3 +56,17 @@ describe("console shell", () => {
     expect(window.location.hash).toBe("#/account");
   });
 });
+
+describe("signing in", () => {
+  it("offers the Zoho sign-in when the bridge has no session", async () => {
+    window.location.hash = "";
+    const client = fakeClient({
+      session: () => {
+        throw new AdminApiError("unauthenticated", "sign in with Zoho first", 401);
+      },
+    });
+    render(<App client={client} signInUrl="https://bridge.test/auth/zoho/login" />);
+    const link = await screen.findByRole("link", { name: "Sign in with Zoho CRM" });
+    expect(link.getAttribute("href")).toBe("https://bridge.test/auth/zoho/login");
+  });
+});

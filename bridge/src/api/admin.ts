@@ -19,6 +19,18 @@ import { z } from "zod";
 /** Where every admin route lives; the console itself is served elsewhere (default `/admin`). */
 export const ADMIN_API_PREFIX = "/api/admin";
 
+/**
+ * How the console authenticates (implemented in bridge/src/security/admin-auth.ts): the browser signs in with Zoho
+ * at `signInPath` (a redirect, not a JSON route) and gets an httpOnly session cookie plus a readable CSRF cookie;
+ * every POST/PUT/DELETE repeats the CSRF cookie's value in the CSRF header (double submit). Without a session
+ * every admin route answers 401 `unauthenticated`.
+ */
+export const ADMIN_AUTH = {
+  signInPath: "/auth/zoho/login",
+  csrfCookie: "bridge_csrf",
+  csrfHeader: "x-csrf-token",
+} as const;
+
 const isoDateTime = z.iso.datetime({ offset: true });
 const nonEmpty = z.string().trim().min(1);
 const secret = z.string().min(1);

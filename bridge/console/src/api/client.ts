@@ -7,6 +7,7 @@
  * Pages receive the client through React context, so tests inject a fake and never need a bridge.
  */
 import {
+  ADMIN_AUTH,
   AdminError,
   type AdminErrorCode,
   type AdminParams,
@@ -46,6 +47,17 @@ export interface HttpClientOptions {
   /** Origin (and optional path prefix) of the bridge; "" means the page's own origin. */
   baseUrl: string;
   fetch?: typeof fetch;
+  /** The session's CSRF token, sent on every unsafe request (see ADMIN_AUTH). */
+  csrfToken?: () => string | undefined;
+}
+
+/** Reads a cookie of this page, e.g. the CSRF token the bridge sets next to the session. */
+export function readCookie(name: string, cookies: string = document.cookie): string | undefined {
+  for (const part of cookies.split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(value.join("="));
+  }
+  return undefined;
 }
 
 function queryString(request: object): string {
@@ -55,6 +67,12 @@ function queryString(request: object): string {
   }
   const text = query.toString();
   return text === "" ? "" : `?${text}`;
+}
+
+function unsafeHeaders(csrf: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json" };
+  if (csrf !== undefined) headers[ADMIN_AUTH.csrfHeader] = csrf;
+  return headers;
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -67,7 +85,11 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-export function createHttpAdminClient({ baseUrl, fetch: fetchImpl = fetch }: HttpClientOptions): AdminClient {
+export function createHttpAdminClient({
+  baseUrl,
+  fetch: fetchImpl = fetch,
+  csrfToken = () => undefined,
+}: HttpClientOptions): AdminClient {
   return {
     async call(name, request, ...params) {
       const route = adminRoutes[name];
@@ -78,9 +100,7 @@ export function createHttpAdminClient({ baseUrl, fetch: fetchImpl = fetch }: Htt
         response = await fetchImpl(`${baseUrl}${path}${isGet ? queryString(request) : ""}`, {
           method: route.method,
           credentials: "same-origin",
-          headers: isGet
-            ? { accept: "application/json" }
-            : { accept: "application/json", "content-type": "application/json" },
+          headers: isGet ? { accept: "application/json" } : unsafeHeaders(csrfToken()),
           body: isGet ? undefined : JSON.stringify(request),
         });
       } catch (cause) {

@@ -136,16 +136,15 @@ function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
                   </Text>
                 ) : (
                   user.initialSync.map((progress) => (
-                    <Field
-                      key={progress.module}
-                      label={`${moduleLabel[progress.module]}: ${progress.done} of ${progress.total}`}
-                      validationState="none"
-                    >
+                    <div key={progress.module}>
+                      <Text size={200}>
+                        {moduleLabel[progress.module]}: {progress.done} of {progress.total}
+                      </Text>
                       <ProgressBar
                         value={progress.total === 0 ? 1 : progress.done / progress.total}
                         aria-label={`${user.mailbox} ${moduleLabel[progress.module]} initial sync`}
                       />
-                    </Field>
+                    </div>
                   ))
                 )}
               </TableCell>

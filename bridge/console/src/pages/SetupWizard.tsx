@@ -79,7 +79,7 @@ function ZohoStep({ connection, onSaved }: { connection: ZohoConnection; onSaved
     setCode("");
     if (result?.status === "awaiting-consent" && result.authorizeUrl !== null) {
       window.location.assign(result.authorizeUrl);
-    } else if (result?.status === "connected") onSaved();
+    }
   };
 
   const shown = connect.state.status === "done" ? connect.state.data : connection;

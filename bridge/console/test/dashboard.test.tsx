@@ -1,0 +1,110 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { DashboardPage } from "../src/pages/DashboardPage.js";
+import { conflict, dashboard, hold } from "./support/fixtures.js";
+import { renderWithClient } from "./support/render.js";
+
+describe("dashboard", () => {
+  it("shows counts per module and direction, initial-sync progress, the chart and throttling", async () => {
+    renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: [] }),
+      holds: () => ({ holds: [] }),
+    });
+    const totals = await screen.findByRole("table", { name: "Synced items per module and direction" });
+    expect(totals.querySelector('[data-row="contacts:zoho-to-exchange"] [data-count="creates"]')?.textContent).toBe(
+      "42",
+    );
+    expect(document.querySelector('[data-figure="Items synced"]')?.textContent).toBe("57");
+    expect(screen.getByText("Contacts: 30 of 120")).toBeTruthy();
+    const progress = screen.getByRole("progressbar", { name: "ada@contoso.com Contacts initial sync" });
+    expect(progress.getAttribute("aria-valuenow")).toBe("0.25");
+    expect(screen.getByRole("img", { name: /50 synced, 2 errors/ })).toBeTruthy();
+    expect(screen.getByText(/Throttled by Exchange until/)).toBeTruthy();
+    expect(screen.getByText(/ErrorServerBusy/)).toBeTruthy();
+    expect(screen.getByText("No conflicts wait for a decision.")).toBeTruthy();
+    expect(screen.getByText("No deletions are on hold.")).toBeTruthy();
+  });
+
+  it("explains a failure per item", async () => {
+    const { client } = renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: [] }),
+      holds: () => ({ holds: [] }),
+      explainItem: (request) => ({
+        item: { ...request, title: "Dana Null" },
+        counterpart: null,
+        summary: "Zoho requires Last_Name; the Exchange contact has none.",
+        events: [{ at: dashboard.generatedAt, action: "create in Zoho", outcome: "failed" }],
+      }),
+    });
+    const failures = await screen.findByRole("table", { name: "Recent failures" });
+    expect(within(failures).getByText(/MANDATORY_NOT_FOUND \(field Last_Name\)/)).toBeTruthy();
+    fireEvent.click(within(failures).getByRole("button", { name: "Why?" }));
+    expect(await screen.findByText("Zoho requires Last_Name; the Exchange contact has none.")).toBeTruthy();
+    expect(client.callsTo("explainItem")[0]?.request).toEqual({ side: "exchange", module: "contacts", id: "AAMk1" });
+  });
+
+  it("resolves a conflict by merging the picked fields, shown side by side", async () => {
+    let open = [conflict];
+    const { client } = renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: open }),
+      holds: () => ({ holds: [] }),
+      resolveConflict: (_request, params) => {
+        open = [];
+        return { id: params?.id ?? "", status: "resolved", runId: "r9" };
+      },
+    });
+    const table = await screen.findByRole("table", { name: "Conflict: Erin Example" });
+    const phone = within(table).getByText("Phone").closest("tr");
+    expect(phone?.textContent).toContain("+49 2");
+    expect(phone?.textContent).toContain("+49 3");
+    const merge = screen.getByRole("button", { name: "Merge picked fields" }) as HTMLButtonElement;
+    expect(merge.disabled).toBe(true);
+    fireEvent.click(within(table).getByRole("radio", { name: "Exchange" }));
+    fireEvent.click(merge);
+    expect(await screen.findByText("No conflicts wait for a decision.")).toBeTruthy();
+    expect(client.callsTo("resolveConflict")[0]).toMatchObject({
+      request: { resolution: "merge", fields: { phone: "exchange" } },
+      params: { id: "c1" },
+    });
+  });
+
+  it("rejects a mass-delete hold, restoring the items", async () => {
+    let open = [hold];
+    const { client } = renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: [] }),
+      holds: () => ({ holds: open }),
+      resolveHold: (_request, params) => {
+        open = [];
+        return { id: params?.id ?? "", status: "queued", runId: "r10" };
+      },
+    });
+    expect(await screen.findByText("100 of 120 contacts disappeared from Exchange")).toBeTruthy();
+    expect(screen.getByText("Frank Gone")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Keep them (restore from Zoho CRM)" }));
+    expect(await screen.findByText("No deletions are on hold.")).toBeTruthy();
+    expect(client.callsTo("resolveHold")[0]).toMatchObject({ request: { decision: "reject" }, params: { id: "h1" } });
+  });
+
+  it("asks for a new period and says when nothing synced yet", async () => {
+    const { client } = renderWithClient(<DashboardPage />, {
+      dashboard: (request) => ({
+        ...dashboard,
+        range: request.range ?? "24h",
+        totals: [],
+        users: [],
+        recentFailures: [],
+      }),
+      conflicts: () => ({ conflicts: [] }),
+      holds: () => ({ holds: [] }),
+    });
+    expect(await screen.findByText("Nothing synced in this period yet.")).toBeTruthy();
+    expect(screen.getByText(/No users are selected for sync/)).toBeTruthy();
+    expect(screen.getByText("No failures. Everything synced.")).toBeTruthy();
+    fireEvent.change(screen.getByRole("combobox", { name: "Period" }), { target: { value: "7d" } });
+    await waitFor(() => expect(client.callsTo("dashboard").at(-1)?.request).toEqual({ range: "7d" }));
+  });
+});

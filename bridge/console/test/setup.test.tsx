@@ -1,0 +1,163 @@
+import { fireEvent, screen, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { AdminResponse } from "../../src/api/admin.js";
+import { SetupWizard } from "../src/pages/SetupWizard.js";
+import { at, credentialMode, setupFresh, zohoConnected } from "./support/fixtures.js";
+import { renderWithClient } from "./support/render.js";
+
+const impersonationDenied: AdminResponse<"testExchange"> = {
+  ok: false,
+  testedAt: at,
+  steps: [
+    { step: "dns", status: "passed", detail: "mail.contoso.com resolves" },
+    { step: "tls", status: "passed", detail: "certificate trusted" },
+    { step: "authentication", status: "passed", detail: "svc-bridge signed in with NTLM" },
+    { step: "impersonation", status: "failed", detail: "opening ben@contoso.com as svc-bridge" },
+    { step: "mailbox", status: "skipped", detail: "" },
+  ],
+  failure: {
+    step: "impersonation",
+    code: "impersonation-denied",
+    message: "The account does not have permission to impersonate the requested user.",
+    hint: "Assign the ApplicationImpersonation role to svc-bridge (command in the next step).",
+  },
+};
+
+function type(label: RegExp | string, value: string) {
+  fireEvent.change(screen.getByLabelText(label), { target: { value } });
+}
+
+describe("setup wizard", () => {
+  it("connects Zoho with a Self Client grant code and never shows the secret again", async () => {
+    const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, {
+      setupStatus: () => setupFresh,
+      connectZoho: () => zohoConnected,
+    });
+    await screen.findByRole("heading", { name: "1. Connect Zoho CRM" });
+    fireEvent.change(screen.getByRole("combobox", { name: /Data centre/ }), { target: { value: "EU" } });
+    type(/Client ID/, "1000.ABC");
+    type(/Client secret/, "s3cr3t-value");
+    type(/Grant code/, "1000.grant");
+    fireEvent.click(screen.getByRole("button", { name: "Connect Zoho CRM" }));
+    expect(await screen.findByText(/Contoso GmbH \(EU, https:\/\/www.zohoapis.eu\)/)).toBeTruthy();
+    expect(client.callsTo("connectZoho")[0]?.request).toEqual({
+      dataCentre: "EU",
+      clientId: "1000.ABC",
+      clientSecret: "s3cr3t-value",
+      grant: { kind: "self-client", code: "1000.grant" },
+    });
+    expect((screen.getByLabelText(/Client secret/) as HTMLInputElement).value).toBe("");
+    expect(document.body.textContent).not.toContain("s3cr3t-value");
+    expect(screen.getByText("Stored. Leave empty to keep it.")).toBeTruthy();
+  });
+
+  it("refuses an incomplete Zoho form without calling the bridge", async () => {
+    const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, { setupStatus: () => setupFresh });
+    await screen.findByRole("heading", { name: "1. Connect Zoho CRM" });
+    fireEvent.click(screen.getByRole("button", { name: "Connect Zoho CRM" }));
+    expect(await screen.findAllByText(/Too small|Invalid/)).not.toHaveLength(0);
+    expect(client.callsTo("connectZoho")).toHaveLength(0);
+  });
+
+  it("tests an on-premises connection and says exactly which step failed and what to do", async () => {
+    const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, {
+      setupStatus: () => ({ ...setupFresh, steps: [{ step: "zoho", complete: true }], zoho: zohoConnected }),
+      testExchange: () => impersonationDenied,
+    });
+    await screen.findByRole("heading", { name: "2. Connect Exchange" });
+    fireEvent.click(screen.getByRole("radio", { name: "Enter the EWS URL" }));
+    type(/^EWS URL/, "https://mail.contoso.com/EWS/Exchange.asmx");
+    type(/E-mail address/, "svc-bridge@contoso.com");
+    type(/^Password/, "P@ss");
+    type(/Domain/, "CONTOSO");
+    fireEvent.click(screen.getByRole("radio", { name: "NTLM" }));
+    type(/Test against mailbox/, "ben@contoso.com");
+    fireEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Impersonation role failed (impersonation-denied)");
+    expect(alert.textContent).toContain("Assign the ApplicationImpersonation role");
+    expect(client.callsTo("testExchange")[0]?.request).toEqual({
+      connection: {
+        kind: "ews",
+        endpoint: { mode: "url", ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx" },
+        emailAddress: "svc-bridge@contoso.com",
+        password: "P@ss",
+        domain: "CONTOSO",
+        authScheme: "ntlm",
+        serverVersion: "auto",
+      },
+      mailbox: "ben@contoso.com",
+    });
+  });
+
+  it("rejects a plain-HTTP EWS URL before it reaches the bridge", async () => {
+    const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, {
+      setupStatus: () => ({ ...setupFresh, steps: [{ step: "zoho", complete: true }], zoho: zohoConnected }),
+    });
+    await screen.findByRole("heading", { name: "2. Connect Exchange" });
+    fireEvent.click(screen.getByRole("radio", { name: "Enter the EWS URL" }));
+    type(/^EWS URL/, "http://mail.contoso.com/EWS/Exchange.asmx");
+    type(/E-mail address/, "svc-bridge@contoso.com");
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByText(/Invalid URL/)).toBeTruthy();
+    expect(client.callsTo("saveExchangeConnection")).toHaveLength(0);
+  });
+
+  it("shows the PowerShell to copy and previews the migration before switching to individual credentials", async () => {
+    const migration: AdminResponse<"migrateCredentialMode"> = {
+      to: "individual",
+      applied: false,
+      steps: [{ title: "Ask users for passwords", done: false, detail: "2 users have none" }],
+      users: [{ zohoUserId: "2", mailbox: "ben@contoso.com", outcome: "needs-password", detail: "no password yet" }],
+    };
+    const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, {
+      setupStatus: () => ({
+        ...setupFresh,
+        steps: [
+          { step: "zoho", complete: true },
+          { step: "exchange", complete: true },
+        ],
+        zoho: zohoConnected,
+      }),
+      credentialMode: () => credentialMode,
+      migrateCredentialMode: (request) => ({ ...migration, applied: request.apply }),
+    });
+    const shell = await screen.findByText("On-premises Exchange Management Shell");
+    expect(
+      within(shell.closest("div")?.parentElement ?? document.body).getByText(/-Role:ApplicationImpersonation/),
+    ).toBeTruthy();
+    expect(screen.getByText(/Application Calendars.ReadWrite/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("radio", { name: /Each user's own Exchange password/ }));
+    expect(await screen.findByText(/ben@contoso.com: needs-password/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Switch to individual" }));
+    expect(await screen.findByText("Switched to individual")).toBeTruthy();
+    expect(client.callsTo("migrateCredentialMode").map((call) => call.request)).toEqual([
+      { to: "individual", apply: false },
+      { to: "individual", apply: true },
+    ]);
+  });
+
+  it("limits access to chosen Zoho profiles and finishes", async () => {
+    let finished = false;
+    const { client } = renderWithClient(<SetupWizard onFinished={() => (finished = true)} />, {
+      setupStatus: () => ({
+        ...setupFresh,
+        steps: ["zoho", "exchange", "credentials"].map((step) => ({ step: step as "zoho", complete: true })),
+        zoho: zohoConnected,
+      }),
+      accessPolicy: () => ({ audience: "admins", profileIds: [] }),
+      zohoProfiles: () => ({
+        profiles: [
+          { id: "p1", name: "Administrator" },
+          { id: "p2", name: "Sales" },
+        ],
+      }),
+      saveAccessPolicy: (request) => request,
+    });
+    fireEvent.click(await screen.findByRole("radio", { name: "Users with these profiles" }));
+    fireEvent.click(await screen.findByRole("checkbox", { name: "Sales" }));
+    fireEvent.click(screen.getByRole("button", { name: /Save and continue/ }));
+    await vi.waitFor(() => expect(finished).toBe(true));
+    expect(client.callsTo("saveAccessPolicy")[0]?.request).toEqual({ audience: "profiles", profileIds: ["p2"] });
+  });
+});

@@ -1,0 +1,64 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { UsersPage } from "../src/pages/UsersPage.js";
+import { users } from "./support/fixtures.js";
+import { renderWithClient } from "./support/render.js";
+
+describe("users", () => {
+  it("selects in bulk only active users and saves one change set", async () => {
+    const { client } = renderWithClient(<UsersPage />, {
+      users: () => ({ users }),
+      selectUsers: (request) => ({
+        users: users.map((user) => ({ ...user, selected: user.selected || request.select.includes(user.zohoUserId) })),
+        rejected: [],
+      }),
+      syncNow: () => ({ queued: [{ runId: "r1", zohoUserId: users[0]?.zohoUserId ?? "" }], skipped: [] }),
+    });
+    const inactive = (await screen.findByRole("checkbox", { name: "Sync Cleo Former" })) as HTMLInputElement;
+    expect(inactive.disabled).toBe(true);
+    expect(screen.getByText("1 of 3 users selected for sync. Only active Zoho users can be selected.")).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("checkbox", { name: "Select all active users shown" }));
+    expect((screen.getByRole("checkbox", { name: "Sync Ben Sales" }) as HTMLInputElement).checked).toBe(true);
+    expect(inactive.checked).toBe(false);
+    fireEvent.click(screen.getByRole("button", { name: "Save selection (1 changes)" }));
+    expect(
+      await screen.findByText("2 of 3 users selected for sync. Only active Zoho users can be selected."),
+    ).toBeTruthy();
+    expect(client.callsTo("selectUsers")[0]?.request).toEqual({ select: ["1000000000000000002"], deselect: [] });
+
+    fireEvent.click(screen.getByRole("button", { name: "Sync selected users now" }));
+    expect(await screen.findByText(/Sync queued for 1 users/)).toBeTruthy();
+  });
+
+  it("shows status chips, filters by search and says when nothing matches", async () => {
+    renderWithClient(<UsersPage />, { users: () => ({ users }) });
+    await screen.findByRole("table", { name: "Zoho CRM users" });
+    expect(screen.getByText("In sync")).toBeTruthy();
+    expect(screen.getByText("Disabled")).toBeTruthy();
+    fireEvent.change(screen.getByRole("textbox", { name: "Search users" }), { target: { value: "ben" } });
+    expect(screen.queryByText("Ada Admin")).toBeNull();
+    expect(screen.getByText("Ben Sales")).toBeTruthy();
+    fireEvent.change(screen.getByRole("textbox", { name: "Search users" }), { target: { value: "nobody" } });
+    expect(screen.getByText("No user matches “nobody”.")).toBeTruthy();
+  });
+
+  it("says what to do when Zoho has no users", async () => {
+    renderWithClient(<UsersPage />, { users: () => ({ users: [] }) });
+    expect(await screen.findByText(/Zoho CRM returned no users/)).toBeTruthy();
+  });
+
+  it("resets a user's sync state after confirmation", async () => {
+    const { client } = renderWithClient(<UsersPage />, {
+      users: () => ({ users }),
+      resetUser: (_request, params) => ({ ...users[0], zohoUserId: params?.zohoUserId ?? "", syncState: "queued" }),
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Actions for Ada Admin" }));
+    fireEvent.click(await screen.findByRole("menuitem", { name: "Reset sync state…" }));
+    expect(await screen.findByText(/Nothing is deleted in Zoho or Exchange/)).toBeTruthy();
+    fireEvent.click(screen.getByText("Reset", { selector: "button" }));
+    await waitFor(() => expect(client.callsTo("resetUser")).toHaveLength(1));
+    expect(client.callsTo("resetUser")[0]?.params).toEqual({ zohoUserId: "1000000000000000001" });
+    await waitFor(() => expect(client.callsTo("users")).toHaveLength(2));
+  });
+});
