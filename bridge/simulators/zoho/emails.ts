@@ -109,7 +109,7 @@ export async function associateEmail(org: ZohoOrg, ctx: ApiContext, module: Modu
     time,
     sent: item.sent,
     source: "associate_email",
-    hasAttachment: Array.isArray(item.attachments) && item.attachments.length > 0,
+    attachments: Array.isArray(item.attachments) ? item.attachments : [],
   };
   org.emails.set(key, [...existing, email]);
   return {
@@ -152,7 +152,7 @@ function summary(org: ZohoOrg, email: StoredEmail, zone: string): JsonObject {
     read: false,
     subject: email.subject,
     message_id: email.messageId,
-    has_attachment: email.hasAttachment,
+    has_attachment: email.attachments.length > 0,
     source: email.source === "crm" ? "crm_mail" : "associated_mail",
     sent: email.sent,
     intent: null,
@@ -163,7 +163,7 @@ function summary(org: ZohoOrg, email: StoredEmail, zone: string): JsonObject {
     from: email.from,
     to: email.to,
     time: formatZohoDateTime(email.time, zone),
-    status: [{ type: email.sent ? "sent" : "received" }],
+    status: [{ type: email.sent ? "sent" : "received", first_open: null, count: "0", last_open: null }],
   };
 }
 
@@ -206,7 +206,11 @@ export function getEmail(org: ZohoOrg, ctx: ApiContext, module: ModuleDef, id: s
           content: email.content,
           mail_format: email.mailFormat,
           bcc: email.bcc,
-          attachments: [],
+          attachments: email.attachments.map((attachment) =>
+            attachment && typeof attachment === "object" && !Array.isArray(attachment)
+              ? { size: "0", name: attachment.name ?? null, id: attachment.id ?? null }
+              : attachment,
+          ),
           editable: false,
           sent_time: formatZohoDateTime(email.time, ctx.zone),
           thread_id: email.messageId,
@@ -242,7 +246,7 @@ export function recordCrmSentEmail(
     time: org.nowSeconds(),
     sent: true,
     source: "crm",
-    hasAttachment: false,
+    attachments: [],
   };
   const key = emailKey(module, recordId);
   org.emails.set(key, [...(org.emails.get(key) ?? []), email]);

@@ -69,6 +69,8 @@ export interface ZohoSimulatorOptions extends OrgOptions {
   clients?: OAuthClient[];
   accessTokenTtlSeconds?: number;
   pageTokenTtlMs?: number;
+  /** Records reachable through page tokens (Zoho: 100 000); tests scale it down. */
+  pageTokenRecordLimit?: number;
   latencyMs?: number;
   limits?: Partial<LimitSettings>;
   /** Seed the demo org at creation (and after each `reset`). */
@@ -108,6 +110,10 @@ export interface ZohoControl {
   /** Acts as a CRM user in the UI: writes go through validation and trigger notifications like API writes. */
   actAs(userId?: string): ActAsUser;
   purgeRecycleBin(): void;
+  /** Makes the given fields "Do not allow duplicate values" (DUPLICATE_DATA on insert/update). */
+  setUniqueFields(module: string, fields: string[]): void;
+  /** Removes a module's view permission from a profile (403 NO_PERMISSION for its users). */
+  denyModule(profileName: string, module: string): void;
   sendEmailFromCrm(module: string, recordId: string, mail: { to: string[]; subject: string; content: string }): string;
   deliveries(): ReturnType<Notifications["deliveries"]["slice"]>;
   notificationsSettled(): Promise<void>;
@@ -125,6 +131,8 @@ export interface ZohoSimulator {
 
 interface Route {
   endpoint: string;
+  /** The module the call reads or writes, for profile permissions. */
+  module?: string;
   scope?: ScopeNeed;
   heavy?: boolean;
   writeItems?: boolean;
@@ -142,6 +150,7 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
   );
   const records = new RecordsApi(org);
   if (options.pageTokenTtlMs !== undefined) records.pageTokenTtlMs = options.pageTokenTtlMs;
+  if (options.pageTokenRecordLimit !== undefined) records.pageTokenRecordLimit = options.pageTokenRecordLimit;
   const notifications = new Notifications(org);
   const limiter = new ApiLimiter(() => org.nowMs());
   const calls = new CallLog();
@@ -289,7 +298,7 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
     const module = head ? org.module(head) : undefined;
     if (module) {
       const found = moduleRoute(module, rest, method);
-      if (found) return found;
+      if (found) return { ...found, module: module.apiName };
       throw errors.invalidUrl();
     }
     if (head && /^[A-Za-z_]+$/.test(head) && segments.length <= 3) throw errors.invalidModule();
@@ -357,6 +366,11 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
       const token = accounts.authenticate(dc, req.headers.authorization);
       if (routed.scope) requireScope(token, routed.scope);
       const user = org.users.get(token.userId) as SimUser;
+      if (routed.module && org.deniedModules.get(user.profileId)?.has(routed.module)) {
+        throw new ZohoApiError(403, "NO_PERMISSION", "Permission denied", {
+          permissions: [`Crm_Implied_View_${routed.module}`],
+        });
+      }
       const raw = method === "GET" || method === "DELETE" ? Buffer.alloc(0) : await readBody(req);
       let parsed: JsonObject | undefined;
       const body = async () => {
@@ -514,6 +528,15 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
     primaryUser: () => org.primaryUser,
     actAs,
     purgeRecycleBin: () => org.purgeRecycleBin(),
+    setUniqueFields: (module, fields) => {
+      org.uniqueFields = { ...org.uniqueFields, [module]: fields };
+    },
+    denyModule: (profileName, module) => {
+      const profile = org.profileByName(profileName);
+      const denied = org.deniedModules.get(profile.id) ?? new Set<string>();
+      denied.add(module);
+      org.deniedModules.set(profile.id, denied);
+    },
     sendEmailFromCrm: (module, recordId, mail) =>
       recordCrmSentEmail(org, module, recordId, org.primaryUser.id, mail).messageId,
     deliveries: () => notifications.deliveries.slice(),

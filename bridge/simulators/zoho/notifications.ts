@@ -228,7 +228,7 @@ export class Notifications {
       notifyUrl,
       notifyOnRelatedAction: raw.notify_on_related_action !== false,
       returnAffectedFieldValues: raw.return_affected_field_values === true,
-      notificationCondition: raw.notification_condition ?? null,
+      notificationCondition: normalizeCondition(raw.notification_condition ?? null),
     };
     this.channels.set(channelId, channel);
     return {
@@ -386,4 +386,17 @@ function moduleOf(event: string): string {
 
 function subscribed(channel: Channel, module: string, operation: ChangeOperation): boolean {
   return channel.events.has(`${module}.all`) || channel.events.has(`${module}.${EVENT_FOR[operation]}`);
+}
+
+/** Zoho answers condition groups with every node complete: leaves get `group_operator: null, group: null`. */
+function normalizeCondition(value: Json): Json {
+  if (Array.isArray(value)) return value.map(normalizeCondition);
+  if (!value || typeof value !== "object") return value;
+  const out: JsonObject = {};
+  for (const [key, child] of Object.entries(value)) out[key] = normalizeCondition(child);
+  if ("field" in value && !("group" in value)) {
+    out.group_operator = null;
+    out.group = null;
+  }
+  return out;
 }

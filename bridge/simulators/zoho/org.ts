@@ -50,10 +50,12 @@ export class ZohoOrg {
   readonly profiles = new Map<string, SimProfile>();
   readonly roles = new Map<string, SimRole>();
   readonly emails = new Map<string, StoredEmail[]>();
+  /** Profile id → modules its users may not view (403 NO_PERMISSION). */
+  readonly deniedModules = new Map<string, Set<string>>();
   readonly ids: IdGenerator;
   readonly defaultTimeZone: string;
   searchIndexLagMs: number;
-  private readonly uniqueFields: Record<string, string[]>;
+  uniqueFields: Record<string, string[]>;
   private readonly clock: () => number;
   private clockOffsetMs = 0;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
@@ -102,6 +104,7 @@ export class ZohoOrg {
     this.profiles.clear();
     this.roles.clear();
     this.emails.clear();
+    this.deniedModules.clear();
     for (const name of ["Administrator", "Standard"]) {
       const id = this.ids.next();
       this.profiles.set(id, { id, name, custom: false });
@@ -209,14 +212,21 @@ export class ZohoOrg {
     return parents;
   }
 
-  private duplicateOf(module: ModuleDef, values: Record<string, Json>, selfId?: string): [string, string] | undefined {
+  /** Unique-field clashes of a record: none, one DUPLICATE_DATA, or MULTIPLE_OR_MULTI_ERRORS wrapping several. */
+  private duplicateError(module: ModuleDef, values: Record<string, Json>, index: number, selfId?: string) {
+    const clashes: RecordError[] = [];
     for (const field of this.uniqueFields[module.apiName] ?? []) {
       const value = values[field];
       if (value === undefined || value === null || value === "") continue;
       const match = this.findByField(module.apiName, field, value, selfId);
-      if (match) return [field, match.id];
+      if (match) clashes.push(this.duplicateDataError(module, field, match.id, index));
     }
-    return undefined;
+    if (clashes.length <= 1) return clashes[0];
+    return {
+      code: "MULTIPLE_OR_MULTI_ERRORS",
+      message: "Multiple errors in the request",
+      details: { errors: clashes.map((clash) => ({ ...clash, status: "error" })) },
+    } satisfies RecordError;
   }
 
   /** The oldest record whose field equals the value (e-mails case-insensitively, through the index). */
@@ -234,7 +244,7 @@ export class ZohoOrg {
     return undefined;
   }
 
-  duplicateError(module: ModuleDef, field: string, existingId: string, index: number): RecordError {
+  private duplicateDataError(module: ModuleDef, field: string, existingId: string, index: number): RecordError {
     const existing = this.findRecord(module.apiName, existingId);
     const owner = existing ? this.users.get(existing.ownerId) : undefined;
     return {
@@ -271,8 +281,8 @@ export class ZohoOrg {
   private insertOne(module: ModuleDef, input: JsonObject, index: number, actorId: string): WriteResult {
     const normalized = normalizeRecord(module, input, index, this.resolver);
     if ("code" in normalized) return { ok: false, error: normalized };
-    const duplicate = this.duplicateOf(module, normalized.values);
-    if (duplicate) return { ok: false, error: this.duplicateError(module, duplicate[0], duplicate[1], index) };
+    const duplicate = this.duplicateError(module, normalized.values, index);
+    if (duplicate) return { ok: false, error: duplicate };
     const now = this.nowSeconds();
     const record: StoredRecord = {
       id: this.ids.next(),
@@ -345,13 +355,8 @@ export class ZohoOrg {
     }
     const normalized = normalizeRecord(module, input, index, this.resolver, existing);
     if ("code" in normalized) return { ok: false, result: { ok: false, error: normalized } };
-    const duplicate = this.duplicateOf(module, normalized.values, existing.id);
-    if (duplicate) {
-      return {
-        ok: false,
-        result: { ok: false, error: this.duplicateError(module, duplicate[0], duplicate[1], index) },
-      };
-    }
+    const duplicate = this.duplicateError(module, normalized.values, index, existing.id);
+    if (duplicate) return { ok: false, result: { ok: false, error: duplicate } };
     const previousEmail = existing.values.Email;
     const ownerChanged = normalized.ownerId !== undefined && normalized.ownerId !== existing.ownerId;
     const fields = ownerChanged ? [...normalized.changedFields, "Owner"] : normalized.changedFields;

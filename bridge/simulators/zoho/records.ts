@@ -16,7 +16,6 @@ import { errors, formatZohoDateTime, type Json, type JsonObject, parseHeaderTime
 const MAX_FIELDS = 50;
 const MAX_PER_PAGE = 200;
 const DISCRETE_LIMIT = 2000;
-const TOKEN_LIMIT = 100_000;
 const MAX_BATCH = 100;
 const SORT_KEYS = ["id", "Modified_Time", "Created_Time"] as const;
 type SortKey = (typeof SORT_KEYS)[number];
@@ -31,6 +30,7 @@ interface PageToken {
 export class RecordsApi {
   private readonly pageTokens = new Map<string, PageToken>();
   pageTokenTtlMs = 24 * 60 * 60 * 1000;
+  pageTokenRecordLimit = 100_000;
 
   constructor(private readonly org: ZohoOrg) {}
 
@@ -132,7 +132,7 @@ export class RecordsApi {
         { param_name: "page_token" },
       );
     }
-    if (token.offset >= TOKEN_LIMIT) {
+    if (token.offset >= this.pageTokenRecordLimit) {
       throw new ZohoApiError(
         400,
         "PAGINATION_LIMIT_EXCEEDED",
@@ -178,7 +178,11 @@ export class RecordsApi {
     }
     const body = await ctx.body();
     const inputs = batchFromBody(body, "data");
-    const checkFields = duplicateCheckOrder(module, body.duplicate_check_fields);
+    const checkFields = duplicateCheckOrder(
+      module,
+      body.duplicate_check_fields,
+      this.org.uniqueFields[module.apiName] ?? [],
+    );
     const unmodifiedSince = headerTime(ctx, "if-unmodified-since");
     const results = this.org.upsert(module, inputs, ctx.user.id, checkFields, unmodifiedSince);
     return writeReply(this.org, results, 200, ctx.zone);
@@ -320,9 +324,9 @@ async function batchInput(ctx: ApiContext, key: string): Promise<JsonObject[]> {
  * Upsert duplicate-check order (D7 upsert-records): no input → the system field; listing only other fields drops
  * the system field; otherwise the order given. Only the system field or unique fields are allowed.
  */
-function duplicateCheckOrder(module: ModuleDef, raw: Json | undefined): string[] {
+function duplicateCheckOrder(module: ModuleDef, raw: Json | undefined, uniqueFields: string[]): string[] {
   const system = module.upsertField as string;
-  if (raw === undefined || raw === null) return [system];
+  if (raw === undefined || raw === null) return [system, ...uniqueFields.filter((field) => field !== system)];
   if (!Array.isArray(raw) || raw.some((field) => typeof field !== "string")) {
     throw new ZohoApiError(400, "INVALID_DATA", "invalid data", {
       api_name: "duplicate_check_fields",
@@ -332,7 +336,7 @@ function duplicateCheckOrder(module: ModuleDef, raw: Json | undefined): string[]
   }
   const fields = raw as string[];
   for (const field of fields) {
-    if (!module.fields.has(field) || (field !== system && field !== "id")) {
+    if (field !== system && !uniqueFields.includes(field)) {
       throw new ZohoApiError(400, "INVALID_DATA", "the field is not unique or not supported for duplicate check", {
         api_name: field,
         json_path: "$.duplicate_check_fields",

@@ -215,7 +215,14 @@ export function searchRecords(org: ZohoOrg, ctx: ApiContext, module: ModuleDef):
     status: 200,
     body: {
       data: slice.map((record) => renderRecord(org, module, record, { zone: ctx.zone, fields })),
-      info: { per_page: perPage, count: slice.length, page, more_records: page * perPage < matched.length },
+      info: {
+        per_page: perPage,
+        count: slice.length,
+        sort_by: "id",
+        page,
+        sort_order: "asc",
+        more_records: page * perPage < matched.length,
+      },
     },
   };
 }

@@ -43,6 +43,18 @@ export function renderUser(org: ZohoOrg, user: SimUser, zone: string): JsonObjec
     confirm: user.confirm,
     full_name: `${user.firstName} ${user.lastName}`.trim(),
     status: user.status,
+    microsoft: false,
+    $shift_effective_from: null,
+    $current_shift: null,
+    $next_shift: null,
+    alias: null,
+    sandboxDeveloper: false,
+    status_reason__s: null,
+    decimal_separator: "Period",
+    image_link: `https://profile.zoho.com/file?ID=${user.zuid}&fs=thumb`,
+    phone: null,
+    date_format: "MM/dd/yyyy",
+    type__s: "paid",
   };
 }
 
@@ -118,7 +130,15 @@ export function getOrg(org: ZohoOrg, ctx: ApiContext, edition: string): ApiResul
       org: [
         {
           country: null,
+          hierarchy_preferences: { type: "Role_Hierarchy" },
           photo_id: null,
+          mc_status: false,
+          gapps_enabled: false,
+          lite_users_enabled: false,
+          translation_enabled: false,
+          deletable_org_account: false,
+          zia_portal_id: null,
+          hipaa_compliance_enabled: false,
           city: null,
           description: null,
           type: "production",

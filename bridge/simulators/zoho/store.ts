@@ -80,7 +80,8 @@ export interface StoredEmail {
   time: number;
   sent: boolean;
   source: "associate_email" | "crm";
-  hasAttachment: boolean;
+  /** `{id, name}` of ZFS files as the client sent them (the file store itself is not simulated). */
+  attachments: Json[];
 }
 
 export type ChangeOperation = "insert" | "update" | "delete";

@@ -80,10 +80,8 @@ function normalizeField(
     case "email":
     case "phone":
     case "website": {
-      if (typeof value !== "string" && typeof value !== "number") {
-        return invalid(name, index, { expected_data_type: field.type });
-      }
-      const text = String(value);
+      if (typeof value !== "string") return invalid(name, index, { expected_data_type: field.type });
+      const text = value;
       if (field.maxLength !== undefined && text.length > field.maxLength) {
         return invalid(name, index, { maximum_length: field.maxLength }, "invalid data");
       }

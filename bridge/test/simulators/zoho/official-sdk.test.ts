@@ -14,9 +14,9 @@ import {
   LogBuilder,
   OAuthBuilder,
   ParameterMap,
-  Record as ZRecord,
   SDKConfigBuilder,
   Users,
+  Record as ZRecord,
 } from "@zohocrm/typescript-sdk-8.0";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CLIENT } from "../../../simulators/zoho/index.js";
