@@ -1,0 +1,130 @@
+import {
+  Button,
+  Caption1,
+  Checkbox,
+  MessageBar,
+  MessageBarBody,
+  makeStyles,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
+import { useState } from "react";
+import type { RecordRef } from "../../../../bridge/src/api/addin.js";
+import type { ItemStatus, PeopleContext, TaskPaneActions } from "../types.js";
+import { ErrorBar } from "./Loadable.js";
+import { useAction } from "./useAction.js";
+
+const useStyles = makeStyles({
+  column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+});
+
+const MODULE_LABEL: Record<RecordRef["module"], string> = {
+  Contacts: "Contact",
+  Leads: "Lead",
+  Accounts: "Account",
+  Deals: "Deal",
+};
+const keyOf = (ref: Pick<RecordRef, "module" | "id">) => `${ref.module}:${ref.id}`;
+
+/** Records an e-mail can be associated with: each matched person, their Account and their open Deals, once each. */
+export function sendTargets(context: PeopleContext): RecordRef[] {
+  const targets = new Map<string, RecordRef>();
+  const add = (ref: RecordRef) => targets.set(keyOf(ref), ref);
+  for (const { records } of context) {
+    for (const record of records) {
+      add({ module: record.module, id: record.id, name: record.name });
+      if (record.account) add({ module: "Accounts", id: record.account.id, name: record.account.name });
+      for (const deal of record.openDeals) add({ module: "Deals", id: deal.id, name: deal.name });
+    }
+  }
+  return [...targets.values()];
+}
+
+/** Associates the open e-mail with chosen records; "already in CRM" comes from the bridge, so it holds everywhere. */
+export function SendToCrm({
+  targets,
+  status,
+  attachmentCount,
+  onSend,
+}: {
+  targets: RecordRef[];
+  status: ItemStatus | null;
+  attachmentCount: number;
+  onSend: TaskPaneActions["sendToCrm"];
+}) {
+  const styles = useStyles();
+  const [unchecked, setUnchecked] = useState<ReadonlySet<string>>(new Set());
+  const [includeAttachments, setIncludeAttachments] = useState(false);
+  const send = useAction(onSend);
+  const linked = new Set((status?.crmRecords ?? []).map(keyOf));
+  const chosen = targets.filter((t) => !unchecked.has(keyOf(t)) && !linked.has(keyOf(t)));
+  const toggle = (key: string, checked: boolean) =>
+    setUnchecked((previous) => {
+      const next = new Set(previous);
+      if (checked) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  return (
+    <section className={styles.column} aria-label="Send to CRM">
+      {status && status.crmRecords.length > 0 && (
+        <MessageBar intent="success">
+          <MessageBarBody>
+            Already in CRM: {status.crmRecords.map((r) => `${MODULE_LABEL[r.module]} ${r.name}`).join(", ")}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {targets.length === 0 ? (
+        <Caption1>Nobody on this e-mail is in the CRM yet — create a contact or lead first.</Caption1>
+      ) : (
+        <>
+          {targets.map((target) => {
+            const key = keyOf(target);
+            const already = linked.has(key);
+            return (
+              <Checkbox
+                key={key}
+                label={`${MODULE_LABEL[target.module]}: ${target.name}${already ? " (already linked)" : ""}`}
+                checked={already || !unchecked.has(key)}
+                disabled={already}
+                onChange={(_, data) => toggle(key, data.checked === true)}
+              />
+            );
+          })}
+          <Checkbox
+            label={`Include attachments (${attachmentCount})`}
+            checked={includeAttachments}
+            disabled={attachmentCount === 0}
+            onChange={(_, data) => setIncludeAttachments(data.checked === true)}
+          />
+          <Button
+            appearance="primary"
+            disabled={send.busy || chosen.length === 0}
+            onClick={() =>
+              send.run(
+                chosen.map(({ module, id }) => ({ module, id })),
+                includeAttachments,
+              )
+            }
+          >
+            {send.busy ? "Sending…" : "Send to CRM"}
+          </Button>
+        </>
+      )}
+      {send.result && (
+        <ul aria-label="Send results">
+          {send.result.results.map((r) => (
+            <li key={keyOf(r.target)}>
+              <Text size={200}>
+                {MODULE_LABEL[r.target.module]} {r.target.name}: {r.status}
+                {r.error ? ` — ${r.error.message}` : ""}
+              </Text>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorBar message={send.error} />
+    </section>
+  );
+}
