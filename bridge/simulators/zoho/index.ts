@@ -360,7 +360,6 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
       return sendJson(res, failure.status, failure.body());
     }
     calls.record(routed.endpoint);
-    await applyLatency(latencyMs);
     let release: (() => void) | undefined;
     try {
       const token = accounts.authenticate(dc, req.headers.authorization);
@@ -386,6 +385,8 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
         heavy = count > 10;
       }
       release = limiter.admit(credits, heavy);
+      // Latency is server time, so the call holds its concurrency slot while it waits.
+      await applyLatency(latencyMs);
       const fault = faults.draw(routed.endpoint);
       if (fault && fault !== "truncated" && (await renderFault(fault, res))) return;
       const ctx: ApiContext = {

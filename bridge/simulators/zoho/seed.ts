@@ -65,7 +65,7 @@ export function seedDemoOrg(org: ZohoOrg, options: DemoSeedOptions = {}): DemoSe
     const ids: string[] = [];
     for (let start = 0; start < inputs.length; start += CHUNK) {
       for (const result of org.insert(module, inputs.slice(start, start + CHUNK), pick(users))) {
-        if (!result.ok) throw new Error(`demo seed rejected a ${moduleName} record: ${result.error.code}`);
+        if (!result.ok) throw new Error(`demo seed rejected a ${moduleName} record: ${JSON.stringify(result.error)}`);
         const created = now - Math.floor(random() * spread);
         result.record.createdTime = created;
         result.record.modifiedTime = Math.min(now, created + Math.floor(random() * 86_400 * 7));

@@ -14,7 +14,7 @@
  *   00:00:00 … 23:59:59 UTC of their dates.
  */
 import { DateTime } from "luxon";
-import { rrulestr } from "rrule";
+import rrule from "rrule";
 import { type FieldDef, type ModuleDef, WHAT_ID_MODULES } from "./modules.js";
 import type { StoredRecord, StoredValues } from "./store.js";
 import { isZohoDate, type Json, type JsonObject, parseZohoDateTime } from "./wire.js";
@@ -174,7 +174,7 @@ function normalizeField(
       const rule = value && typeof value === "object" && !Array.isArray(value) ? value.RRULE : undefined;
       if (typeof rule !== "string" || !/FREQ=/.test(rule)) return invalid(name, index, { api_name: `${name}.RRULE` });
       try {
-        rrulestr(
+        rrule.rrulestr(
           rule
             .replace(/DTSTART=(\d{4})-(\d{2})-(\d{2})/, "DTSTART=$1$2$3")
             .replace(/UNTIL=(\d{4})-(\d{2})-(\d{2})/, "UNTIL=$1$2$3"),

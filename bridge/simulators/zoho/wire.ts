@@ -121,10 +121,27 @@ export function isZohoDate(value: string): boolean {
   return DATE_INPUT.test(value) && DateTime.fromISO(value).isValid;
 }
 
-/** Renders epoch seconds in a zone, Zoho style (no milliseconds, `+00:00` rather than `Z`). */
+const offsetCache = new Map<string, number>();
+
+/** UTC offset (minutes) of a zone at an instant; zone rules change at most hourly, so it is cached per hour. */
+function zoneOffsetMinutes(epochSeconds: number, zone: string): number {
+  const key = `${zone}|${Math.floor(epochSeconds / 3600)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = DateTime.fromSeconds(epochSeconds, { zone }).offset;
+    if (offsetCache.size > 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+/** Renders epoch seconds in a zone, Zoho style (no milliseconds, `+00:00` rather than `Z`). Hot path of listings. */
 export function formatZohoDateTime(epochSeconds: number, zone: string): string {
-  const iso = DateTime.fromSeconds(epochSeconds, { zone }).toISO({ suppressMilliseconds: true }) ?? "";
-  return iso.endsWith("Z") ? `${iso.slice(0, -1)}+00:00` : iso;
+  const offset = zoneOffsetMinutes(epochSeconds, zone);
+  const local = new Date((epochSeconds + offset * 60) * 1000).toISOString().slice(0, 19);
+  const sign = offset < 0 ? "-" : "+";
+  const absolute = Math.abs(offset);
+  return `${local}${sign}${String(Math.floor(absolute / 60)).padStart(2, "0")}:${String(absolute % 60).padStart(2, "0")}`;
 }
 
 /** Parses an HTTP `If-Modified-Since` / `If-Unmodified-Since` value: ISO 8601 as Zoho documents, or an RFC 1123 date. */
