@@ -149,7 +149,9 @@ function Shell({ signInUrl }: { signInUrl: string }) {
   return (
     <div className={styles.root}>
       <header className={styles.header}>
-        <Title3 as="h1">Exchange ⇄ Zoho CRM Bridge</Title3>
+        <Title3 as="h1" style={{ margin: 0 }}>
+          Exchange ⇄ Zoho CRM Bridge
+        </Title3>
       </header>
       {signedOut ? (
         <SignIn signInUrl={signInUrl} />

@@ -48,7 +48,7 @@ export function Section({ title, actions, children }: { title: string; actions?:
   return (
     <section className={styles.section} aria-labelledby={headingId}>
       <div className={styles.actions} style={{ justifyContent: "space-between" }}>
-        <Subtitle1 as="h2" id={headingId}>
+        <Subtitle1 as="h2" id={headingId} style={{ margin: 0 }}>
           {title}
         </Subtitle1>
         {actions}

@@ -54,6 +54,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalM,
   },
   figure: { fontSize: tokens.fontSizeHero700, fontWeight: tokens.fontWeightSemibold, lineHeight: 1.1 },
+  when: { fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold },
   differs: { backgroundColor: tokens.colorPaletteYellowBackground1 },
 });
 
@@ -76,7 +77,7 @@ function SummaryCards({ dashboard }: { dashboard: Dashboard }) {
       {figures.map(([label, value]) => (
         <Card key={label} size="small">
           <CardHeader header={<Text size={200}>{label}</Text>} />
-          <span className={styles.figure} data-figure={label}>
+          <span className={typeof value === "number" ? styles.figure : styles.when} data-figure={label}>
             {value}
           </span>
         </Card>
