@@ -282,10 +282,12 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     outcomes.push(...writeOutcomes(action, actionResults));
   }
   if (abort) return finish("aborted", actions, outcomes, `${abort.kind}: ${abort.message}`);
-  for (const entry of conflicts) {
-    if (!parked.has(entry.id)) await store.deleteConflict(scope, entry.id);
-  }
   if (failures === 0) {
+    // Only a clean run proves that every pair of a conflict that was not parked again has been settled; after a
+    // failure the entry is kept, so its items are re-read next run even though the cursors may have moved past them.
+    for (const entry of conflicts) {
+      if (!parked.has(entry.id)) await store.deleteConflict(scope, entry.id);
+    }
     await store.saveCursor(scope, "exchange", exchange.cursor);
     await store.saveCursor(scope, "crm", crm.cursor);
   }

@@ -131,6 +131,13 @@ export class MemoryRecordPort<T> implements RecordPort<T> {
     this.authExpired = expired;
   }
 
+  /** Drops every queued call fault and item fault, and restores auth. */
+  clearFaults(): void {
+    this.callFaults.length = 0;
+    this.itemFaults.clear();
+    this.authExpired = false;
+  }
+
   /** Invalidates every cursor handed out so far. */
   expireCursors(): void {
     this.epoch++;
