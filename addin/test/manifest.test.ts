@@ -75,3 +75,17 @@ describe("manifest.xml", () => {
     expect(result.errors.join("\n")).toMatch(/DefaultLocale/);
   });
 });
+
+describe("manifest resources", () => {
+  it("every icon and page the manifest names is part of the add-in build", async () => {
+    const xml = renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL });
+    const paths = [...xml.matchAll(/"https:\/\/localhost:3000\/addin\/([^"]+)"/g)].map((m) => m[1] ?? "");
+    expect(paths).toContain("taskpane.html");
+    for (const resource of new Set(paths)) {
+      const file = resource.startsWith("assets/")
+        ? path.join(here, "../public", resource)
+        : path.join(here, "..", resource);
+      await expect(readFile(file), resource).resolves.toBeInstanceOf(Buffer);
+    }
+  });
+});

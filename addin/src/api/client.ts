@@ -32,11 +32,13 @@ export type TokenSource = () => Promise<AccessToken>;
 
 export type BridgeClient = <N extends AddinRouteName>(name: N, input: AddinRequest<N>) => Promise<AddinResponse<N>>;
 
+/** `baseUrl` is the bridge's root URL, ending in "/". */
 export function createBridgeClient(baseUrl: string, tokenSource: TokenSource | null): BridgeClient {
   return async (name, input) => {
     const definition = addinRoutes[name];
     const validInput = definition.request.parse(input) as Record<string, unknown>;
-    const url = new URL(definition.path, baseUrl);
+    // Contract paths are relative to the bridge's root, which may sit under a path prefix (baseUrl ends in "/").
+    const url = new URL(definition.path.slice(1), baseUrl);
     const headers: Record<string, string> = { accept: "application/json", [ADDIN_VERSION_HEADER]: ADDIN_VERSION };
     let body: string | undefined;
     if (definition.method === "GET") {
