@@ -188,6 +188,23 @@ describe("admin journey in Chromium", () => {
     await page.close();
   }, 120_000);
 
+  it("moves between pages and through a form with the keyboard alone", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${bridge.url}/admin/#/dashboard`);
+    await page.getByRole("tab", { name: "Dashboard" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Schedule a meeting" }).waitFor();
+    expect(new URL(page.url()).hash).toBe("#/meetings");
+    await page.getByLabel(label("Subject")).focus();
+    await page.keyboard.type("Call");
+    await page.keyboard.press("Tab");
+    const location = page.getByLabel(label("Location"));
+    expect(await location.evaluate((element) => element === document.activeElement)).toBe(true);
+    await page.close();
+  }, 60_000);
+
   it("fits a narrow Zoho Web Tab without horizontal scrolling of the page", async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
     for (const name of ["dashboard", "users", "settings", "meetings"]) {
