@@ -84,7 +84,7 @@ async function runHistory(config: Config, steps: Step[]): Promise<void> {
   const source =
     config.direction === "exchange-to-crm" ? "exchange" : config.direction === "crm-to-exchange" ? "crm" : undefined;
   const ports = { exchange: world.exchange, crm: world.crm };
-  const lastEvent = new Map<string, "edit" | "delete">();
+  const lastEvent = new Map<string, "edit" | "revert" | "delete">();
   let next = 0;
   const pick = (s: Side, index: number) => {
     const items = ports[s].snapshot();
@@ -119,8 +119,9 @@ async function runHistory(config: Config, steps: Step[]): Promise<void> {
         );
         const reference = relation ? (relation.base as Person) : item.value;
         const modified = !equalOnSide(personModule, current.side, edited.value, item.value);
-        if (modified && !equalOnSide(personModule, current.side, edited.value, reference)) {
-          lastEvent.set(item.value.name, "edit");
+        if (modified) {
+          const net = !equalOnSide(personModule, current.side, edited.value, reference);
+          lastEvent.set(item.value.name, net ? "edit" : "revert");
         }
         break;
       }
