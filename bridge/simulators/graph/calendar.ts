@@ -108,9 +108,19 @@ export function instancesOf(
   return instances;
 }
 
-/** The master itself, as GET /events/{id} returns it. */
-export function masterProps(event: Item): Json {
-  return { ...event.props, type: event.props.recurrence ? "seriesMaster" : "singleInstance", seriesMasterId: null };
+/**
+ * The master itself, as GET /events/{id} returns it. Series masters carry `cancelledOccurrences` as
+ * `OID.{masterId}.{yyyy-mm-dd}` ids (a beta property of the event resource, emitted here so clients can see
+ * deletions of single occurrences without listing the whole series).
+ */
+export function masterProps(event: Item, masterId: string = event.restId): Json {
+  if (!event.props.recurrence) return { ...event.props, type: "singleInstance", seriesMasterId: null };
+  return {
+    ...event.props,
+    type: "seriesMaster",
+    seriesMasterId: null,
+    cancelledOccurrences: [...event.cancelledOccurrences.keys()].sort().map((date) => `OID.${masterId}.${date}`),
+  };
 }
 
 /** Sends invitations (or cancellations) for an event from its organizer's mailbox to its attendees. */

@@ -99,6 +99,8 @@ export class IdentityPlatform {
   private publicJwk: JWK | undefined;
   private readonly codes = new Map<string, AuthCode>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
+  /** Apps whose tokens issued up to (and including) this second are no longer accepted. */
+  private readonly revokedApps = new Map<string, number>();
   baseUrl = "https://login.microsoftonline.com";
 
   constructor(
@@ -117,6 +119,7 @@ export class IdentityPlatform {
   reset(): void {
     this.codes.clear();
     this.refreshTokens.clear();
+    this.revokedApps.clear();
   }
 
   issuer(tenantId: string): string {
@@ -288,11 +291,23 @@ export class IdentityPlatform {
     const tenant = this.directory.tenantByIdOrDomain(String(payload.tid ?? ""));
     const app = tenant?.apps.get(String(payload.appid ?? ""));
     if (!tenant || !app || payload.iss !== this.issuer(tenant.id)) throw unauthorized("Invalid audience or issuer.");
+    const revokedAt = this.revokedApps.get(app.clientId);
+    if (revokedAt !== undefined && Number(payload.iat) <= revokedAt) throw unauthorized("The token has been revoked.");
     const roles = Array.isArray(payload.roles) ? payload.roles.map(String) : [];
     const scopes = typeof payload.scp === "string" ? payload.scp.split(" ") : [];
     const principal: Principal = { tenant, app, permissions: new Set(payload.idtyp === "app" ? roles : scopes) };
     if (payload.idtyp === "user") principal.userId = String(payload.oid);
     return principal;
+  }
+
+  /** Rotates the app's secret away and rejects every token issued to it so far. */
+  revokeApp(clientId: string): void {
+    for (const tenant of this.directory.tenants.values()) {
+      const app = tenant.apps.get(clientId);
+      if (app) app.clientSecret = `revoked-${randomUUID()}`;
+    }
+    this.revokedApps.set(clientId, Math.floor(Date.now() / 1000));
+    for (const [token, grant] of this.refreshTokens) if (grant.clientId === clientId) this.refreshTokens.delete(token);
   }
 
   revokeUser(userId: string): void {

@@ -109,6 +109,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
   const calls = new CallLog();
   const faults = new FaultInjector();
   let latencyMs = 0;
+  /** While set, every Graph request is refused with 429 and this Retry-After (seconds). */
+  let forcedRetryAfterSeconds: number | undefined;
   const ready = identity.init();
 
   function seed(): void {
@@ -185,6 +187,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
     if (path === "/$batch" && graphReq.method === "POST") {
       return runBatch(body, { toRequest: innerRequest(principal), throttleKey, throttle, handle: handleGraph });
     }
+    if (forcedRetryAfterSeconds !== undefined) return throttle.refuse(forcedRetryAfterSeconds);
     const key = throttleKey(graphReq);
     const refusal = key === undefined ? undefined : throttle.admit(key);
     if (refusal) return refusal;
@@ -310,7 +313,13 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
   }
 
   /** Runs a Graph request as the Outlook user of `user`'s mailbox (as if done in Outlook), without throttling. */
-  async function actAsUser(user: string, method: string, path: string, body?: unknown): Promise<GraphResponse> {
+  async function actAsUser(
+    user: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<GraphResponse> {
     const mailbox = requireMailbox(user);
     const tenant = directory.tenantByIdOrDomain(mailbox.user.tenantId);
     if (!tenant) throw new Error("mailbox without tenant");
@@ -335,7 +344,15 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
         "User.Read",
       ]),
     };
-    return handleGraph({ method, path: url.pathname.slice(5), query: url.searchParams, headers: {}, body, principal });
+    const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+    return handleGraph({
+      method,
+      path: url.pathname.slice(5),
+      query: url.searchParams,
+      headers: lower,
+      body,
+      principal,
+    });
   }
 
   async function expectOk(response: Promise<GraphResponse>): Promise<Json> {
@@ -361,6 +378,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
       calls.reset();
       faults.configure(undefined);
       latencyMs = 0;
+      forcedRetryAfterSeconds = undefined;
       invitations.length = 0;
       seed();
     },
@@ -392,6 +410,12 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
         (endpoint) =>
           /^graph\.(POST|PATCH|PUT|DELETE) \/(users|me)\//.test(endpoint) && !endpoint.endsWith("/getSchedule"),
       ),
+    /** Refuses every Graph request with 429 TooManyRequests and this Retry-After until called with undefined. */
+    setThrottled(retryAfterMs: number | undefined): void {
+      forcedRetryAfterSeconds = retryAfterMs === undefined ? undefined : retryAfterMs / 1000;
+    },
+    /** Revokes an app's credentials: its secret stops working and tokens issued so far are rejected (401). */
+    revokeApp: (clientId: string) => identity.revokeApp(clientId),
     /** Forgets the request history and in-flight counts of every app + mailbox pair. */
     resetThrottling: () => throttle.reset(),
     setLatency(ms: number): void {

@@ -364,7 +364,9 @@ export class MailboxResources {
   }
 
   private render(req: MailboxRequest, item: Item, props?: Json): Json {
-    const shown = props ?? (item.kind === "event" ? masterProps(item) : item.props);
+    const shown =
+      props ??
+      (item.kind === "event" ? masterProps(item, req.immutableIds ? item.immutableId : item.restId) : item.props);
     return renderItem(item, renderOptions(req), shown);
   }
 

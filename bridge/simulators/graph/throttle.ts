@@ -67,6 +67,17 @@ export class MailboxThrottle {
     return undefined;
   }
 
+  /** The documented 429 TooManyRequests answer (throttling.md sample response). */
+  refuse(retryAfterSeconds: number): ThrottleRefusal {
+    const body = errorBody("TooManyRequests", "Please retry again later.");
+    Object.assign(body.error.innerError as Record<string, unknown>, {
+      code: "429",
+      message: "Please retry after",
+      status: "429",
+    });
+    return { status: 429, headers: { "retry-after": String(Number(retryAfterSeconds.toFixed(3))) }, body };
+  }
+
   release(key: string): void {
     const running = (this.inFlight.get(key) ?? 1) - 1;
     if (running <= 0) this.inFlight.delete(key);
