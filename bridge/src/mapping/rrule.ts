@@ -35,14 +35,21 @@ export function weekdayOf(date: LocalDate): Weekday {
   return weekdays[DateTime.fromISO(date).weekday - 1] ?? "MO";
 }
 
-/** Makes the pattern explicit from the series' first date, as Exchange patterns always are. */
+/**
+ * Makes the pattern explicit from the series' first date, as Exchange patterns always are. "Every 12·n months" is
+ * "every n years" in the start's month (EWS yearly patterns have no interval, so EWS writes the monthly form).
+ */
 export function completeRecurrence(rule: Recurrence, seriesStart: LocalDate): Recurrence {
   const start = DateTime.fromISO(seriesStart);
   const complete: Recurrence = { ...rule };
+  if (rule.frequency === "monthly" && rule.interval % 12 === 0) {
+    Object.assign(complete, { frequency: "yearly", interval: rule.interval / 12, byMonth: start.month });
+  }
   const hasDayRule = rule.byMonthDay !== undefined || rule.byWeekday !== undefined;
-  if (rule.frequency === "weekly" && rule.byWeekday === undefined) complete.byWeekday = [weekdayOf(seriesStart)];
-  if ((rule.frequency === "monthly" || rule.frequency === "yearly") && !hasDayRule) complete.byMonthDay = start.day;
-  if (rule.frequency === "yearly" && rule.byMonth === undefined) complete.byMonth = start.month;
+  if (complete.frequency === "weekly" && rule.byWeekday === undefined) complete.byWeekday = [weekdayOf(seriesStart)];
+  if ((complete.frequency === "monthly" || complete.frequency === "yearly") && !hasDayRule)
+    complete.byMonthDay = start.day;
+  if (complete.frequency === "yearly" && complete.byMonth === undefined) complete.byMonth = start.month;
   return normaliseRecurrence(complete);
 }
 

@@ -69,3 +69,20 @@ export function nearestDate(field: string, value: string): LocalDate {
   const dateTime = parsed(field, value, DateTime.fromISO(value, { zone: "UTC" }));
   return dateTime.plus({ hours: 12 }).toISODate() ?? value.slice(0, 10);
 }
+
+/**
+ * The date a date-only Exchange value (task due/start/complete) stands for. Writers store it either as the owner's
+ * local midnight or as UTC midnight; an exact local midnight in the mailbox zone is taken as such, anything else is
+ * rounded to the nearest date.
+ */
+export function dateOfMidnight(field: string, instant: Instant, mailboxTimeZone: string): LocalDate {
+  const local = parsed(field, instant, DateTime.fromISO(instant, { zone: "UTC" })).setZone(mailboxTimeZone);
+  if (local.hour === 0 && local.minute === 0 && local.second === 0) return local.toISODate() ?? instant.slice(0, 10);
+  return nearestDate(field, instant);
+}
+
+/** For writes to Exchange: values without a zone of their own (date-only values, Zoho events) use the mailbox's. */
+export interface MailboxZoneOptions {
+  /** IANA zone of the mailbox owner (Graph mailboxSettings.timeZone / EWS GetUserOofSettings…, mapped to IANA). */
+  mailboxTimeZone: string;
+}

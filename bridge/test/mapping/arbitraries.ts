@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { expect } from "vitest";
+import { occurrenceKeys } from "../../src/mapping/occurrences.js";
 import type { FieldOf, SyncModule } from "../../src/sync/module.js";
 import {
   type Attendee,
@@ -224,3 +225,66 @@ export function heldFields<T>(
 ): FieldOf<T>[] {
   return module.sideFields[side].filter((field) => !except.includes(field));
 }
+
+/**
+ * Recurring events whose moved and cancelled occurrences are real occurrences of their pattern (what Exchange
+ * reports), moved by whole hours or days.
+ */
+export function eventWithOccurrences(): fc.Arbitrary<CalendarEvent> {
+  return event()
+    .filter((value) => value.recurrence !== undefined)
+    .chain((value) => {
+      const keys = occurrenceKeys(value, value.timeZone ?? "UTC", 12).slice(1);
+      if (keys.length === 0) return fc.constant(value);
+      return fc
+        .tuple(
+          fc.shuffledSubarray(keys, { maxLength: Math.min(3, keys.length) }),
+          fc.integer({ min: -48, max: 48 }),
+          optional(text),
+        )
+        .map(([picked, shift, subject]) => {
+          const [moved, ...cancelled] = picked;
+          const result: CalendarEvent = { ...value, cancelledOccurrences: [...cancelled].sort() };
+          if (moved !== undefined) result.movedOccurrences = [movedOccurrence(value, moved, shift, subject)];
+          return result;
+        });
+    });
+}
+
+function movedOccurrence(
+  series: CalendarEvent,
+  key: string,
+  shift: number,
+  subject: string | undefined,
+): CalendarEvent["movedOccurrences"][number] {
+  const { span } = series;
+  const moved: CalendarEvent["movedOccurrences"][number] =
+    span.kind === "allDay"
+      ? {
+          originalStart: key,
+          span: {
+            kind: "allDay",
+            startDate:
+              DateTime.fromISO(key)
+                .plus({ days: shift % 5 })
+                .toISODate() ?? key,
+            endDate:
+              DateTime.fromISO(key)
+                .plus({ days: (shift % 5) + 1 })
+                .toISODate() ?? key,
+          },
+        }
+      : {
+          originalStart: key,
+          span: {
+            kind: "timed",
+            start: plusHours(key, shift),
+            end: plusHours(key, shift + 1),
+          },
+        };
+  if (subject !== undefined) moved.subject = subject;
+  return moved;
+}
+
+const plusHours = (instant: string, hours: number) =>
+  DateTime.fromISO(instant, { zone: "UTC" }).plus({ hours }).toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");

@@ -187,7 +187,7 @@ describe("Graph To Do tasks", () => {
 
   it("reads the delta example", () => {
     const [first] = httpBody<{ value: GraphTodoTask[] }>("delta/todotask-delta.response.http").value;
-    expect(taskFromGraph(first ?? {})).toEqual({
+    expect(taskFromGraph(first ?? {}, { mailboxTimeZone: "UTC" })).toEqual({
       subject: "empty task3",
       status: "notStarted",
       priority: "normal",
@@ -195,16 +195,19 @@ describe("Graph To Do tasks", () => {
     });
   });
 
-  it("reads a due date Outlook stored as local midnight", () => {
-    expect(
-      taskFromGraph({ title: "x", dueDateTime: { dateTime: "2026-05-31T22:00:00.0000000", timeZone: "UTC" } }).dueDate,
-    ).toBe("2026-06-01");
+  it("reads a due date stored as local midnight or as UTC midnight", () => {
+    const due = { title: "x", dueDateTime: { dateTime: "2026-05-31T22:00:00.0000000", timeZone: "UTC" } };
+    expect(taskFromGraph(due, { mailboxTimeZone: "Europe/Berlin" }).dueDate).toBe("2026-06-01");
+    expect(taskFromGraph(due, { mailboxTimeZone: "America/New_York" }).dueDate).toBe("2026-06-01");
+    const utcMidnight = { title: "x", dueDateTime: { dateTime: "2026-06-01T00:00:00.0000000", timeZone: "UTC" } };
+    expect(taskFromGraph(utcMidnight, { mailboxTimeZone: "Pacific/Honolulu" }).dueDate).toBe("2026-06-01");
   });
 
-  it("round-trips every field To Do holds (property)", () => {
+  it("round-trips every field To Do holds, for owners in any zone (property)", () => {
     fc.assert(
-      fc.property(arb.task, (task) => {
-        arb.expectSameOn(sync, sync.sideFields.exchange, task, taskFromGraph(taskToGraph(task)));
+      fc.property(arb.task, fc.constantFrom(...arb.ZONES), (task, mailboxTimeZone) => {
+        const back = taskFromGraph(taskToGraph(task, { mailboxTimeZone }), { mailboxTimeZone });
+        arb.expectSameOn(sync, sync.sideFields.exchange, task, back);
       }),
     );
   });

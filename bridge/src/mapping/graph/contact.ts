@@ -5,18 +5,11 @@
  */
 import { type Contact, normaliseContact, type PostalAddress } from "../../model/index.js";
 import { nearestDate } from "../time.js";
-import { compact, orNull, present } from "../values.js";
+import { compact, orNull, postalAddress, present } from "../values.js";
 import type { GraphContact, GraphEmailAddress, GraphPhysicalAddress } from "./wire.js";
 
 function addressFromGraph(address: GraphPhysicalAddress | null | undefined): PostalAddress | undefined {
-  const value = compact({
-    street: present(address?.street),
-    city: present(address?.city),
-    state: present(address?.state),
-    postalCode: present(address?.postalCode),
-    country: present(address?.countryOrRegion),
-  });
-  return Object.keys(value).length === 0 ? undefined : value;
+  return address ? postalAddress({ ...address, country: address.countryOrRegion }) : undefined;
 }
 
 function addressToGraph(address: PostalAddress | undefined): GraphPhysicalAddress {

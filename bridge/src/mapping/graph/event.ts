@@ -13,7 +13,6 @@
  *
  * Read-only on Graph and so never written: organizer, iCalUId, the online-meeting join URL.
  */
-import { DateTime } from "luxon";
 import {
   type Attendee,
   type CalendarEvent,
@@ -28,16 +27,17 @@ import {
   windowsFromIana,
 } from "../../model/index.js";
 import { MappingError } from "../errors.js";
+import { occurrenceKey, occurrenceKeyOnDate } from "../occurrences.js";
 import { completeRecurrence } from "../rrule.js";
 import { bodyText } from "../text.js";
 import {
   dateOfInstant,
   datePart,
-  instantFromOffsetDateTime,
   instantFromWallClock,
+  type MailboxZoneOptions,
   wallClockFromInstant,
 } from "../time.js";
-import { compact, present } from "../values.js";
+import { compact, invert, present } from "../values.js";
 import type {
   GraphAttendee,
   GraphDateTimeTimeZone,
@@ -102,9 +102,7 @@ const RESPONSES: Record<string, Attendee["response"]> = {
   declined: "declined",
   notResponded: "notResponded",
 };
-const RESPONSES_TO_GRAPH = Object.fromEntries(
-  Object.entries(RESPONSES).map(([graph, canonical]) => [canonical, graph]),
-);
+const RESPONSES_TO_GRAPH = invert(RESPONSES);
 
 function attendeeFromGraph(attendee: GraphAttendee): Attendee[] {
   const address = present(attendee.emailAddress?.address);
@@ -171,19 +169,6 @@ export function recurrenceToGraph(rule: Recurrence, seriesStart: LocalDate, zone
   return { pattern, range };
 }
 
-/** The original start of an occurrence as the canonical key: an instant, or a date for all-day series. */
-function occurrenceKey(span: EventSpan, originalStart: string, zone: string): string {
-  const instant = instantFromOffsetDateTime("originalStart", originalStart);
-  return span.kind === "allDay" ? dateOfInstant(instant, zone) : instant;
-}
-
-/** A cancelled occurrence's local date → its key: the series' wall-clock start time on that date. */
-function cancelledKey(span: EventSpan, date: LocalDate, zone: string): string {
-  if (span.kind === "allDay") return date;
-  const time = DateTime.fromISO(span.start, { zone: "UTC" }).setZone(zone).toFormat("HH:mm:ss");
-  return instantFromWallClock("cancelledOccurrences", `${date}T${time}`, zone);
-}
-
 export interface GraphSeriesParts {
   /** The series' exception instances (`type: "exception"`), from `/events/{id}/instances` or calendarView. */
   exceptions?: GraphEvent[];
@@ -226,7 +211,7 @@ export function eventFromGraph(graph: GraphEvent, parts: GraphSeriesParts = {}):
       recurrence: graph.recurrence ? recurrenceFromGraph(graph.recurrence, seriesStart) : undefined,
       movedOccurrences: moved,
       cancelledOccurrences: (graph.cancelledOccurrences ?? []).map((id) =>
-        cancelledKey(span, datePart("cancelledOccurrences", id.slice(id.lastIndexOf(".") + 1)), zone),
+        occurrenceKeyOnDate(span, datePart("cancelledOccurrences", id.slice(id.lastIndexOf(".") + 1)), zone),
       ),
       onlineMeetingUrl: present(graph.onlineMeeting?.joinUrl) ?? present(graph.onlineMeetingUrl),
       categories: graph.categories ?? [],
@@ -242,11 +227,6 @@ function dateTimeToGraph(span: EventSpan, edge: "start" | "end", zone: string): 
   return { dateTime: wallClockFromInstant(span[edge], zone), timeZone: zoneToGraph(zone) };
 }
 
-export interface EventToGraphOptions {
-  /** Zone for events that carry none (e.g. created in Zoho): the mailbox's zone. */
-  mailboxTimeZone: string;
-}
-
 /** What the connector writes for one canonical event: the master, then one PATCH or cancel per occurrence. */
 export interface GraphEventWrite {
   event: GraphEvent;
@@ -256,7 +236,7 @@ export interface GraphEventWrite {
   cancelledOccurrences: string[];
 }
 
-export function eventToGraph(event: CalendarEvent, options: EventToGraphOptions): GraphEventWrite {
+export function eventToGraph(event: CalendarEvent, options: MailboxZoneOptions): GraphEventWrite {
   const zone = event.timeZone ?? options.mailboxTimeZone;
   const { span } = event;
   const seriesStart = span.kind === "allDay" ? span.startDate : dateOfInstant(span.start, zone);

@@ -22,7 +22,8 @@ export interface MessageMappingOptions {
 
 export function emailFromGraph(message: GraphMessage, options: MessageMappingOptions): Email {
   const messageId = present(message.internetMessageId);
-  if (messageId === undefined) throw new MappingError("internetMessageId", message.internetMessageId, "missing (draft?)");
+  if (messageId === undefined)
+    throw new MappingError("internetMessageId", message.internetMessageId, "missing (draft?)");
   const [from] = mailbox(message.from ?? message.sender);
   if (from === undefined) throw new MappingError("from", message.from, "message has no sender address");
   const sent = from.address.toLowerCase() === options.mailboxAddress.toLowerCase();

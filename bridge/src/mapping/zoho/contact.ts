@@ -7,7 +7,7 @@
  * clears what the canonical value no longer has. Fields a module lacks are listed in FIELDS.md and never written.
  */
 import { type Contact, normaliseContact, type PostalAddress } from "../../model/index.js";
-import { compact, orNull, present } from "../values.js";
+import { orNull, postalAddress, present } from "../values.js";
 import type { ZohoLookup, ZohoRecord } from "./wire.js";
 
 export type ZohoPersonModule = "Contacts" | "Leads";
@@ -74,14 +74,13 @@ function readText(record: ZohoRecord, field: string): string | undefined {
 }
 
 function readAddress(record: ZohoRecord, columns: AddressColumns): PostalAddress | undefined {
-  const address = compact({
+  return postalAddress({
     street: readText(record, columns.street),
     city: readText(record, columns.city),
     state: readText(record, columns.state),
     postalCode: readText(record, columns.postalCode),
     country: readText(record, columns.country),
   });
-  return Object.keys(address).length === 0 ? undefined : address;
 }
 
 export function contactFromZoho(record: ZohoRecord, module: ZohoPersonModule): Contact {

@@ -11,7 +11,7 @@ import { DateTime } from "luxon";
 import { normaliseTask, type Task } from "../../model/index.js";
 import { MappingError } from "../errors.js";
 import { instantFromOffsetDateTime, instantOf, offsetDateTimeFromInstant } from "../time.js";
-import { compact, orNull, present } from "../values.js";
+import { compact, invert, orNull, present } from "../values.js";
 import type { ZohoMappingOptions, ZohoTaskRecord } from "./wire.js";
 
 const STATUS_FROM_ZOHO: Record<string, Task["status"]> = {
@@ -29,9 +29,6 @@ const PRIORITY_FROM_ZOHO: Record<string, Task["priority"]> = {
   Highest: "highest",
 };
 
-function invert<K extends string>(table: Record<string, K>): Record<K, string> {
-  return Object.fromEntries(Object.entries(table).map(([zoho, canonical]) => [canonical, zoho])) as Record<K, string>;
-}
 const STATUS_TO_ZOHO = invert(STATUS_FROM_ZOHO);
 const PRIORITY_TO_ZOHO = invert(PRIORITY_FROM_ZOHO);
 
