@@ -5,6 +5,7 @@
 
 import type { CrmPort, ExchangePort, ModulePorts, ModuleValues } from "../port.js";
 
+export { MemoryCrmMail, MemoryExchangeMail } from "./mail.js";
 export { type MemoryMethod, MemoryRecordPort, type MemoryRecordPortOptions } from "./record-port.js";
 
 export function createMemoryExchangePort<V extends ModuleValues>(

@@ -1,0 +1,135 @@
+/**
+ * E-mail is associated, not two-way synced:
+ * - Exchange → CRM: each new mailbox message is associated to every CRM Contact/Lead whose address appears in its
+ *   from/to/cc (Zoho then shows it on their Accounts and Deals too);
+ * - CRM → Exchange: e-mails sent from the CRM are filed into the mailbox's Sent Items.
+ *
+ * Invariants: both directions are idempotent by the RFC 5322 Message-ID (the ports guarantee it), so replaying a page
+ * is harmless; each direction's cursor is saved only after every message of its page succeeded, and a page with a
+ * failure stops that direction for this run (the page is replayed next run); a global failure stops the whole run.
+ * The mailbox's own address is never looked up (it would match the user's own CRM contact on every message).
+ */
+
+import { ConnectorError, isGlobalFailure, type toConnectorFailure } from "../connectors/errors.js";
+import type { CrmMailPort, ExchangeMailPort, MailItem } from "../connectors/port.js";
+import type { ItemOutcome, SyncScope, SyncStateStore } from "./state.js";
+
+export interface MailSyncOptions<Mail> {
+  /** The mailbox; the module is always "emails". */
+  readonly mailboxId: string;
+  readonly exchange: ExchangeMailPort<Mail>;
+  readonly crm: CrmMailPort<Mail>;
+  readonly store: SyncStateStore;
+  /** The from/to/cc addresses of a message. */
+  addressesOf(mail: Mail): readonly string[];
+  /** The mailbox's own address(es), excluded from look-ups. */
+  readonly ownAddresses: readonly string[];
+}
+
+export interface MailSyncResult {
+  readonly status: "completed" | "aborted";
+  readonly reason?: string;
+  /** Associations made (message × person). */
+  readonly associated: number;
+  /** CRM-sent messages filed into Sent Items. */
+  readonly filed: number;
+  readonly outcomes: readonly ItemOutcome[];
+}
+
+interface MailPage<Mail> {
+  readonly messages: readonly MailItem<Mail>[];
+  readonly cursor: string;
+  readonly complete: boolean;
+}
+
+const lower = (address: string) => address.trim().toLowerCase();
+
+export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise<MailSyncResult> {
+  const scope: SyncScope = { mailboxId: options.mailboxId, module: "emails" };
+  const own = new Set(options.ownAddresses.map(lower));
+  const outcomes: ItemOutcome[] = [];
+  let associated = 0;
+  let filed = 0;
+
+  /** Drives one direction page by page; `handle` returns false when an item of the page failed. */
+  const drive = async (
+    side: "exchange" | "crm",
+    list: (cursor: string | undefined) => Promise<MailPage<Mail>>,
+    handle: (page: MailPage<Mail>) => Promise<boolean>,
+  ): Promise<void> => {
+    let cursor = await options.store.getCursor(scope, side);
+    for (;;) {
+      const page = await list(cursor);
+      if (!(await handle(page))) return;
+      cursor = page.cursor;
+      await options.store.saveCursor(scope, side, cursor);
+      if (page.complete) return;
+    }
+  };
+
+  const fail = (messageId: string, side: "exchange" | "crm", failure: ReturnType<typeof toConnectorFailure>) => {
+    if (isGlobalFailure(failure)) throw new ConnectorError(failure);
+    outcomes.push({ status: "error", side, reason: `${messageId}: ${failure.message}`, failureKind: failure.kind });
+  };
+
+  try {
+    await drive(
+      "exchange",
+      (cursor) => options.exchange.listMessages(cursor),
+      async (page) => {
+        const addresses = new Set(
+          page.messages.flatMap((message) => options.addressesOf(message.value).map(lower)).filter((a) => !own.has(a)),
+        );
+        if (addresses.size === 0) return true;
+        const people = await options.crm.findPeopleByEmail([...addresses]);
+        let clean = true;
+        for (const message of page.messages) {
+          const mentioned = new Set(options.addressesOf(message.value).map(lower));
+          for (const person of people.filter((candidate) => mentioned.has(lower(candidate.email)))) {
+            const result = await options.crm.associateEmail(person, message);
+            if (result.ok) {
+              associated++;
+              outcomes.push({
+                status: "created",
+                side: "crm",
+                crmId: person.id,
+                reason: `associated ${message.messageId}`,
+              });
+            } else {
+              clean = false;
+              fail(message.messageId, "crm", result.failure);
+            }
+          }
+        }
+        return clean;
+      },
+    );
+    await drive(
+      "crm",
+      (cursor) => options.crm.listSentEmails(cursor),
+      async (page) => {
+        let clean = true;
+        for (const message of page.messages) {
+          const result = await options.exchange.saveToSentItems(message.value, message.messageId);
+          if (result.ok) {
+            filed++;
+            outcomes.push({
+              status: "created",
+              side: "exchange",
+              exchangeId: result.value.id,
+              reason: "filed in Sent Items",
+            });
+          } else {
+            clean = false;
+            fail(message.messageId, "exchange", result.failure);
+          }
+        }
+        return clean;
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ConnectorError)) throw error;
+    return { status: "aborted", reason: error.message, associated, filed, outcomes };
+  }
+  return { status: "completed", associated, filed, outcomes };
+}
