@@ -1,0 +1,183 @@
+/**
+ * HTTP client for the Zoho CRM v8 API: auth header, client-side limiter, retries and error mapping.
+ *
+ * - Limiter: at most `concurrency` calls in flight (the edition's limit, zoho-crm-api.md §7) and at most 10 "heavy"
+ *   ones (writes of more than 10 records, COQL, search). Waiting calls queue in order.
+ * - 401 INVALID_TOKEN → refresh the access token once and repeat the call; a second 401 is `auth-expired`.
+ * - 429 TOO_MANY_REQUESTS carries no Retry-After (§7): back off exponentially with jitter, `maxRetries` times, then
+ *   report `throttled`. 5xx, dropped connections and malformed bodies are retried the same way, then `transient`.
+ * - 204/304 are answers, not errors: they come back with `json: undefined`.
+ */
+import { ConnectorError } from "../errors.js";
+import type { ZohoOAuth } from "./oauth.js";
+
+export type ZohoJson = { [key: string]: unknown };
+
+export interface ZohoAnswer {
+  status: number;
+  json: ZohoJson | undefined;
+}
+
+export interface ZohoRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path under `/crm/v8/`, e.g. `Contacts/search`. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  heavy?: boolean;
+}
+
+export interface ZohoClientOptions {
+  concurrency?: number;
+  heavyConcurrency?: number;
+  maxRetries?: number;
+  /** First back-off step; doubles per retry. */
+  backoffMs?: number;
+  timeoutMs?: number;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    return () => {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    };
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ZohoClient {
+  private readonly all: Semaphore;
+  private readonly heavy: Semaphore;
+  private readonly maxRetries: number;
+  private readonly backoffMs: number;
+  private readonly timeoutMs: number;
+  /** Calls made, by `METHOD path-head` — what the benchmark prints. */
+  readonly calls = new Map<string, number>();
+
+  constructor(
+    readonly oauth: ZohoOAuth,
+    options: ZohoClientOptions = {},
+  ) {
+    this.all = new Semaphore(options.concurrency ?? 20);
+    this.heavy = new Semaphore(Math.min(options.heavyConcurrency ?? 10, options.concurrency ?? 20));
+    this.maxRetries = options.maxRetries ?? 4;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  async request(request: ZohoRequest): Promise<ZohoAnswer> {
+    const releaseHeavy = request.heavy ? await this.heavy.acquire() : undefined;
+    const release = await this.all.acquire();
+    try {
+      return await this.withRetries(request);
+    } finally {
+      release();
+      releaseHeavy?.();
+    }
+  }
+
+  private async withRetries(request: ZohoRequest): Promise<ZohoAnswer> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt += 1) {
+      const token = await this.oauth.token();
+      const outcome = await this.once(request, token);
+      if (outcome.kind === "answer") return outcome.answer;
+      if (outcome.kind === "invalid-token") {
+        if (refreshed)
+          throw new ConnectorError({ kind: "auth-expired", message: "Zoho rejected a fresh access token" });
+        refreshed = true;
+        this.oauth.invalidate(token);
+        attempt -= 1;
+        continue;
+      }
+      if (attempt >= this.maxRetries) {
+        if (outcome.kind === "throttled") {
+          throw new ConnectorError({
+            kind: "throttled",
+            message: "Zoho API limit reached (429 TOO_MANY_REQUESTS)",
+            retryAfterMs: this.backoffMs * 2 ** (attempt + 1),
+          });
+        }
+        throw new ConnectorError({ kind: "transient", message: outcome.message });
+      }
+      const backoff = this.backoffMs * 2 ** attempt;
+      await sleep(backoff / 2 + Math.random() * (backoff / 2));
+    }
+  }
+
+  private async once(
+    request: ZohoRequest,
+    token: string,
+  ): Promise<
+    | { kind: "answer"; answer: ZohoAnswer }
+    | { kind: "invalid-token" }
+    | { kind: "throttled" }
+    | { kind: "retry"; message: string }
+  > {
+    const url = new URL(`${await this.oauth.apiDomain()}/crm/v8/${request.path}`);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}`, ...request.headers };
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      body = JSON.stringify(request.body);
+      headers["content-type"] = "application/json";
+    }
+    const name = `${request.method} ${request.path.replace(/\/\d+/g, "/{id}")}`;
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      return { kind: "retry", message: `Zoho unreachable: ${error instanceof Error ? error.name : "error"}` };
+    }
+    if (response.status === 204 || response.status === 304) {
+      return { kind: "answer", answer: { status: response.status, json: undefined } };
+    }
+    let json: ZohoJson | undefined;
+    try {
+      json = JSON.parse(text) as ZohoJson;
+    } catch {
+      return { kind: "retry", message: `malformed Zoho answer (HTTP ${response.status})` };
+    }
+    if (response.status === 401) {
+      if (json?.code === "INVALID_TOKEN") return { kind: "invalid-token" };
+      throw new ConnectorError({ kind: "auth-expired", message: `Zoho ${String(json?.code ?? "401")}` });
+    }
+    if (response.status === 429) return { kind: "throttled" };
+    if (response.status >= 500)
+      return { kind: "retry", message: `Zoho ${response.status} ${String(json?.code ?? "")}` };
+    if (json === null || typeof json !== "object") return { kind: "retry", message: "malformed Zoho answer" };
+    return { kind: "answer", answer: { status: response.status, json } };
+  }
+}
+
+/** A request-level Zoho error (`{code, message, details}`) as a ConnectorError. */
+export function requestError(answer: ZohoAnswer, what: string): ConnectorError {
+  const code = String(answer.json?.code ?? answer.status);
+  if (answer.status === 403) return new ConnectorError({ kind: "mailbox-unavailable", message: `${what}: ${code}` });
+  if (code === "EXPIRED_VALUE" || code === "TOKEN_BOUND_DATA_MISMATCH" || code === "PAGINATION_LIMIT_EXCEEDED") {
+    return new ConnectorError({ kind: "cursor-invalid", message: `${what}: ${code}` });
+  }
+  return new ConnectorError({
+    kind: "invalid-record",
+    message: `${what}: ${code} ${String(answer.json?.message ?? "")}`,
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * The Zoho CRM connector: a `CrmPort` whose contacts, events and tasks ports run over the Records API v8 for one
+ * CRM user (the one whose refresh token we hold). Built once per mailbox pairing:
+ *
+ *   const crm = await createZohoCrmPort({ oauth: { clientId, clientSecret, accountsServer, refreshToken } });
+ *
+ * It asks Zoho for the user's time zone first (DateTimes are written and read in it), resolves a contact's
+ * company to an Account id (COQL, exact; creating the Account when there is none) and exposes users/profiles
+ * look-ups for the admin console.
+ */
+import { contactFromZoho, contactToZoho } from "../../mapping/zoho/contact.js";
+import { eventFromZoho, eventToZoho } from "../../mapping/zoho/event.js";
+import { taskFromZoho, taskToZoho } from "../../mapping/zoho/task.js";
+import type { ZohoEventRecord, ZohoRecord, ZohoTaskRecord } from "../../mapping/zoho/wire.js";
+import type { CalendarEvent, Contact, Task } from "../../model/index.js";
+import { ConnectorError } from "../errors.js";
+import type { CrmPort } from "../port.js";
+import { requestError, ZohoClient, type ZohoClientOptions, type ZohoJson } from "./client.js";
+import { coqlString, ZohoMailPort } from "./mail.js";
+import { ZohoOAuth, type ZohoOAuthConfig } from "./oauth.js";
+import { ZohoRecordPort, type ZohoRecordPortOptions } from "./records.js";
+
+export { ZohoClient } from "./client.js";
+export { exchangeAuthorizationCode, ZohoOAuth } from "./oauth.js";
+
+export interface ZohoModuleValues {
+  readonly contacts: Contact;
+  readonly events: CalendarEvent;
+  readonly tasks: Task;
+}
+
+export interface ZohoCrmPortOptions {
+  oauth: ZohoOAuthConfig;
+  client?: ZohoClientOptions;
+  records?: ZohoRecordPortOptions;
+}
+
+/**
+ * `mail` here is the Zoho mail port without `listSentEmails` (not implemented yet), so it is typed on its own rather
+ * than as the port's `CrmMailPort`.
+ */
+export interface ZohoCrmPort extends Omit<CrmPort<ZohoModuleValues>, "mail"> {
+  readonly client: ZohoClient;
+  readonly userTimeZone: string;
+  readonly modules: {
+    readonly contacts: ZohoRecordPort<Contact>;
+    readonly events: ZohoRecordPort<CalendarEvent>;
+    readonly tasks: ZohoRecordPort<Task>;
+  };
+  readonly mail: ZohoMailPort;
+  activeUsers(): Promise<ZohoUser[]>;
+  profiles(): Promise<Array<{ id: string; name: string }>>;
+  /** Revokes the refresh token (uninstall). */
+  revoke(): Promise<void>;
+}
+
+export interface ZohoUser {
+  id: string;
+  email: string;
+  fullName: string;
+  timeZone: string;
+  profile: { id: string; name: string } | null;
+}
+
+const CONTACT_FIELDS = [...Object.keys(contactToZoho({ categories: [] }, "Contacts")), "Account_Name"];
+const EVENT_FIELDS = [
+  "Event_Title",
+  "Start_DateTime",
+  "End_DateTime",
+  "All_day",
+  "Venue",
+  "Description",
+  "Participants",
+  "Remind_At",
+  "Recurring_Activity",
+];
+const TASK_FIELDS = [
+  "Subject",
+  "Status",
+  "Priority",
+  "Due_Date",
+  "Description",
+  "Remind_At",
+  "Recurring_Activity",
+  "Closed_Time",
+];
+
+function toUser(raw: ZohoJson): ZohoUser {
+  const profile = raw.profile as { id?: string; name?: string } | null;
+  return {
+    id: String(raw.id),
+    email: String(raw.email),
+    fullName: String(raw.full_name ?? ""),
+    timeZone: String(raw.time_zone ?? "UTC"),
+    profile: profile?.id ? { id: profile.id, name: String(profile.name) } : null,
+  };
+}
+
+/** Finds (exactly, by COQL) or creates the Account a contact's company names; ids are cached per connector. */
+function accountResolver(client: ZohoClient) {
+  const cache = new Map<string, Promise<string>>();
+  const resolve = async (name: string): Promise<string> => {
+    const found = await client.request({
+      method: "POST",
+      path: "coql",
+      heavy: true,
+      body: { select_query: `select id from Accounts where Account_Name = ${coqlString(name)} limit 1` },
+    });
+    const existing = (found.json?.data as ZohoJson[] | undefined)?.[0];
+    if (existing) return String(existing.id);
+    const created = await client.request({
+      method: "POST",
+      path: "Accounts",
+      body: { data: [{ Account_Name: name }], trigger: [] },
+    });
+    const item = (created.json?.data as ZohoJson[] | undefined)?.[0];
+    if (item?.status !== "success") throw requestError(created, "create account");
+    return String((item.details as ZohoJson).id);
+  };
+  return (name: string): Promise<string> => {
+    const key = name.toLowerCase();
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = resolve(name);
+      pending.catch(() => cache.delete(key));
+      cache.set(key, pending);
+    }
+    return pending;
+  };
+}
+
+export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<ZohoCrmPort> {
+  const oauth = new ZohoOAuth(options.oauth);
+  const client = new ZohoClient(oauth, options.client);
+  const me = await client.request({ method: "GET", path: "users", query: { type: "CurrentUser" } });
+  const user = (me.json?.users as ZohoJson[] | undefined)?.[0];
+  if (!user) throw new ConnectorError({ kind: "mailbox-unavailable", message: "Zoho did not return the current user" });
+  const userTimeZone = String(user.time_zone ?? "UTC");
+  const mapping = { userTimeZone };
+  const accountId = accountResolver(client);
+
+  const contacts = new ZohoRecordPort<Contact>(
+    client,
+    {
+      module: "contacts",
+      zohoModule: "Contacts",
+      fields: CONTACT_FIELDS,
+      fromZoho: (record) => contactFromZoho(record as ZohoRecord, "Contacts"),
+      toZoho: async (contact) =>
+        contactToZoho(contact, "Contacts", {
+          accountId: contact.companyName ? await accountId(contact.companyName) : undefined,
+        }) as ZohoJson,
+    },
+    options.records,
+  );
+  const events = new ZohoRecordPort<CalendarEvent>(
+    client,
+    {
+      module: "events",
+      zohoModule: "Events",
+      fields: EVENT_FIELDS,
+      fromZoho: (record) => eventFromZoho(record as ZohoEventRecord, mapping),
+      toZoho: (event, current) => eventToZoho(event, { ...mapping, current: current as ZohoEventRecord }) as ZohoJson,
+    },
+    options.records,
+  );
+  const tasks = new ZohoRecordPort<Task>(
+    client,
+    {
+      module: "tasks",
+      zohoModule: "Tasks",
+      fields: TASK_FIELDS,
+      fromZoho: (record) => taskFromZoho(record as ZohoTaskRecord, mapping),
+      toZoho: (task) => taskToZoho(task, mapping) as ZohoJson,
+    },
+    options.records,
+  );
+
+  return {
+    side: "crm",
+    implementation: "zoho",
+    client,
+    userTimeZone,
+    modules: { contacts, events, tasks },
+    mail: new ZohoMailPort(client, userTimeZone),
+    async activeUsers() {
+      const answer = await client.request({
+        method: "GET",
+        path: "users",
+        query: { type: "ActiveUsers", per_page: 200 },
+      });
+      return ((answer.json?.users as ZohoJson[] | undefined) ?? []).map(toUser);
+    },
+    async profiles() {
+      const answer = await client.request({ method: "GET", path: "settings/profiles" });
+      return ((answer.json?.profiles as ZohoJson[] | undefined) ?? []).map((profile) => ({
+        id: String(profile.id),
+        name: String(profile.name),
+      }));
+    },
+    revoke: () => oauth.revoke(),
+    async close() {},
+  };
+}

@@ -1,0 +1,453 @@
+/**
+ * A `RecordPort` over one Zoho CRM module (Records API v8).
+ *
+ * - Listings send `fields` (v8 requires it) and follow `page_token` past the 2000-record `page` limit.
+ * - Change feed: `If-Modified-Since` with an overlap window, sorted by Modified_Time; Modified_Time has one-second
+ *   precision and the header is inclusive, so a window of `overlapSeconds` before the watermark is re-read and the
+ *   records already seen there (id + Modified_Time) are dropped. Deletions come from `/deleted` the same way.
+ *   The cursor (JSON) = watermark, the id@version pairs inside the overlap window, and a page token while a pass
+ *   is still paging. 304/204 mean "nothing new".
+ * - Writes: batches of 100; every per-record result (201/200/207/400/412) is checked and mapped to an ItemResult.
+ *   The written records are read back in one call per batch, so the caller gets the stored value and version.
+ * - Conditional updates: Zoho's `If-Unmodified-Since` is request-wide, so the batch is first re-read (one call per
+ *   100) to refuse stale versions per item, then written with `If-Unmodified-Since` = the newest expected version —
+ *   a record changed in between still fails with 412 ALREADY_MODIFIED instead of being overwritten.
+ * - Version = `Modified_Time|content hash`. Modified_Time alone does not move when a record is written twice in the
+ *   same second (1-s precision), so the hash of the record's fields makes every content change a new version; the
+ *   Modified_Time part drives If-Modified-Since / If-Unmodified-Since.
+ */
+import { createHash } from "node:crypto";
+import { MappingError } from "../../mapping/errors.js";
+import { ConnectorError, failed, type ItemResult, succeeded } from "../errors.js";
+import type {
+  ChangeEntry,
+  ChangePage,
+  CreateRequest,
+  DeleteRequest,
+  ListingPage,
+  PortCapabilities,
+  PushOptions,
+  PushSubscription,
+  RecordPort,
+  RemoteItem,
+  SyncModuleName,
+  UpdateRequest,
+} from "../port.js";
+import { requestError, type ZohoAnswer, type ZohoClient, type ZohoJson } from "./client.js";
+import { openWatchChannel } from "./watch.js";
+
+export const MAX_BATCH = 100;
+const PER_PAGE = 200;
+const HEAVY_BATCH = 10;
+
+export interface ZohoModuleMapping<T> {
+  module: SyncModuleName;
+  /** Zoho module API name. */
+  zohoModule: string;
+  /** Fields to request (≤ 50); Modified_Time is added. */
+  fields: readonly string[];
+  fromZoho(record: ZohoJson): T;
+  /** Zoho record for a write; `current` is the record as Zoho holds it (updates only). */
+  toZoho(value: T, current: ZohoJson | undefined): ZohoJson | Promise<ZohoJson>;
+}
+
+interface ChangeCursor {
+  /** Epoch seconds: everything modified at/after this has been, or is being, delivered. */
+  since: number;
+  /** id@version of records delivered whose Modified_Time is inside the overlap window. */
+  seen: string[];
+  /** Deleted ids delivered inside the overlap window. */
+  seenDeleted: string[];
+  /** Mid-pass: the page token of the records listing and the pass's highest Modified_Time so far. */
+  pageToken?: string;
+  passMax?: number;
+  deletedPage?: number;
+}
+
+export interface ZohoRecordPortOptions {
+  /** Seconds re-read before the watermark (Modified_Time is 1-s precise and writes land in the same second). */
+  overlapSeconds?: number;
+}
+
+const CAPABILITIES: PortCapabilities = {
+  delta: true,
+  deltaReportsDeletions: true,
+  maxBatchSize: MAX_BATCH,
+  conditionalWrites: true,
+  push: true,
+};
+
+function chunks<V>(values: readonly V[], size: number): V[][] {
+  const out: V[][] = [];
+  for (let start = 0; start < values.length; start += size) out.push(values.slice(start, start + size));
+  return out;
+}
+
+/** Epoch seconds of a Zoho DateTime (`2024-05-01T10:00:00+05:30`). */
+export function epochSeconds(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new ConnectorError({ kind: "transient", message: `unreadable Zoho time ${value}` });
+  return Math.floor(ms / 1000);
+}
+
+/** `Modified_Time|hash of the fields` (system `$` keys left out: they are not content). */
+export function versionOf(record: ZohoJson): string {
+  const content = Object.entries(record)
+    .filter(([key]) => !key.startsWith("$"))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const hash = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
+  return `${String(record.Modified_Time)}|${hash}`;
+}
+
+/** Epoch seconds of the Modified_Time inside a version. */
+function versionSeconds(version: string): number {
+  return epochSeconds(version.split("|")[0] ?? "");
+}
+
+/** Zoho's header format: ISO 8601 with offset, no milliseconds. */
+export function zohoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "+00:00");
+}
+
+/** A per-record write error (`data[i]`) as a connector failure. */
+export function recordFailure(item: ZohoJson | undefined) {
+  const code = String(item?.code ?? "UNKNOWN");
+  const details = (item?.details ?? {}) as ZohoJson;
+  if (code === "ALREADY_MODIFIED") {
+    return { kind: "precondition-failed" as const, message: "record changed in Zoho since it was read" };
+  }
+  if (code === "INVALID_DATA" && details.api_name === "id") {
+    return { kind: "not-found" as const, message: "record no longer exists in Zoho" };
+  }
+  const field = typeof details.api_name === "string" ? details.api_name : undefined;
+  return { kind: "invalid-record" as const, message: `${code}: ${String(item?.message ?? "")}`, field };
+}
+
+export class ZohoRecordPort<T> implements RecordPort<T> {
+  readonly capabilities = CAPABILITIES;
+  readonly module: SyncModuleName;
+  private readonly overlap: number;
+  private readonly fieldList: string;
+
+  constructor(
+    private readonly client: ZohoClient,
+    readonly mapping: ZohoModuleMapping<T>,
+    options: ZohoRecordPortOptions = {},
+  ) {
+    this.module = mapping.module;
+    this.overlap = options.overlapSeconds ?? 2;
+    this.fieldList = [...new Set([...mapping.fields, "Modified_Time"])].join(",");
+  }
+
+  /** Instant notifications for this module (`actions/watch`, see watch.ts). */
+  subscribe(options: PushOptions): Promise<PushSubscription> {
+    return openWatchChannel(this.client, this.mapping.zohoModule, this.module, options);
+  }
+
+  private item(record: ZohoJson): RemoteItem<T> {
+    return { id: String(record.id), version: versionOf(record), value: this.mapping.fromZoho(record) };
+  }
+
+  private data(answer: ZohoAnswer): ZohoJson[] {
+    const data = answer.json?.data;
+    return Array.isArray(data) ? (data as ZohoJson[]) : [];
+  }
+
+  private list(query: Record<string, string | number | undefined>, headers?: Record<string, string>) {
+    return this.client.request({
+      method: "GET",
+      path: this.mapping.zohoModule,
+      query: { fields: this.fieldList, per_page: PER_PAGE, ...query },
+      headers,
+    });
+  }
+
+  async listAll(pageToken: string | undefined): Promise<ListingPage<T>> {
+    const startedAt = Math.floor(Date.now() / 1000);
+    const answer = await this.list({ sort_by: "id", sort_order: "asc", page_token: pageToken });
+    if (answer.status === 204) return { items: [], cursor: this.initialCursor(startedAt) };
+    if (answer.status !== 200) throw requestError(answer, `list ${this.mapping.zohoModule}`);
+    const info = (answer.json?.info ?? {}) as ZohoJson;
+    const items = this.data(answer).map((record) => this.item(record));
+    if (info.more_records === true && typeof info.next_page_token === "string") {
+      return { items, nextPageToken: info.next_page_token };
+    }
+    return { items, cursor: this.initialCursor(startedAt) };
+  }
+
+  /** A cursor positioned at the start of a full listing (overlap makes edits made during the listing reappear). */
+  private initialCursor(startedAt: number): string {
+    const cursor: ChangeCursor = { since: startedAt, seen: [], seenDeleted: [] };
+    return JSON.stringify(cursor);
+  }
+
+  private parseCursor(raw: string | undefined): ChangeCursor {
+    if (raw === undefined) return { since: 0, seen: [], seenDeleted: [] };
+    try {
+      const cursor = JSON.parse(raw) as ChangeCursor;
+      if (typeof cursor.since === "number" && Array.isArray(cursor.seen)) return cursor;
+    } catch {
+      // fall through
+    }
+    throw new ConnectorError({ kind: "cursor-invalid", message: "unreadable Zoho change cursor" });
+  }
+
+  async listChanges(raw: string | undefined): Promise<ChangePage<T>> {
+    const cursor = this.parseCursor(raw);
+    const windowStart = Math.max(0, cursor.since - this.overlap);
+    const seen = new Set(cursor.seen);
+    const changes: ChangeEntry<T>[] = [];
+    let passMax = cursor.passMax ?? cursor.since;
+    const delivered: Array<{ key: string; modified: number }> = [];
+
+    if (cursor.deletedPage === undefined) {
+      const headers = windowStart > 0 ? { "If-Modified-Since": zohoTime(windowStart) } : undefined;
+      const answer = await this.list(
+        { sort_by: "Modified_Time", sort_order: "asc", page_token: cursor.pageToken },
+        headers,
+      );
+      if (answer.status !== 200 && answer.status !== 204 && answer.status !== 304) {
+        throw requestError(answer, `changes of ${this.mapping.zohoModule}`);
+      }
+      for (const record of this.data(answer)) {
+        const item = this.item(record);
+        const key = `${item.id}@${item.version}`;
+        const modified = versionSeconds(item.version);
+        passMax = Math.max(passMax, modified);
+        if (seen.has(key)) continue;
+        delivered.push({ key, modified });
+        changes.push({ kind: "upsert", item });
+      }
+      const info = (answer.json?.info ?? {}) as ZohoJson;
+      if (info.more_records === true && typeof info.next_page_token === "string") {
+        const next: ChangeCursor = {
+          ...cursor,
+          seen: [...cursor.seen, ...delivered.map((entry) => entry.key)],
+          pageToken: info.next_page_token,
+          passMax,
+        };
+        return { changes, cursor: JSON.stringify(next), complete: false };
+      }
+    }
+    const deleted = await this.deletedSince(windowStart, cursor.deletedPage ?? 1, new Set(cursor.seenDeleted ?? []));
+    changes.push(...deleted.entries);
+    passMax = Math.max(passMax, deleted.max);
+    const newSince = Math.max(cursor.since, passMax);
+    const keepFrom = newSince - this.overlap;
+    const keptSeen = [
+      ...cursor.seen.map((key) => ({ key, modified: versionSeconds(key.split("@")[1] ?? "") })),
+      ...delivered,
+    ]
+      .filter((entry) => entry.modified >= keepFrom)
+      .map((entry) => entry.key);
+    if (deleted.more) {
+      const next: ChangeCursor = {
+        ...cursor,
+        seen: [...cursor.seen, ...delivered.map((entry) => entry.key)],
+        seenDeleted: [...(cursor.seenDeleted ?? []), ...deleted.ids],
+        pageToken: undefined,
+        passMax,
+        deletedPage: (cursor.deletedPage ?? 1) + 1,
+      };
+      return { changes, cursor: JSON.stringify(next), complete: false };
+    }
+    const next: ChangeCursor = {
+      since: newSince,
+      seen: [...new Set(keptSeen)],
+      seenDeleted: [...(cursor.seenDeleted ?? []), ...deleted.ids].filter(
+        (entry) => Number(entry.split("@")[1]) >= keepFrom,
+      ),
+    };
+    return { changes, cursor: JSON.stringify(next), complete: true };
+  }
+
+  private async deletedSince(windowStart: number, page: number, seen: Set<string>) {
+    const answer = await this.client.request({
+      method: "GET",
+      path: `${this.mapping.zohoModule}/deleted`,
+      query: { type: "all", page, per_page: PER_PAGE },
+      headers: windowStart > 0 ? { "If-Modified-Since": zohoTime(windowStart) } : undefined,
+    });
+    if (answer.status !== 200 && answer.status !== 204 && answer.status !== 304) {
+      throw requestError(answer, `deleted ${this.mapping.zohoModule}`);
+    }
+    const entries: ChangeEntry<T>[] = [];
+    const ids: string[] = [];
+    let max = 0;
+    for (const entry of this.data(answer)) {
+      const when = epochSeconds(String(entry.deleted_time));
+      max = Math.max(max, when);
+      const key = `${String(entry.id)}@${when}`;
+      if (seen.has(key)) continue;
+      ids.push(key);
+      entries.push({ kind: "deleted", id: String(entry.id) });
+    }
+    const info = (answer.json?.info ?? {}) as ZohoJson;
+    return { entries, ids, max, more: info.more_records === true };
+  }
+
+  /** Reads up to 100 ids per call (`GET /{module}?ids=`); the map holds what exists. */
+  private async readMany(ids: readonly string[]): Promise<Map<string, ZohoJson>> {
+    const found = new Map<string, ZohoJson>();
+    for (const batch of chunks([...new Set(ids)], MAX_BATCH)) {
+      const answer = await this.list({ ids: batch.join(",") });
+      if (answer.status !== 200 && answer.status !== 204) throw requestError(answer, `read ${this.mapping.zohoModule}`);
+      for (const record of this.data(answer)) found.set(String(record.id), record);
+    }
+    return found;
+  }
+
+  async getMany(ids: readonly string[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
+    const found = await this.readMany(ids);
+    return ids.map((id) => {
+      const record = found.get(id);
+      return record
+        ? succeeded(this.item(record))
+        : failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${id}` });
+    });
+  }
+
+  /** Sends one write batch and maps every per-record result; successes are read back for their stored value. */
+  private async write(
+    method: "POST" | "PUT",
+    records: ZohoJson[],
+    headers?: Record<string, string>,
+  ): Promise<ItemResult<RemoteItem<T>>[]> {
+    const answer = await this.client.request({
+      method,
+      path: this.mapping.zohoModule,
+      body: { data: records, trigger: [] },
+      headers,
+      heavy: records.length > HEAVY_BATCH,
+    });
+    const results = this.data(answer);
+    if (results.length !== records.length) {
+      if (answer.status === 412) {
+        return records.map(() => failed({ kind: "precondition-failed", message: "record changed in Zoho" }));
+      }
+      throw requestError(answer, `write ${this.mapping.zohoModule}`);
+    }
+    const ids = results.flatMap((item) => (item.status === "success" ? [String((item.details as ZohoJson).id)] : []));
+    const stored = await this.readMany(ids);
+    return results.map((item) => {
+      if (item.status !== "success") return failed(recordFailure(item));
+      const record = stored.get(String((item.details as ZohoJson).id));
+      return record
+        ? succeeded(this.item(record))
+        : failed({ kind: "not-found", message: "record vanished right after it was written" });
+    });
+  }
+
+  /** Maps a value for writing; a value Zoho cannot hold is that item's `invalid-record`, not a batch failure. */
+  private async toZoho(value: T, current: ZohoJson | undefined): Promise<ZohoJson | ItemResult<RemoteItem<T>>> {
+    try {
+      return await this.mapping.toZoho(value, current);
+    } catch (error) {
+      if (!(error instanceof MappingError)) throw error;
+      return failed({ kind: "invalid-record", message: error.message, field: error.field });
+    }
+  }
+
+  async create(requests: readonly CreateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
+    const results: ItemResult<RemoteItem<T>>[] = [];
+    for (const batch of chunks(requests, MAX_BATCH)) {
+      const outcome = new Map<number, ItemResult<RemoteItem<T>>>();
+      const send: Array<{ index: number; record: ZohoJson }> = [];
+      for (const [index, request] of batch.entries()) {
+        const record = await this.toZoho(request.value, undefined);
+        if ("ok" in record) outcome.set(index, record as ItemResult<RemoteItem<T>>);
+        else send.push({ index, record });
+      }
+      if (send.length > 0) {
+        const written = await this.write(
+          "POST",
+          send.map((entry) => entry.record),
+        );
+        for (const [position, result] of written.entries()) outcome.set(send[position].index, result);
+      }
+      results.push(...batch.map((_, index) => outcome.get(index) as ItemResult<RemoteItem<T>>));
+    }
+    return results;
+  }
+
+  async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
+    const results: ItemResult<RemoteItem<T>>[] = [];
+    for (const batch of chunks(requests, MAX_BATCH)) {
+      const current = await this.readMany(batch.map((request) => request.id));
+      const outcome = new Map<number, ItemResult<RemoteItem<T>>>();
+      const send: Array<{ index: number; record: ZohoJson; expected?: string }> = [];
+      for (const [index, request] of batch.entries()) {
+        const existing = current.get(request.id);
+        if (!existing)
+          outcome.set(index, failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${request.id}` }));
+        else if (request.expectedVersion !== undefined && versionOf(existing) !== request.expectedVersion) {
+          outcome.set(
+            index,
+            failed({
+              kind: "precondition-failed",
+              message: "record changed in Zoho since it was read",
+              currentVersion: versionOf(existing),
+            }),
+          );
+        } else {
+          const record = await this.toZoho(request.value, existing);
+          if ("ok" in record) outcome.set(index, record as ItemResult<RemoteItem<T>>);
+          else send.push({ index, record: { ...record, id: request.id }, expected: request.expectedVersion });
+        }
+      }
+      if (send.length > 0) {
+        const expected = send.flatMap((entry) => (entry.expected ? [versionSeconds(entry.expected)] : []));
+        // Request-wide precondition: the newest expected version; older-but-unchanged records pass it too.
+        const headers =
+          expected.length === send.length ? { "If-Unmodified-Since": zohoTime(Math.max(...expected)) } : undefined;
+        const written = await this.write(
+          "PUT",
+          send.map((entry) => entry.record),
+          headers,
+        );
+        for (const [position, result] of written.entries()) outcome.set(send[position].index, result);
+      }
+      results.push(...batch.map((_, index) => outcome.get(index) as ItemResult<RemoteItem<T>>));
+    }
+    return results;
+  }
+
+  async delete(requests: readonly DeleteRequest[]): Promise<readonly ItemResult<void>[]> {
+    const results: ItemResult<void>[] = [];
+    for (const batch of chunks(requests, MAX_BATCH)) {
+      const current = await this.readMany(batch.map((request) => request.id));
+      const outcome = new Map<number, ItemResult<void>>();
+      const ids: Array<{ index: number; id: string }> = [];
+      for (const [index, request] of batch.entries()) {
+        const existing = current.get(request.id);
+        if (!existing)
+          outcome.set(index, failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${request.id}` }));
+        else if (request.expectedVersion !== undefined && versionOf(existing) !== request.expectedVersion) {
+          outcome.set(
+            index,
+            failed({ kind: "precondition-failed", message: "record changed in Zoho since it was read" }),
+          );
+        } else ids.push({ index, id: request.id });
+      }
+      if (ids.length > 0) {
+        const answer = await this.client.request({
+          method: "DELETE",
+          path: this.mapping.zohoModule,
+          query: { ids: ids.map((entry) => entry.id).join(","), wf_trigger: "false" },
+        });
+        const data = this.data(answer);
+        if (data.length !== ids.length) throw requestError(answer, `delete ${this.mapping.zohoModule}`);
+        data.forEach((item, position) => {
+          outcome.set(
+            ids[position].index,
+            item.status === "success"
+              ? succeeded(undefined)
+              : failed({ kind: "not-found", message: `${String(item.code)}: record not deleted` }),
+          );
+        });
+      }
+      results.push(...batch.map((_, index) => outcome.get(index) as ItemResult<void>));
+    }
+    return results;
+  }
+}
