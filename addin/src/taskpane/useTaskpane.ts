@@ -34,7 +34,10 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
   const [itemStatus, setItemStatus] = useState<TaskPaneData["itemStatus"]>({ status: "loading" });
   const [sync, setSync] = useState<TaskPaneData["sync"]>({ status: "loading" });
   const [availability, setAvailability] = useState<TaskPaneData["availability"]>({ status: "loading" });
-  const [itemVersion, setItemVersion] = useState(0);
+  // Refresh triggers, one per thing a write can change, so a send does not reload (and remount) the CRM context.
+  const [attendeesVersion, setAttendeesVersion] = useState(0);
+  const [contextVersion, setContextVersion] = useState(0);
+  const [statusVersion, setStatusVersion] = useState(0);
   const [syncVersion, setSyncVersion] = useState(0);
 
   useEffect(() => {
@@ -56,7 +59,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
   }, [host]);
 
   // Who is on the item: header fields when reading, the attendee list when organising a meeting.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: itemVersion re-reads attendees after adding some
+  // biome-ignore lint/correctness/useExhaustiveDependencies: attendeesVersion re-reads attendees after adding some
   useEffect(() => {
     let current = true;
     setMeeting(null);
@@ -78,7 +81,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
     return () => {
       current = false;
     };
-  }, [host, item, itemVersion]);
+  }, [host, item, attendeesVersion]);
 
   const load = useCallback(<T>(set: (s: LoadState<T>) => void, request: () => Promise<T>) => {
     let current = true;
@@ -92,15 +95,16 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
     };
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: contextVersion reloads after creating a contact or lead
   useEffect(() => {
     if (people.length === 0) {
       setContext({ status: "ready", data: [] });
       return;
     }
     return load(setContext, async () => (await client("context", { emails: people.map((p) => p.email) })).people);
-  }, [client, people, load]);
+  }, [client, people, load, contextVersion]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: itemVersion reloads "already in CRM" after a send
+  // biome-ignore lint/correctness/useExhaustiveDependencies: statusVersion reloads "already in CRM" after a send
   useEffect(() => {
     if (!item || item.mode === "compose") {
       setItemStatus({ status: "unavailable", message: "Save the item to see its sync state." });
@@ -112,7 +116,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
       ...(item.ewsItemId ? { ewsItemId: item.ewsItemId } : {}),
     };
     return load(setItemStatus, () => client("itemStatus", { itemType: item.itemType, ...ids }));
-  }, [client, item, load, itemVersion]);
+  }, [client, item, load, statusVersion]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: syncVersion reloads the status after "sync now"
   useEffect(() => load(setSync, () => client("mySyncStatus", {})), [client, load, syncVersion]);
@@ -137,7 +141,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
     () => ({
       createPerson: async (draft) => {
         const created = await client("createPerson", draft);
-        setItemVersion((v) => v + 1);
+        setContextVersion((v) => v + 1);
         return created;
       },
       sendToCrm: async (targets, includeAttachments) => {
@@ -149,7 +153,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
           targets,
           includeAttachments,
         });
-        setItemVersion((v) => v + 1);
+        setStatusVersion((v) => v + 1);
         return result;
       },
       createFollowUp: (input) => client("createFollowUp", input),
@@ -164,7 +168,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
       searchPeople: async (query) => (await client("searchPeople", { q: query })).records,
       addAttendees: async (added) => {
         await host.addRequiredAttendees(added);
-        setItemVersion((v) => v + 1);
+        setAttendeesVersion((v) => v + 1);
       },
     }),
     [client, host, item],

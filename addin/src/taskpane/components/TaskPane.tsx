@@ -11,6 +11,7 @@ import { SyncPanel } from "./SyncPanel.js";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalM },
+  heading: { display: "flex", flexDirection: "column" },
 });
 
 type TabName = "crm" | "sync" | "attendees";
@@ -38,7 +39,7 @@ export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskP
 
   return (
     <main className={styles.root}>
-      <div>
+      <div className={styles.heading}>
         <Subtitle2 as="h1">{item ? item.subject || "(no subject)" : "No item selected"}</Subtitle2>
         {item?.from && <Caption1>From {item.from.name}</Caption1>}
       </div>
