@@ -79,7 +79,7 @@ const currentUserSchema = z.object({
 export function beginZohoSignIn(ctx: Context, settings: ZohoSignInSettings): void {
   const state = randomBytes(24).toString("base64url");
   ctx.cookies.set(STATE_COOKIE, state, { ...cookieOptions(ctx), maxAge: 10 * 60_000 });
-  const authorize = new URL("/oauth/v2/auth", settings.accountsUrl);
+  const authorize = new URL(`${settings.accountsUrl.replace(/\/+$/, "")}/oauth/v2/auth`);
   authorize.search = new URLSearchParams({
     scope: SIGN_IN_SCOPES,
     client_id: settings.clientId,

@@ -15,7 +15,10 @@ const ZOHO_ACCOUNTS_HOSTS = [
   "accounts.zoho.com.cn",
 ];
 
-/** Returns the origin of `candidate` when it is an allowed accounts server, else undefined. */
+/**
+ * Returns the accounts server base URL when `candidate` is allowed, else undefined: one of Zoho's own (an origin), or
+ * exactly the configured one (which may carry a path, as the simulator's per-DC accounts servers do).
+ */
 export function allowedAccountsServer(candidate: string, configured: string): string | undefined {
   let url: URL;
   try {
@@ -23,10 +26,12 @@ export function allowedAccountsServer(candidate: string, configured: string): st
   } catch {
     return undefined;
   }
-  if (url.protocol !== "https:") return undefined;
-  const configuredOrigin = new URL(configured).origin;
-  if (url.origin === configuredOrigin) return url.origin;
-  return ZOHO_ACCOUNTS_HOSTS.includes(url.hostname) && url.port === "" ? url.origin : undefined;
+  if (url.protocol !== "https:" || url.username || url.password || url.search) return undefined;
+  const trimmed = `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+  if (trimmed === configured.replace(/\/+$/, "")) return trimmed;
+  return ZOHO_ACCOUNTS_HOSTS.includes(url.hostname) && url.port === "" && trimmed === url.origin
+    ? url.origin
+    : undefined;
 }
 
 /** Zoho's token endpoint answers errors with HTTP 200 and `{ "error": "invalid_code" }` (spec §1): check the body. */

@@ -12,6 +12,7 @@ import type { Database } from "./schema.js";
 import { SecretStore } from "./secret-store.js";
 import { SessionStore } from "./session-store.js";
 import { SettingsStore } from "./settings-store.js";
+import { SubscriptionStore } from "./subscription-store.js";
 import { KyselySyncStateStore } from "./sync-state-store.js";
 import { UserRepository } from "./user-repository.js";
 
@@ -25,6 +26,7 @@ export interface Storage {
   runs: RunHistory;
   audit: AuditLog;
   sessions: SessionStore;
+  subscriptions: SubscriptionStore;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function openStorage(target: StorageTarget, box: SecretBox, clock: 
     runs: new RunHistory(db),
     audit: new AuditLog(db, clock),
     sessions: new SessionStore(db, clock),
+    subscriptions: new SubscriptionStore(db, clock),
     close,
   };
 }

@@ -142,7 +142,7 @@ function initial(dialect: "sqlite" | "postgres"): Migration {
         .addColumn("mailbox", "text", (c) => c.notNull())
         .addColumn("module", "text", (c) => c.notNull())
         .addColumn("external_id", "text", (c) => c.notNull())
-        .addColumn("verifier_sealed", "text", (c) => c.notNull())
+        .addColumn("verifier_hash", "text", (c) => c.notNull())
         .addColumn("expires_at", "text", (c) => c.notNull())
         .addColumn("created_at", "text", (c) => c.notNull())
         .execute();

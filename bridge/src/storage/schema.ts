@@ -125,8 +125,8 @@ export interface SubscriptionTable {
   mailbox: string;
   module: string;
   external_id: string;
-  /** Sealed verification value we gave the service (Graph clientState, Zoho channel token). */
-  verifier_sealed: string;
+  /** SHA-256 (hex) of the verification value we gave the service (Graph clientState, Zoho channel token). */
+  verifier_hash: string;
   expires_at: string;
   created_at: string;
 }

@@ -121,9 +121,17 @@ export class KyselySyncStateStore implements SyncStateStore {
       .execute();
   }
 
-  /** Drops every cursor of a mailbox, so its next run is a full listing (admin "reset"). */
-  async clearCursors(mailboxId: string): Promise<void> {
-    await this.db.deleteFrom("cursors").where("mailbox_id", "=", mailboxId).execute();
+  /**
+   * Admin "reset": forgets relations, cursors and parked conflicts of some modules of a mailbox. The next run lists
+   * both sides in full and its first-sync matching re-pairs what exists on both, so nothing is duplicated.
+   */
+  async forget(mailboxId: string, modules: readonly string[]): Promise<void> {
+    if (modules.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of ["relations", "cursors", "conflicts"] as const) {
+        await trx.deleteFrom(table).where("mailbox_id", "=", mailboxId).where("module", "in", modules).execute();
+      }
+    });
   }
 
   async saveConflict(entry: ConflictEntry): Promise<void> {

@@ -1,0 +1,413 @@
+/**
+ * Admin API routes, implemented from the contract in `api/admin.ts` (paths, params, request and response schemas
+ * come from there; nothing is redeclared). Every route needs an administrator's session except `session`, which
+ * tells the console whether anyone is signed in.
+ */
+import type { z } from "zod";
+import {
+  AccessPolicy,
+  type AdminRouteName,
+  adminRoutes,
+  type CredentialHealth,
+  type SyncModule,
+} from "../api/admin.js";
+import { SYNC_MODULES, type SyncModuleName } from "../connectors/port.js";
+import { SESSION_COOKIE } from "../security/admin-auth.js";
+import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-list.js";
+import {
+  loadCredentialMode,
+  loadExchangeConnection,
+  loadZohoConnection,
+  presentExchangeConnection,
+  presentZohoConnection,
+  SECRET,
+  saveExchangeConnection,
+} from "../services/connections.js";
+import { loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
+import type { Storage } from "../storage/index.js";
+import type { ConflictResolution } from "../sync/state.js";
+import { type AppContext, enqueueUser } from "./context.js";
+import { HttpError, httpErrors } from "./errors.js";
+import { presentConflict, presentRun, presentUser } from "./presenters.js";
+import type { AuthRequirement, RouteHandler, RouteSpec, RouteTable } from "./routes.js";
+
+type Spec<N extends AdminRouteName> = (typeof adminRoutes)[N];
+
+export const ACCESS_POLICY_KEY = "access-policy";
+const DEFAULT_ACCESS: AccessPolicy = { audience: "all-users", profileIds: [] };
+
+export async function loadAccessPolicy(storage: Storage): Promise<AccessPolicy> {
+  return (await storage.settings.get(ACCESS_POLICY_KEY, AccessPolicy)) ?? DEFAULT_ACCESS;
+}
+
+function notConfigured(what: string): HttpError {
+  return new HttpError(409, "not-configured", `${what} is not set up yet`);
+}
+
+async function userOr404(storage: Storage, zohoUserId: string) {
+  const user = await storage.users.byZohoUserId(zohoUserId);
+  if (!user) throw httpErrors.notFound("admin", `no user ${zohoUserId}`);
+  return user;
+}
+
+function syncedModules(modules: readonly z.infer<typeof SyncModule>[] | undefined): SyncModuleName[] {
+  return SYNC_MODULES.filter((module) => !modules || modules.includes(module));
+}
+
+export function addAdminRoutes(table: RouteTable, context: AppContext): void {
+  const { storage } = context;
+  const add = <N extends AdminRouteName>(
+    name: N,
+    handler: RouteHandler<Spec<N>["params"], Spec<N>["request"], Spec<N>["response"]>,
+    auth: AuthRequirement = "admin",
+  ) => {
+    const spec = { ...adminRoutes[name], name, family: "admin", auth } as RouteSpec<
+      Spec<N>["params"],
+      Spec<N>["request"],
+      Spec<N>["response"]
+    >;
+    table.add(spec, handler);
+  };
+  const audit = (actor: string | undefined, action: string, detail: Record<string, unknown> = {}) =>
+    storage.audit.record(actor ?? "unknown", action, detail);
+
+  add(
+    "session",
+    async (_input, { koa }) => {
+      const id = koa.cookies.get(SESSION_COOKIE);
+      const session = id ? await storage.sessions.find(id) : undefined;
+      const zoho = await loadZohoConnection(storage);
+      return {
+        user: session
+          ? { zohoUserId: session.principal.zohoUserId, name: session.principal.name, email: session.principal.email }
+          : null,
+        installed: zoho.status === "connected",
+        canAdminister: session?.principal.isAdmin ?? false,
+      };
+    },
+    "public",
+  );
+
+  add("setupStatus", async () => {
+    const zoho = await presentZohoConnection(storage);
+    const exchange = await presentExchangeConnection(storage);
+    const access = await loadAccessPolicy(storage);
+    const settings = await loadSyncSettings(storage.settings);
+    const anySelected = (await storage.users.listSyncable()).length > 0;
+    const steps = [
+      { step: "zoho" as const, complete: zoho.status === "connected" },
+      { step: "exchange" as const, complete: exchange.kind !== "none" },
+      { step: "credentials" as const, complete: exchange.kind !== "none" },
+      {
+        step: "access" as const,
+        complete: (await storage.settings.get(ACCESS_POLICY_KEY, AccessPolicy)) !== undefined,
+      },
+      { step: "settings" as const, complete: settings.revision > 0 },
+      { step: "users" as const, complete: anySelected },
+    ];
+    return {
+      steps,
+      next: steps.find((step) => !step.complete)?.step ?? null,
+      zoho,
+      exchange,
+      credentialMode: await loadCredentialMode(storage),
+      access,
+    };
+  });
+
+  add("zohoConnection", async () => presentZohoConnection(storage));
+  add("exchangeConnection", async () => presentExchangeConnection(storage));
+
+  add("saveExchangeConnection", async ({ request }, { admin }) => {
+    if (request.kind === "ews" && request.endpoint.mode === "url") {
+      try {
+        checkOutboundUrl(request.endpoint.ewsUrl, context.settings.ewsAllowedHosts);
+      } catch (error) {
+        if (!(error instanceof OutboundUrlRejected)) throw error;
+        throw httpErrors.invalid("admin", [
+          { path: "endpoint.ewsUrl", message: "this host is not in BRIDGE_EWS_ALLOWED_HOSTS" },
+        ]);
+      }
+    }
+    await saveExchangeConnection(storage, request);
+    await audit(admin?.zohoUserId, "exchange.save", { kind: request.kind });
+    return presentExchangeConnection(storage);
+  });
+
+  add("credentialMode", async () => {
+    const mode = await loadCredentialMode(storage);
+    const exchange = await loadExchangeConnection(storage);
+    const selected = await storage.users.listSyncable();
+    let missing = 0;
+    if (mode === "individual") {
+      for (const user of selected) if (!(await storage.secrets.has(SECRET.userPassword(user.id)))) missing += 1;
+    }
+    const account = exchange?.kind === "ews" ? (exchange.username ?? exchange.emailAddress) : "<service account>";
+    const appId = exchange?.kind === "graph" ? exchange.clientId : "<application id>";
+    return {
+      mode,
+      usersMissingCredentials: missing,
+      permissionCommands: {
+        onPremises: [
+          `New-ManagementRoleAssignment -Name:ZohoBridgeImpersonation -Role:ApplicationImpersonation -User:${account}`,
+        ],
+        office365: [
+          `New-ServicePrincipal -AppId ${appId} -ObjectId <enterprise application object id> -DisplayName "Zoho CRM Bridge"`,
+          `New-ManagementScope -Name "Zoho CRM Bridge users" -RecipientRestrictionFilter "MemberOfGroup -eq '<group DN>'"`,
+          ...["Application Contacts.ReadWrite", "Application Calendars.ReadWrite", "Application Mail.Read"].map(
+            (role) =>
+              `New-ManagementRoleAssignment -App ${appId} -Role "${role}" -CustomResourceScope "Zoho CRM Bridge users"`,
+          ),
+        ],
+      },
+    };
+  });
+
+  add("accessPolicy", async () => loadAccessPolicy(storage));
+  add("saveAccessPolicy", async ({ request }, { admin }) => {
+    await storage.settings.put(ACCESS_POLICY_KEY, request);
+    await audit(admin?.zohoUserId, "access.save", { audience: request.audience });
+    return request;
+  });
+
+  add("syncSettings", async () => loadSyncSettings(storage.settings));
+  add("saveSyncSettings", async ({ request }, { admin }) => {
+    const saved = await saveSyncSettings(storage.settings, request, context.now());
+    if (!saved) throw new HttpError(409, "stale-revision", "the settings were saved by someone else; reload them");
+    await audit(admin?.zohoUserId, "settings.save", { revision: saved.revision });
+    return saved;
+  });
+
+  add("users", async ({ request }) => {
+    const search = request.search?.toLowerCase();
+    const users = (await storage.users.list()).filter(
+      (user) =>
+        (!search || `${user.fullName} ${user.email} ${user.mailbox}`.toLowerCase().includes(search)) &&
+        (!request.zohoStatus || (request.zohoStatus === "active") === user.zohoActive),
+    );
+    return { users: await Promise.all(users.map((user) => presentUser(storage, user))) };
+  });
+
+  add("selectUsers", async ({ request }, { admin }) => {
+    const rejected: { zohoUserId: string; reason: "inactive" | "unknown-user" }[] = [];
+    const select: string[] = [];
+    const deselect: string[] = [];
+    for (const [ids, into] of [
+      [request.select, select],
+      [request.deselect, deselect],
+    ] as const) {
+      for (const zohoUserId of ids) {
+        const user = await storage.users.byZohoUserId(zohoUserId);
+        if (!user) rejected.push({ zohoUserId, reason: "unknown-user" });
+        else if (into === select && !user.zohoActive) rejected.push({ zohoUserId, reason: "inactive" });
+        else into.push(user.id);
+      }
+    }
+    await storage.users.setSelected(select, true);
+    await storage.users.setSelected(deselect, false);
+    for (const id of select) await enqueueUser(context, id, SYNC_MODULES, "initial");
+    await audit(admin?.zohoUserId, "users.select", { selected: select.length, deselected: deselect.length });
+    const users = await storage.users.list();
+    return { users: await Promise.all(users.map((user) => presentUser(storage, user))), rejected };
+  });
+
+  add("updateUser", async ({ params, request }, { admin }) => {
+    const user = await userOr404(storage, params.zohoUserId);
+    if (request.mailbox) await storage.users.setMailbox(user.id, request.mailbox);
+    if (request.password) await storage.secrets.put(SECRET.userPassword(user.id), request.password);
+    await audit(admin?.zohoUserId, "user.update", { zohoUserId: user.zohoUserId, mailbox: Boolean(request.mailbox) });
+    return presentUser(storage, (await storage.users.byId(user.id)) ?? user);
+  });
+
+  add("resetUser", async ({ params, request }, { admin }) => {
+    const user = await userOr404(storage, params.zohoUserId);
+    // Forgetting relations is safe: the next run's first-sync matching re-pairs items present on both sides.
+    await storage.syncState.forget(user.id, syncedModules(request.modules));
+    await audit(admin?.zohoUserId, "user.reset", { zohoUserId: user.zohoUserId, modules: request.modules ?? "all" });
+    return presentUser(storage, user);
+  });
+
+  add("syncNow", async ({ request }, { admin }) => {
+    const candidates = request.zohoUserIds
+      ? await Promise.all(request.zohoUserIds.map(async (id) => ({ id, user: await storage.users.byZohoUserId(id) })))
+      : (await storage.users.listSyncable()).map((user) => ({ id: user.zohoUserId, user }));
+    const queued: { runId: string; zohoUserId: string }[] = [];
+    const skipped: { zohoUserId: string; reason: string }[] = [];
+    for (const { id, user } of candidates) {
+      if (!user) skipped.push({ zohoUserId: id, reason: "unknown user" });
+      else if (!user.zohoActive) skipped.push({ zohoUserId: id, reason: "inactive in Zoho" });
+      else if (!user.selected) skipped.push({ zohoUserId: id, reason: "not selected" });
+      else {
+        for (const job of await enqueueUser(context, user.id, syncedModules(request.modules), "manual")) {
+          queued.push({ runId: job.jobId, zohoUserId: id });
+        }
+      }
+    }
+    await audit(admin?.zohoUserId, "sync.now", { queued: queued.length });
+    return { queued, skipped };
+  });
+
+  add("runs", async ({ request }) => {
+    const user = request.zohoUserId ? await userOr404(storage, request.zohoUserId) : undefined;
+    const runs = await storage.runs.recent({ ...(user ? { mailboxId: user.id } : {}), limit: request.limit ?? 50 });
+    const users = new Map((await storage.users.list()).map((u) => [u.id, u.zohoUserId]));
+    return { runs: runs.map((run) => presentRun(run, users.get(run.mailboxId) ?? run.mailboxId)) };
+  });
+
+  add("explainItem", async ({ request }) => {
+    const item = { side: request.side, module: request.module, id: request.id, title: request.id };
+    for (const user of await storage.users.list()) {
+      const trail = await storage.runs.itemTrail(
+        user.id,
+        request.side === "exchange" ? { exchangeId: request.id } : { crmId: request.id },
+      );
+      const newest = trail[0];
+      if (!newest) continue;
+      const counterpartId = request.side === "exchange" ? newest.crmId : newest.exchangeId;
+      return {
+        item,
+        counterpart: counterpartId
+          ? {
+              side: request.side === "exchange" ? ("zoho" as const) : ("exchange" as const),
+              module: request.module,
+              id: counterpartId,
+              title: counterpartId,
+            }
+          : null,
+        summary: `${newest.status}${newest.reason ? `: ${newest.reason}` : ""} (mailbox ${user.mailbox})`,
+        events: trail.map((entry) => ({
+          at: entry.at,
+          action: `${entry.status}${entry.side ? ` on ${entry.side === "crm" ? "Zoho" : "Exchange"}` : ""}${entry.reason ? ` — ${entry.reason}` : ""}`,
+          outcome:
+            entry.status === "error"
+              ? ("failed" as const)
+              : entry.status === "conflict"
+                ? ("conflict" as const)
+                : entry.status === "skipped" || entry.status === "unchanged"
+                  ? ("skipped" as const)
+                  : ("applied" as const),
+        })),
+      };
+    }
+    return { item, counterpart: null, summary: "No sync run has seen this item yet.", events: [] };
+  });
+
+  add("conflicts", async () => {
+    const users = new Map((await storage.users.list()).map((u) => [u.id, u.zohoUserId]));
+    const entries = await storage.syncState.listAllConflicts();
+    return {
+      conflicts: entries
+        .filter((entry) => !entry.resolution)
+        .map((entry) => presentConflict(entry, users.get(entry.scope.mailboxId) ?? entry.scope.mailboxId)),
+    };
+  });
+
+  add("resolveConflict", async ({ params, request }, { admin }) => {
+    const entry = (await storage.syncState.listAllConflicts()).find((candidate) => candidate.id === params.id);
+    if (!entry) throw httpErrors.notFound("admin", `no conflict ${params.id}`);
+    if (entry.resolution) throw new HttpError(409, "already-resolved", "this conflict was resolved meanwhile");
+    let resolution: ConflictResolution;
+    if (request.resolution === "merge") {
+      const missing = entry.fields.filter((field) => !(field in request.fields));
+      if (missing.length > 0) {
+        throw httpErrors.invalid("admin", [{ path: "fields", message: `choose a side for ${missing.join(", ")}` }]);
+      }
+      const merged: Record<string, unknown> = { ...(entry.crm.value as Record<string, unknown>) };
+      const exchangeValue = entry.exchange.value as Record<string, unknown>;
+      for (const [field, side] of Object.entries(request.fields))
+        if (side === "exchange") merged[field] = exchangeValue[field];
+      resolution = { keep: "merged", value: merged };
+    } else {
+      resolution = { keep: request.resolution === "keep-zoho" ? "crm" : "exchange" };
+    }
+    await storage.syncState.resolveConflict(entry.scope, entry.id, resolution);
+    const job = await context.queue.enqueue({
+      mailboxId: entry.scope.mailboxId,
+      module: entry.scope.module,
+      trigger: "manual",
+    });
+    await audit(admin?.zohoUserId, "conflict.resolve", { id: entry.id, resolution: request.resolution });
+    return { id: entry.id, status: "queued" as const, runId: job.jobId };
+  });
+
+  add("credentialHealth", async () => credentialHealth(context));
+
+  add("updatePassword", async ({ request }, { admin }) => {
+    if (request.zohoUserId) {
+      const user = await userOr404(storage, request.zohoUserId);
+      await storage.secrets.put(SECRET.userPassword(user.id), request.password);
+      if (user.status === "needs-reauthorization") await storage.users.setStatus(user.id, "pending");
+    } else {
+      const exchange = await loadExchangeConnection(storage);
+      if (exchange?.kind !== "ews") throw notConfigured("an on-premises Exchange connection");
+      await storage.secrets.put(SECRET.exchangePassword, request.password);
+    }
+    await audit(admin?.zohoUserId, "password.update", { zohoUserId: request.zohoUserId ?? "service-account" });
+    return credentialHealth(context);
+  });
+
+  add("uninstall", async (_input, { admin }) => {
+    const removed: string[] = [];
+    const selected = (await storage.users.list()).filter((user) => user.selected);
+    await storage.users.setSelected(
+      selected.map((user) => user.id),
+      false,
+    );
+    removed.push(`sync for ${selected.length} user(s) stopped`);
+    removed.push(`${await storage.subscriptions.removeAll()} change subscription record(s)`);
+    await storage.secrets.deleteByPrefix("");
+    removed.push("stored credentials (Zoho tokens, Exchange passwords and app secrets)");
+    const zoho = await loadZohoConnection(storage);
+    await storage.settings.put("zoho-connection", { ...zoho, status: "not-connected", authorizeUrl: null });
+    await audit(admin?.zohoUserId, "uninstall", { users: selected.length });
+    return {
+      removed,
+      kept: "Every contact, event, task and e-mail already synced stays in Zoho CRM and in Exchange; relations are kept so a re-install creates no duplicates.",
+    };
+  });
+}
+
+async function credentialHealth(context: AppContext): Promise<z.input<typeof CredentialHealth>> {
+  const { storage } = context;
+  const zoho = await loadZohoConnection(storage);
+  const exchange = await loadExchangeConnection(storage);
+  const failing = (await storage.users.list()).filter(
+    (user) => user.selected && user.status === "needs-reauthorization",
+  );
+  const status = async (name: string, ok: boolean) =>
+    (await storage.secrets.has(name)) ? (ok ? ("ok" as const) : ("failed" as const)) : ("not-set" as const);
+  const credentials: z.input<typeof CredentialHealth>["credentials"] = [
+    {
+      subject: "zoho-refresh-token",
+      status: await status(SECRET.zohoRefreshToken, zoho.status !== "failed"),
+      expiresAt: null,
+      detail: zoho.lastError ?? "Zoho refresh tokens do not expire until revoked.",
+    },
+  ];
+  if (exchange?.kind === "ews") {
+    credentials.push({
+      subject: "exchange-service-account",
+      status: await status(SECRET.exchangePassword, failing.length === 0),
+      expiresAt: null,
+      detail: "Password of the EWS service account.",
+    });
+  }
+  if (exchange?.kind === "graph") {
+    const certificate = exchange.credentialType === "certificate";
+    credentials.push({
+      subject: certificate ? "graph-certificate" : "graph-app-secret",
+      status: await status(certificate ? SECRET.graphPrivateKey : SECRET.graphClientSecret, true),
+      expiresAt: exchange.certificate?.notAfter ?? null,
+      detail: "Credential of the Entra app registration.",
+    });
+  }
+  return {
+    checkedAt: context.now().toISOString(),
+    credentials,
+    usersFailing: failing.map((user) => ({
+      zohoUserId: user.zohoUserId,
+      mailbox: user.mailbox,
+      status: "failed" as const,
+    })),
+  };
+}

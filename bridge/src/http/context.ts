@@ -1,0 +1,47 @@
+/** Everything a route handler may use, built once per process by `app.ts` / the CLI. */
+import type { JobTrigger, SyncQueue } from "../jobs/job.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { Storage } from "../storage/index.js";
+
+export interface AppSettings {
+  /** The bridge's public origin (OAuth redirects, webhook URLs). */
+  publicUrl: string;
+  sandbox: boolean;
+  ewsAllowedHosts: readonly string[];
+  zohoSignIn?: { clientId: string; clientSecret: string; accountsUrl: string };
+  entra?: { tenantId: string; clientId: string; authorityHost: string; apiScope: string };
+  addinUrl?: string;
+  sessionLifetimeMs: number;
+  /** Bearer token for /metrics; without it /metrics answers loopback callers only. */
+  metricsToken?: string;
+  /** Built front-ends to serve, when present. */
+  consoleDir?: string;
+  addinDir?: string;
+  bridgeVersion: string;
+}
+
+export interface AppContext {
+  settings: AppSettings;
+  storage: Storage;
+  logger: Logger;
+  metrics: Metrics;
+  queue: SyncQueue;
+  sandboxKey?: Uint8Array;
+  now: () => Date;
+}
+
+/** Enqueues one job per enabled module of a user. */
+export async function enqueueUser(
+  context: AppContext,
+  userId: string,
+  modules: readonly ("contacts" | "events" | "tasks")[],
+  trigger: JobTrigger,
+) {
+  const queued = [];
+  for (const module of modules) {
+    const result = await context.queue.enqueue({ mailboxId: userId, module, trigger });
+    queued.push({ module, jobId: result.jobId });
+  }
+  return queued;
+}

@@ -1,0 +1,150 @@
+/**
+ * The Zoho and Exchange connection settings: the non-secret part as a settings document, each secret sealed in the
+ * secret store under a fixed name. Presenters turn them into the admin contract's shapes, where a secret is only
+ * ever "set" / "not-set".
+ */
+import { z } from "zod";
+import {
+  CredentialModeKind,
+  EwsConnectionInput,
+  type ExchangeConnection,
+  type ExchangeConnectionInput,
+  GraphConnectionInput,
+  type ZohoConnection,
+  ZohoDataCentre,
+} from "../api/admin.js";
+import type { Storage } from "../storage/index.js";
+
+export const SECRET = {
+  zohoClientSecret: "zoho.clientSecret",
+  zohoRefreshToken: "zoho.refreshToken",
+  exchangePassword: "exchange.password",
+  graphClientSecret: "exchange.graphClientSecret",
+  graphPrivateKey: "exchange.graphPrivateKey",
+  userPassword: (userId: string) => `user:${userId}.password`,
+} as const;
+
+const ZOHO_KEY = "zoho-connection";
+const EXCHANGE_KEY = "exchange-connection";
+const CREDENTIAL_MODE_KEY = "credential-mode";
+
+export const StoredZohoConnection = z.object({
+  status: z.enum(["not-connected", "awaiting-consent", "connected", "failed"]),
+  dataCentre: ZohoDataCentre.nullable(),
+  clientId: z.string().nullable(),
+  /** The accounts server the refresh token belongs to (multi-DC). */
+  accountsUrl: z.string().nullable(),
+  apiDomain: z.string().nullable(),
+  organization: z.object({ id: z.string(), name: z.string() }).nullable(),
+  connectedAs: z.object({ zohoUserId: z.string(), email: z.string() }).nullable(),
+  authorizeUrl: z.string().nullable(),
+  lastError: z.string().nullable(),
+});
+export type StoredZohoConnection = z.infer<typeof StoredZohoConnection>;
+
+const storedEws = EwsConnectionInput.omit({ password: true }).extend({
+  resolvedEwsUrl: z.string().nullable(),
+  detectedVersion: z.string().nullable(),
+});
+const storedGraph = GraphConnectionInput.omit({ credential: true }).extend({
+  credentialType: z.enum(["secret", "certificate"]).nullable(),
+  certificate: z.object({ thumbprint: z.string(), notAfter: z.string() }).nullable(),
+});
+export const StoredExchangeConnection = z.discriminatedUnion("kind", [storedEws, storedGraph]);
+export type StoredExchangeConnection = z.infer<typeof StoredExchangeConnection>;
+
+const NOT_CONNECTED: StoredZohoConnection = {
+  status: "not-connected",
+  dataCentre: null,
+  clientId: null,
+  accountsUrl: null,
+  apiDomain: null,
+  organization: null,
+  connectedAs: null,
+  authorizeUrl: null,
+  lastError: null,
+};
+
+export async function loadZohoConnection(storage: Storage): Promise<StoredZohoConnection> {
+  return (await storage.settings.get(ZOHO_KEY, StoredZohoConnection)) ?? NOT_CONNECTED;
+}
+
+export async function saveZohoConnection(
+  storage: Storage,
+  connection: StoredZohoConnection,
+  secrets: { clientSecret?: string; refreshToken?: string } = {},
+): Promise<void> {
+  if (secrets.clientSecret) await storage.secrets.put(SECRET.zohoClientSecret, secrets.clientSecret);
+  if (secrets.refreshToken) await storage.secrets.put(SECRET.zohoRefreshToken, secrets.refreshToken);
+  await storage.settings.put(ZOHO_KEY, connection);
+}
+
+export async function loadExchangeConnection(storage: Storage): Promise<StoredExchangeConnection | undefined> {
+  return storage.settings.get(EXCHANGE_KEY, StoredExchangeConnection);
+}
+
+/** Stores an admin's input: secrets sealed (an omitted secret keeps the stored one), the rest as a document. */
+export async function saveExchangeConnection(storage: Storage, input: ExchangeConnectionInput): Promise<void> {
+  if (input.kind === "ews") {
+    const { password, ...rest } = input;
+    if (password) await storage.secrets.put(SECRET.exchangePassword, password);
+    const previous = await loadExchangeConnection(storage);
+    const sameServer = previous?.kind === "ews" && JSON.stringify(previous.endpoint) === JSON.stringify(rest.endpoint);
+    await storage.settings.put(EXCHANGE_KEY, {
+      ...rest,
+      resolvedEwsUrl: rest.endpoint.mode === "url" ? rest.endpoint.ewsUrl : sameServer ? previous.resolvedEwsUrl : null,
+      detectedVersion: sameServer ? previous.detectedVersion : null,
+    });
+    return;
+  }
+  const { credential, ...rest } = input;
+  const previous = await loadExchangeConnection(storage);
+  let credentialType = previous?.kind === "graph" ? previous.credentialType : null;
+  if (credential?.type === "secret") {
+    await storage.secrets.put(SECRET.graphClientSecret, credential.clientSecret);
+    credentialType = "secret";
+  } else if (credential?.type === "certificate") {
+    await storage.secrets.put(SECRET.graphPrivateKey, credential.privateKeyPem);
+    credentialType = "certificate";
+  }
+  await storage.settings.put(EXCHANGE_KEY, { ...rest, credentialType, certificate: null });
+}
+
+export async function loadCredentialMode(storage: Storage): Promise<z.infer<typeof CredentialModeKind>> {
+  return (await storage.settings.get(CREDENTIAL_MODE_KEY, CredentialModeKind)) ?? "impersonation";
+}
+
+export async function saveCredentialMode(storage: Storage, mode: z.infer<typeof CredentialModeKind>): Promise<void> {
+  await storage.settings.put(CREDENTIAL_MODE_KEY, mode);
+}
+
+async function secretState(storage: Storage, name: string): Promise<"set" | "not-set"> {
+  return (await storage.secrets.has(name)) ? "set" : "not-set";
+}
+
+export async function presentZohoConnection(storage: Storage): Promise<ZohoConnection> {
+  const { accountsUrl: _internal, ...stored } = await loadZohoConnection(storage);
+  return {
+    ...stored,
+    clientSecret: await secretState(storage, SECRET.zohoClientSecret),
+    refreshToken: await secretState(storage, SECRET.zohoRefreshToken),
+  };
+}
+
+export async function presentExchangeConnection(storage: Storage): Promise<ExchangeConnection> {
+  const stored = await loadExchangeConnection(storage);
+  if (!stored) return { kind: "none" };
+  if (stored.kind === "ews") {
+    return {
+      ...stored,
+      username: stored.username ?? stored.emailAddress,
+      domain: stored.domain ?? "",
+      password: await secretState(storage, SECRET.exchangePassword),
+    };
+  }
+  return {
+    ...stored,
+    clientSecret: await secretState(storage, SECRET.graphClientSecret),
+    privateKey: await secretState(storage, SECRET.graphPrivateKey),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Runs one sync job: loads the user and settings, opens the user's ports, runs the engine, and turns the result
+ * into the user's status, metrics and the scheduler's retry decision.
+ *
+ * Failure classification (never by message text): the engine reports a global failure as an aborted run; the kind
+ * comes from the `ConnectorError` the ports threw or the failed item results, which `watchFailures` records.
+ * throttled → retry after the service's delay; auth-expired → needs re-authorization, no retry; mailbox-unavailable
+ * → failed, no retry; anything else → transient, retried with backoff.
+ */
+import {
+  ConnectorError,
+  type ConnectorFailure,
+  type ItemResult,
+  isGlobalFailure,
+  type RecordPort,
+  type SyncModuleName,
+} from "../connectors/port.js";
+import type { JobOutcome, SyncJob } from "../jobs/job.js";
+import { contactSyncModule, eventSyncModule, taskSyncModule } from "../model/sync-modules.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { Storage } from "../storage/index.js";
+import { runSync } from "../sync/engine.js";
+import type { SyncModule } from "../sync/module.js";
+import type { ConnectorFactory } from "./connectors.js";
+import { engineSettings, loadSyncSettings } from "./sync-settings.js";
+
+function firstGlobalFailure(results: readonly ItemResult<unknown>[]): ConnectorFailure | undefined {
+  for (const result of results) if (!result.ok && isGlobalFailure(result.failure)) return result.failure;
+  return undefined;
+}
+
+/** Wraps a port so the first global failure it reports (thrown or per item) is remembered. */
+function watchFailures<T>(port: RecordPort<T>, seen: { failure?: ConnectorFailure }): RecordPort<T> {
+  const record = <R>(promise: Promise<R>, inspect?: (value: R) => ConnectorFailure | undefined): Promise<R> =>
+    promise.then(
+      (value) => {
+        seen.failure ??= inspect?.(value);
+        return value;
+      },
+      (error: unknown) => {
+        if (error instanceof ConnectorError) seen.failure ??= error.failure;
+        throw error;
+      },
+    );
+  return {
+    module: port.module,
+    capabilities: port.capabilities,
+    listChanges: (cursor) => record(port.listChanges(cursor)),
+    listAll: (token) => record(port.listAll(token)),
+    getMany: (ids) => record(port.getMany(ids), firstGlobalFailure),
+    create: (requests) => record(port.create(requests), firstGlobalFailure),
+    update: (requests) => record(port.update(requests), firstGlobalFailure),
+    delete: (requests) => record(port.delete(requests), firstGlobalFailure),
+  };
+}
+
+export interface SyncServiceDependencies {
+  storage: Storage;
+  connectors: ConnectorFactory;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => Date;
+}
+
+export class SyncService {
+  constructor(private readonly deps: SyncServiceDependencies) {}
+
+  private syncModule(module: SyncModuleName): SyncModule<unknown> {
+    const api = this.deps.connectors.exchangeApi;
+    const modules = {
+      contacts: () => contactSyncModule(api),
+      events: () => eventSyncModule(api),
+      tasks: () => taskSyncModule(),
+    };
+    return modules[module]() as SyncModule<unknown>;
+  }
+
+  /** The scheduler's runner. */
+  readonly run = async (job: SyncJob): Promise<JobOutcome> => {
+    const { storage, logger, metrics } = this.deps;
+    const user = await storage.users.byId(job.mailboxId);
+    if (!user?.selected || !user.zohoActive) {
+      return { kind: "failed-permanent", reason: "the user is not selected for sync or not active in Zoho" };
+    }
+    if (job.module === "emails") {
+      return { kind: "failed-permanent", reason: "e-mail capture runs through the add-in, not the scheduler" };
+    }
+    const settings = await loadSyncSettings(storage.settings);
+    const moduleSettings = engineSettings(settings, job.module, user.moduleOverrides[job.module]);
+    if (!job.dryRun) await storage.users.setStatus(user.id, "syncing");
+    const seen: { failure?: ConnectorFailure } = {};
+    let ports: Awaited<ReturnType<ConnectorFactory["open"]>> | undefined;
+    try {
+      ports = await this.deps.connectors.open(user);
+      const exchange = ports.exchange.modules[job.module];
+      const crm = ports.crm.modules[job.module];
+      if (!exchange || !crm)
+        return { kind: "failed-permanent", reason: `${job.module} is not available on both sides` };
+      const result = await runSync({
+        scope: { mailboxId: user.id, module: job.module },
+        module: this.syncModule(job.module),
+        exchange: watchFailures(exchange as RecordPort<unknown>, seen),
+        crm: watchFailures(crm as RecordPort<unknown>, seen),
+        store: storage.syncState,
+        settings: moduleSettings,
+        breaker: { share: settings.massDeleteThresholdPercent / 100, floor: 5 },
+        dryRun: job.dryRun ?? false,
+        fullResync: job.fullResync ?? false,
+        confirmDeletions: job.confirmDeletions ?? false,
+        ...(this.deps.now ? { now: this.deps.now } : {}),
+      });
+      const { record } = result;
+      metrics.syncRuns.inc({ module: job.module, status: record.status });
+      for (const outcome of record.outcomes) metrics.syncItems.inc({ module: job.module, outcome: outcome.status });
+      if (record.status === "aborted") return this.failed(user.id, job, seen.failure, record.reason);
+      if (job.dryRun) return { kind: "completed", runId: record.runId };
+      if (record.status === "held") {
+        await storage.users.setStatus(user.id, "failed", { reason: `held: ${record.reason ?? "mass delete"}` });
+        return { kind: "held", runId: record.runId, reason: record.reason ?? "mass delete" };
+      }
+      const errors = record.outcomes.filter((outcome) => outcome.status === "error").length;
+      await storage.users.setStatus(user.id, "succeeded", errors > 0 ? { reason: `${errors} item(s) failed` } : {});
+      return { kind: "completed", runId: record.runId };
+    } catch (error) {
+      if (error instanceof ConnectorError) return this.failed(user.id, job, error.failure, error.message);
+      // A bug: the user must not stay "syncing"; the scheduler logs it and retries with backoff.
+      if (!job.dryRun) await storage.users.setStatus(user.id, "failed", { reason: "internal error; see the log" });
+      throw error;
+    } finally {
+      await ports?.exchange.close();
+      await ports?.crm.close();
+      logger.debug({ job }, "sync job finished");
+    }
+  };
+
+  private async failed(
+    userId: string,
+    job: SyncJob,
+    failure: ConnectorFailure | undefined,
+    reason = "sync failed",
+  ): Promise<JobOutcome> {
+    const { storage, metrics } = this.deps;
+    const kind = failure?.kind ?? "transient";
+    metrics.syncErrors.inc({ kind });
+    if (job.dryRun) return { kind: "failed-permanent", reason };
+    if (failure?.kind === "throttled") {
+      const until = new Date((this.deps.now?.() ?? new Date()).getTime() + failure.retryAfterMs).toISOString();
+      metrics.upstreamThrottled.inc({ service: "any" });
+      await storage.users.setStatus(userId, "throttled", { reason, throttledUntil: until });
+      return { kind: "retry-after", delayMs: failure.retryAfterMs, reason };
+    }
+    if (failure?.kind === "auth-expired") {
+      await storage.users.setStatus(userId, "needs-reauthorization", { reason });
+      return { kind: "failed-permanent", reason };
+    }
+    await storage.users.setStatus(userId, "failed", { reason });
+    return failure?.kind === "mailbox-unavailable"
+      ? { kind: "failed-permanent", reason }
+      : { kind: "failed-transient", reason };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Push channels we opened (Graph subscriptions, Zoho watch channels): which mailbox and module a delivery is about,
+ * and a SHA-256 of the secret the service echoes (clientState / token). Only the hash is kept: verifying a delivery
+ * needs no plain text, and a database leak gives nobody the means to forge one.
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import type { Kysely } from "kysely";
+import { type Clock, isoNow, systemClock } from "./clock.js";
+import type { Database } from "./schema.js";
+
+export interface SubscriptionRecord {
+  id: string;
+  service: "graph" | "zoho" | "ews";
+  mailboxId: string;
+  module: string;
+  externalId: string;
+  expiresAt: string;
+}
+
+function digest(secret: string): Buffer {
+  return createHash("sha256").update(secret).digest();
+}
+
+export class SubscriptionStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async add(record: Omit<SubscriptionRecord, "id">, verifier: string): Promise<SubscriptionRecord> {
+    const id = randomUUID();
+    await this.db
+      .insertInto("subscriptions")
+      .values({
+        id,
+        service: record.service,
+        mailbox: record.mailboxId,
+        module: record.module,
+        external_id: record.externalId,
+        verifier_hash: digest(verifier).toString("hex"),
+        expires_at: record.expiresAt,
+        created_at: isoNow(this.clock),
+      })
+      .execute();
+    return { id, ...record };
+  }
+
+  /** The channel a delivery names, only if the delivery's secret matches (constant-time); otherwise undefined. */
+  async verify(service: SubscriptionRecord["service"], externalId: string, presented: string | undefined) {
+    if (!presented) return undefined;
+    const row = await this.db
+      .selectFrom("subscriptions")
+      .selectAll()
+      .where("service", "=", service)
+      .where("external_id", "=", externalId)
+      .executeTakeFirst();
+    if (!row || !timingSafeEqual(Buffer.from(row.verifier_hash, "hex"), digest(presented))) return undefined;
+    return {
+      id: row.id,
+      service,
+      mailboxId: row.mailbox,
+      module: row.module,
+      externalId: row.external_id,
+      expiresAt: row.expires_at,
+    } satisfies SubscriptionRecord;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.deleteFrom("subscriptions").where("id", "=", id).execute();
+  }
+
+  async removeAll(): Promise<number> {
+    const result = await this.db.deleteFrom("subscriptions").executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
