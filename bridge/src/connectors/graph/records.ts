@@ -10,6 +10,7 @@
  * Writes: `$batch` (≤ 4 parallel requests per mailbox, inner 429s retried), `If-Match` with the item's etag for
  * conditional update/delete; each result is checked individually and the written item's new etag is returned.
  */
+import { MappingError } from "../../mapping/errors.js";
 import { type ConnectorFailure, failed, type ItemResult, succeeded } from "../errors.js";
 import type {
   ChangeEntry,
@@ -49,6 +50,11 @@ export interface GraphModuleAdapter<T> {
   toGraph(value: T): Json;
   /** Work a write leaves for separate requests (event exceptions); returns the item as it now is. */
   afterWrite?(written: RemoteItem<T>, value: T): Promise<RemoteItem<T>>;
+}
+
+function invalidRecord(error: unknown): ConnectorFailure {
+  if (error instanceof MappingError) return { kind: "invalid-record", message: error.message, field: error.field };
+  return { kind: "invalid-record", message: error instanceof Error ? error.message : String(error) };
 }
 
 export function etagOf(json: Json): string {
@@ -114,26 +120,44 @@ export class GraphRecordPort<T> implements RecordPort<T> {
 
   async create(requests: readonly CreateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const collection = await this.adapter.collection();
-    const responses = await this.transport.batch(
-      requests.map((request) => ({ method: "POST", url: collection, body: this.adapter.toGraph(request.value) })),
-    );
-    return this.each(responses, (response, index) => this.written(response, requests[index]?.value as T));
+    return this.writeEach(requests, async (_request, body) => ({ method: "POST", url: collection, body }));
   }
 
   async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
-    const batch = await Promise.all(
-      requests.map(
-        async (request): Promise<BatchRequest> => ({
-          method: "PATCH",
-          url: await this.adapter.item(request.id),
-          body: this.adapter.toGraph(request.value),
-          ...(request.expectedVersion ? { headers: { "If-Match": request.expectedVersion } } : {}),
-        }),
-      ),
-    );
-    return this.each(await this.transport.batch(batch), (response, index) =>
-      this.written(response, requests[index]?.value as T),
-    );
+    return this.writeEach(requests, async (request, body) => ({
+      method: "PATCH",
+      url: await this.adapter.item(request.id),
+      body,
+      ...(request.expectedVersion ? { headers: { "If-Match": request.expectedVersion } } : {}),
+    }));
+  }
+
+  /**
+   * Maps each value to Graph (a value the mapping rejects fails alone, as `invalid-record`), sends the rest in one
+   * `$batch` run and reads every written item back from its response.
+   */
+  private async writeEach<R extends { value: T }>(
+    requests: readonly R[],
+    toRequest: (request: R, body: Json) => Promise<BatchRequest>,
+  ): Promise<ItemResult<RemoteItem<T>>[]> {
+    const results: Array<ItemResult<RemoteItem<T>> | undefined> = requests.map(() => undefined);
+    const sendable: Array<{ index: number; request: BatchRequest }> = [];
+    for (const [index, request] of requests.entries()) {
+      try {
+        sendable.push({ index, request: await toRequest(request, this.adapter.toGraph(request.value)) });
+      } catch (error) {
+        results[index] = failed(invalidRecord(error));
+      }
+    }
+    const responses = await this.transport.batch(sendable.map((entry) => entry.request));
+    const written = await this.each(responses, (response, position) => {
+      const index = sendable[position]?.index ?? 0;
+      return this.written(response, (requests[index] as R).value);
+    });
+    written.forEach((result, position) => {
+      results[sendable[position]?.index ?? 0] = result;
+    });
+    return results.map((result) => result ?? failed({ kind: "transient", message: "no batch response" }));
   }
 
   async delete(requests: readonly DeleteRequest[]): Promise<readonly ItemResult<void>[]> {
