@@ -5,37 +5,21 @@
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll } from "vitest";
 import { serveHttps } from "../../../simulators/shared/server.js";
-import { DEFAULT_CLIENT, type RunningZohoSimulator, startZohoSimulator } from "../../../simulators/zoho/index.js";
+import { type RunningZohoSimulator, startZohoSimulator } from "../../../simulators/zoho/index.js";
 import type { PushNotice, PushSubscription, RecordPort } from "../../../src/connectors/port.js";
-import { createZohoCrmPort, type ZohoCrmPort } from "../../../src/connectors/zoho/index.js";
 import { contactToZoho } from "../../../src/mapping/zoho/contact.js";
 import { eventToZoho } from "../../../src/mapping/zoho/event.js";
 import { taskToZoho } from "../../../src/mapping/zoho/task.js";
 import type { CalendarEvent, Contact, Task } from "../../../src/model/index.js";
 import { testPki } from "../../support/pki.js";
 import { type ContractHarness, runRecordPortContract } from "../contract.js";
+import { connectZoho } from "./support.js";
 
 let sim: RunningZohoSimulator;
 beforeAll(async () => {
   sim = await startZohoSimulator({ pki: await testPki() });
 });
 afterAll(() => sim.close());
-
-export async function connectZoho(
-  simulator: RunningZohoSimulator,
-): Promise<{ crm: ZohoCrmPort; refreshToken: string }> {
-  const refreshToken = simulator.control.issueRefreshToken();
-  const crm = await createZohoCrmPort({
-    oauth: {
-      clientId: DEFAULT_CLIENT.clientId,
-      clientSecret: DEFAULT_CLIENT.clientSecret,
-      accountsServer: simulator.control.urls().accountsUrl,
-      refreshToken,
-    },
-    client: { maxRetries: 1, backoffMs: 5 },
-  });
-  return { crm, refreshToken };
-}
 
 interface ModuleSpec<T> {
   name: "contacts" | "events" | "tasks";
