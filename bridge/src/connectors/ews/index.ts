@@ -1,0 +1,37 @@
+/**
+ * The Exchange port over EWS (on-prem Exchange 2007 SP1 – 2019) with ews-javascript-api.
+ *
+ * One session per mailbox (impersonation or the user's own credentials); the request version is chosen per
+ * server by configuration. Modules are RecordPorts over their well-known folder; see record-port.ts for the
+ * sync, write and error rules and session.ts for authentication and the ErrorServerBusy back-off.
+ */
+import type { Contact } from "../../model/index.js";
+import type { ExchangePort, ModuleValues } from "../port.js";
+import { contactCodec } from "./contacts.js";
+import { type EwsPortOptions, EwsRecordPort } from "./record-port.js";
+import { type EwsConnectionOptions, EwsSession } from "./session.js";
+
+export type { EwsPortOptions } from "./record-port.js";
+export type { EwsConnectionOptions, EwsVersionName } from "./session.js";
+export { EwsTransportError } from "./transport.js";
+
+export interface EwsModuleValues extends ModuleValues {
+  readonly contacts: Contact;
+}
+
+export async function createEwsExchangePort(
+  connection: EwsConnectionOptions,
+  options: EwsPortOptions = {},
+): Promise<ExchangePort<EwsModuleValues>> {
+  const session = await EwsSession.open(connection);
+  const contacts = new EwsRecordPort(session, contactCodec, options);
+  return {
+    side: "exchange",
+    implementation: "ews",
+    mailbox: connection.mailbox,
+    modules: { contacts },
+    close: async () => {
+      session.service.XHRApi.disconnect();
+    },
+  };
+}

@@ -1,0 +1,328 @@
+/**
+ * One EWS folder (contacts, calendar, tasks) as a RecordPort.
+ *
+ * Reads: SyncFolderItems with the IdOnly shape and up to 512 changes per call, then the created/updated items in
+ * GetItem batches of `batchSize` (docs mailbox-synchronization-and-ews-in-exchange.md: "use IdOnly, then GetItem").
+ * The SyncState is the cursor; the caller saves it after applying the page. A full listing is the same feed from
+ * no state, so its last page carries the cursor to continue from.
+ * Writes carry the ChangeKey the caller last saw: updates send it with AutoResolve, so Exchange answers
+ * ErrorIrresolvableConflict when the item moved on (→ precondition-failed, never a blind overwrite, ews.md §8);
+ * deletes compare it first because DeleteItem ignores ChangeKeys. Per-item failures are results, in order.
+ * Module specifics (property set, item ⇄ canonical value) come from an `ItemCodec`.
+ */
+import {
+  type AffectedTaskOccurrence,
+  BasePropertySet,
+  ChangeType,
+  ConflictResolutionMode,
+  DeleteMode,
+  type ExchangeService,
+  FolderId,
+  type Item,
+  type ItemChange,
+  ItemId,
+  PropertySet,
+  type SendCancellationsMode,
+  type SendInvitationsMode,
+  type SendInvitationsOrCancellationsMode,
+  ServiceError,
+  ServiceResult,
+  SyncFolderItemsScope,
+  type WellKnownFolderName,
+} from "ews-javascript-api";
+import { ConnectorError, type ConnectorFailure, failed, type ItemResult, succeeded } from "../errors.js";
+import type {
+  ChangeEntry,
+  ChangePage,
+  CreateRequest,
+  DeleteRequest,
+  ListingPage,
+  PortCapabilities,
+  PushOptions,
+  PushSubscription,
+  RecordPort,
+  RemoteItem,
+  SyncModuleName,
+  UpdateRequest,
+} from "../port.js";
+import { failureForCode } from "./errors.js";
+import { openPushChannel } from "./push.js";
+import type { EwsSession } from "./session.js";
+
+/** Module-specific knowledge the port needs. */
+export interface ItemCodec<T, I extends Item> {
+  readonly module: SyncModuleName;
+  readonly folder: WellKnownFolderName;
+  /** What GetItem loads (FirstClassProperties plus what the mapping needs). */
+  propertySet(): PropertySet;
+  /** A new, empty item bound to the service. */
+  create(service: ExchangeService): I;
+  /** Writes the canonical value into a new or loaded item (only the properties that differ are sent). */
+  apply(item: I, value: T, session: EwsSession): void;
+  read(item: I): T;
+  /** The value as this side stores it (the mapping's round trip), returned after writes without a re-read. */
+  stored(value: T): T;
+  /** Calendar items need SendMeetingInvitations etc.; the plan decides (default: send nothing). */
+  readonly sendInvitations?: SendInvitationsMode;
+  readonly sendUpdates?: SendInvitationsOrCancellationsMode;
+  readonly sendCancellations?: SendCancellationsMode;
+  readonly affectedTaskOccurrences?: AffectedTaskOccurrence;
+}
+
+export interface EwsPortOptions {
+  /** GetItem/CreateItem/UpdateItem batch size (≥ 50 keeps 1 000 records within ~20 calls). */
+  batchSize?: number;
+  /** Changes per SyncFolderItems call (1..512). */
+  maxChanges?: number;
+  /** Poll interval of pull subscriptions (Exchange 2007). */
+  pullIntervalMs?: number;
+}
+
+function chunks<V>(values: readonly V[], size: number): V[][] {
+  const out: V[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+function codeFailure(code: ServiceError, message: string): ConnectorFailure {
+  return failureForCode(ServiceError[code] ?? String(code), message);
+}
+
+export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
+  readonly module: SyncModuleName;
+  readonly capabilities: PortCapabilities;
+  private readonly batchSize: number;
+  private readonly maxChanges: number;
+
+  constructor(
+    private readonly session: EwsSession,
+    private readonly codec: ItemCodec<T, I>,
+    private readonly options: EwsPortOptions = {},
+  ) {
+    this.module = codec.module;
+    this.batchSize = options.batchSize ?? 100;
+    this.maxChanges = options.maxChanges ?? 512;
+    this.capabilities = {
+      delta: true,
+      deltaReportsDeletions: true,
+      maxBatchSize: this.batchSize,
+      conditionalWrites: true,
+      push: true,
+    };
+  }
+
+  private get folderId(): FolderId {
+    return new FolderId(this.codec.folder);
+  }
+
+  private remote(item: I): RemoteItem<T> {
+    return { id: item.Id.UniqueId, version: item.Id.ChangeKey, value: this.codec.read(item) };
+  }
+
+  /** After a write: the new id and ChangeKey from the response, the value as stored, no extra GetItem. */
+  private written(item: I, value: T): RemoteItem<T> {
+    return { id: item.Id.UniqueId, version: item.Id.ChangeKey, value: this.codec.stored(value) };
+  }
+
+  async listChanges(cursor: string | undefined): Promise<ChangePage<T>> {
+    const page = await this.session.call((service) =>
+      service.SyncFolderItems(
+        this.folderId,
+        new PropertySet(BasePropertySet.IdOnly),
+        [],
+        this.maxChanges,
+        SyncFolderItemsScope.NormalItems,
+        cursor ?? "",
+      ),
+    );
+    const changed: string[] = [];
+    const deleted: string[] = [];
+    for (const change of page.GetEnumerator() as ItemChange[]) {
+      if (change.ChangeType === ChangeType.Delete) deleted.push(change.ItemId.UniqueId);
+      else if (change.ChangeType === ChangeType.Create || change.ChangeType === ChangeType.Update) {
+        changed.push(change.ItemId.UniqueId);
+      }
+    }
+    const changes: ChangeEntry<T>[] = deleted.map((id) => ({ kind: "deleted", id }));
+    for (const result of await this.getMany(changed)) {
+      // An item deleted between the two calls shows up as a Delete in the next page: skip it here.
+      if (result.ok) changes.push({ kind: "upsert", item: result.value });
+      else if (result.failure.kind !== "not-found") throw new ConnectorError(result.failure);
+    }
+    return { changes, cursor: page.SyncState, complete: !page.MoreChangesAvailable };
+  }
+
+  async listAll(pageToken: string | undefined): Promise<ListingPage<T>> {
+    const page = await this.listChanges(pageToken);
+    const items = page.changes.flatMap((c) => (c.kind === "upsert" ? [c.item] : []));
+    return page.complete ? { items, cursor: page.cursor } : { items, nextPageToken: page.cursor };
+  }
+
+  async getMany(ids: readonly string[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
+    const results: ItemResult<RemoteItem<T>>[] = [];
+    for (const batch of chunks(ids, this.batchSize)) {
+      const responses = await this.session.call((service) =>
+        service.BindToItems(
+          batch.map((id) => new ItemId(id)),
+          this.codec.propertySet(),
+        ),
+      );
+      for (const response of responses.Responses) {
+        if (response.Result === ServiceResult.Error)
+          results.push(failed(codeFailure(response.ErrorCode, response.ErrorMessage)));
+        else results.push(succeeded(this.remote(response.Item as I)));
+      }
+    }
+    return results;
+  }
+
+  async create(requests: readonly CreateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
+    const results: ItemResult<RemoteItem<T>>[] = [];
+    for (const batch of chunks(requests, this.batchSize)) {
+      const items = batch.map((request) => {
+        const item = this.codec.create(this.session.service);
+        this.codec.apply(item, request.value, this.session);
+        return item;
+      });
+      const responses = await this.session.call((service) =>
+        service.CreateItems(items, this.folderId, null as never, this.codec.sendInvitations ?? (null as never)),
+      );
+      responses.Responses.forEach((response, index) => {
+        const item = items[index];
+        const request = batch[index];
+        if (response.Result === ServiceResult.Error || !item || !request) {
+          results.push(failed(codeFailure(response.ErrorCode, response.ErrorMessage)));
+        } else results.push(succeeded(this.written(item, request.value)));
+      });
+    }
+    return results;
+  }
+
+  /** Loads the current items of a batch; a missing one becomes its failure. */
+  private async load(ids: readonly string[]): Promise<(I | ItemResult<never>)[]> {
+    const responses = await this.session.call((service) =>
+      service.BindToItems(
+        ids.map((id) => new ItemId(id)),
+        this.codec.propertySet(),
+      ),
+    );
+    return responses.Responses.map((response) =>
+      response.Result === ServiceResult.Error
+        ? failed(codeFailure(response.ErrorCode, response.ErrorMessage))
+        : (response.Item as I),
+    );
+  }
+
+  async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
+    const results: ItemResult<RemoteItem<T>>[] = [];
+    for (const batch of chunks(requests, this.batchSize)) {
+      const loaded = await this.load(batch.map((r) => r.id));
+      const outcome: (ItemResult<RemoteItem<T>> | I)[] = loaded.map((entry, index) => {
+        const request = batch[index];
+        if (!request || !("Id" in entry)) return entry as ItemResult<never>;
+        // Send the caller's ChangeKey, not the one just read: Exchange then refuses a stale write itself.
+        if (request.expectedVersion !== undefined) entry.Id.ChangeKey = request.expectedVersion;
+        this.codec.apply(entry, request.value, this.session);
+        return entry;
+      });
+      const writable = outcome.filter((o): o is I => "Id" in o);
+      const conflict = batch.some((r) => r.expectedVersion === undefined)
+        ? ConflictResolutionMode.AlwaysOverwrite
+        : ConflictResolutionMode.AutoResolve;
+      const responses =
+        writable.length === 0
+          ? []
+          : (
+              await this.session.call((service) =>
+                service.UpdateItems(
+                  writable,
+                  null as never,
+                  conflict,
+                  null as never,
+                  this.codec.sendUpdates ?? (null as never),
+                ),
+              )
+            ).Responses;
+      let next = 0;
+      outcome.forEach((entry, index) => {
+        const request = batch[index];
+        if (!("Id" in entry) || !request) {
+          if (!("Id" in entry)) results.push(entry);
+          return;
+        }
+        const response = responses[next++];
+        if (!response || response.Result === ServiceResult.Error) {
+          results.push(
+            failed(
+              response
+                ? codeFailure(response.ErrorCode, response.ErrorMessage)
+                : { kind: "transient", message: "no response" },
+            ),
+          );
+        } else results.push(succeeded(this.written(entry, request.value)));
+      });
+    }
+    return results;
+  }
+
+  async delete(requests: readonly DeleteRequest[]): Promise<readonly ItemResult<void>[]> {
+    const results: ItemResult<void>[] = [];
+    for (const batch of chunks(requests, this.batchSize)) {
+      const loaded = await this.load(batch.map((r) => r.id));
+      const verdicts: (ItemResult<void> | string)[] = loaded.map((entry, index) => {
+        const request = batch[index];
+        if (!request || !("Id" in entry)) return entry as ItemResult<never>;
+        if (request.expectedVersion !== undefined && entry.Id.ChangeKey !== request.expectedVersion) {
+          return failed({
+            kind: "precondition-failed",
+            message: "the item changed since it was read",
+            currentVersion: entry.Id.ChangeKey,
+          });
+        }
+        return entry.Id.UniqueId;
+      });
+      const ids = verdicts.filter((v): v is string => typeof v === "string");
+      const responses =
+        ids.length === 0
+          ? []
+          : (
+              await this.session.call((service) =>
+                service.DeleteItems(
+                  ids.map((id) => new ItemId(id)),
+                  DeleteMode.MoveToDeletedItems,
+                  this.codec.sendCancellations ?? (null as never),
+                  this.codec.affectedTaskOccurrences ?? (null as never),
+                ),
+              )
+            ).Responses;
+      let next = 0;
+      for (const verdict of verdicts) {
+        if (typeof verdict !== "string") {
+          results.push(verdict);
+          continue;
+        }
+        const response = responses[next++];
+        results.push(
+          !response || response.Result === ServiceResult.Error
+            ? failed(
+                response
+                  ? codeFailure(response.ErrorCode, response.ErrorMessage)
+                  : { kind: "transient", message: "no response" },
+              )
+            : succeeded(undefined),
+        );
+      }
+    }
+    return results;
+  }
+
+  subscribe(options: PushOptions): Promise<PushSubscription> {
+    return openPushChannel(
+      this.session,
+      this.codec.module,
+      this.codec.folder,
+      options,
+      this.options.pullIntervalMs ?? 2_000,
+    );
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * One EWS connection for one mailbox: ews-javascript-api's ExchangeService set up for the server's version,
+ * credentials (Basic pre-emptive, or NTLM through @ewsjs/xhr), impersonation (service account +
+ * ExchangeImpersonation + X-AnchorMailbox, ews.md §3) and the guarded transport; plus the back-off gate.
+ *
+ * Back-off: ews-javascript-api surfaces ErrorServerBusy as a generic fault and never waits. After a throttling
+ * answer this session holds every further call until BackOffMilliseconds have passed (Exchange keeps refusing
+ * until then), waiting up to `maxBackOffWaitMs`; a longer back-off fails fast as `throttled` with the rest.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { XhrApi } from "@ewsjs/xhr";
+import {
+  ConnectingIdType,
+  ExchangeService,
+  ExchangeVersion,
+  ImpersonatedUserId,
+  Uri,
+  WebCredentials,
+} from "ews-javascript-api";
+import { ConnectorError } from "../errors.js";
+import { ewsError } from "./errors.js";
+import { GuardedXhrApi } from "./transport.js";
+
+export type EwsVersionName =
+  | "Exchange2007_SP1"
+  | "Exchange2010"
+  | "Exchange2010_SP1"
+  | "Exchange2010_SP2"
+  | "Exchange2013"
+  | "Exchange2013_SP1"
+  | "Exchange2016";
+
+export interface EwsConnectionOptions {
+  /** The mailbox to sync (primary SMTP address). */
+  mailbox: string;
+  /** EWS endpoint; when absent it is found by POX Autodiscover from `autodiscoverUrl` or the mailbox's domain. */
+  url?: string;
+  autodiscoverUrl?: string;
+  /** The RequestServerVersion to speak (the newest the server accepts; 2007 SP1 … 2016). */
+  version: EwsVersionName;
+  username: string;
+  password: string;
+  auth: "basic" | "ntlm";
+  /** Service account acting for `mailbox` (ApplicationImpersonation) instead of the mailbox's own credentials. */
+  impersonate: boolean;
+  timeoutMs?: number;
+  maxBackOffWaitMs?: number;
+}
+
+export class EwsSession {
+  readonly service: ExchangeService;
+  private gateUntil = 0;
+
+  private constructor(
+    readonly options: EwsConnectionOptions,
+    url: string,
+  ) {
+    const service = new ExchangeService(ExchangeVersion[options.version]);
+    service.Credentials = new WebCredentials(options.username, options.password);
+    service.Url = new Uri(url);
+    const xhr = new XhrApi({ rejectUnauthorized: true });
+    // biome-ignore lint/correctness/useHookAtTopLevel: not a React hook; switches @ewsjs/xhr to NTLM
+    if (options.auth === "ntlm") xhr.useNtlmAuthentication(options.username, options.password);
+    service.XHRApi = new GuardedXhrApi(xhr, options.timeoutMs ?? 100_000);
+    if (options.impersonate) {
+      service.ImpersonatedUserId = new ImpersonatedUserId(ConnectingIdType.SmtpAddress, options.mailbox);
+      // ews-javascript-api does not add the routing header itself; 2013+ need it (ews.md §3).
+      service.HttpHeaders.Add("X-AnchorMailbox", options.mailbox);
+    }
+    this.service = service;
+  }
+
+  static async open(options: EwsConnectionOptions): Promise<EwsSession> {
+    return new EwsSession(options, options.url ?? (await discoverEwsUrl(options)));
+  }
+
+  /** Speaks 2007 SP1 (MeetingTimeZone, pull notifications only). */
+  get is2007(): boolean {
+    return this.options.version === "Exchange2007_SP1";
+  }
+
+  /** Runs one EWS call behind the back-off gate, mapping every failure to a ConnectorError. */
+  async call<T>(work: (service: ExchangeService) => Promise<T>): Promise<T> {
+    const wait = this.gateUntil - Date.now();
+    if (wait > 0) {
+      const max = this.options.maxBackOffWaitMs ?? 30_000;
+      if (wait > max) {
+        throw new ConnectorError({ kind: "throttled", message: "EWS back-off in force", retryAfterMs: wait });
+      }
+      await sleep(wait);
+    }
+    try {
+      return await work(this.service);
+    } catch (error) {
+      const mapped = ewsError(error);
+      if (mapped.failure.kind === "throttled") this.gateUntil = Date.now() + mapped.failure.retryAfterMs;
+      throw mapped;
+    }
+  }
+}
+
+/** POX Autodiscover (2007+): POST the mailbox address, read the EXCH protocol's EwsUrl (ews.md §12). */
+async function discoverEwsUrl(options: EwsConnectionOptions): Promise<string> {
+  const domain = options.mailbox.split("@")[1] ?? "";
+  const endpoint = options.autodiscoverUrl ?? `https://autodiscover.${domain}/autodiscover/autodiscover.xml`;
+  const body =
+    '<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">' +
+    `<Request><EMailAddress>${options.mailbox}</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>`;
+  let text: string;
+  try {
+    const response = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "text/xml; charset=utf-8",
+        authorization: `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`,
+      },
+      body,
+    });
+    if (response.status === 401)
+      throw new ConnectorError({ kind: "auth-expired", message: "Autodiscover refused the credentials" });
+    text = await response.text();
+  } catch (error) {
+    throw ewsError(error);
+  }
+  const url = /<EwsUrl>([^<]+)<\/EwsUrl>/.exec(text)?.[1];
+  if (!url)
+    throw new ConnectorError({
+      kind: "mailbox-unavailable",
+      message: `Autodiscover has no EWS URL for ${options.mailbox}`,
+    });
+  return url;
+}

@@ -1,0 +1,92 @@
+import { expect } from "vitest";
+import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
+import { el } from "../../../simulators/ews/xml.js";
+import { createEwsExchangePort, type EwsVersionName } from "../../../src/connectors/ews/index.js";
+import type { Contact } from "../../../src/model/index.js";
+import { testPki } from "../../support/pki.js";
+import { runRecordPortContract } from "../contract.js";
+
+const SERVICE = "CONTOSO\\svc-crm";
+const MAILBOX = "alice@contoso.com";
+
+function sample(n: number): Contact {
+  return {
+    givenName: `Given${n}`,
+    surname: `Surname${n}`,
+    companyName: `Company ${n}`,
+    email1: `person${n}@example.org`,
+    businessPhone: `+1 555 000${n}`,
+    categories: [],
+  };
+}
+
+function same(read: Contact, written: Contact): boolean {
+  return (["givenName", "surname", "companyName", "email1", "businessPhone"] as const).every(
+    (field) => read[field] === written[field],
+  );
+}
+
+function fields(value: Contact) {
+  return {
+    GivenName: value.givenName ?? "",
+    Surname: value.surname ?? "",
+    CompanyName: value.companyName ?? "",
+    EmailAddresses: el("EmailAddresses", {}, [el("Entry", { Key: "EmailAddress1" }, value.email1 ?? "")]),
+    PhoneNumbers: el("PhoneNumbers", {}, [el("Entry", { Key: "BusinessPhone" }, value.businessPhone ?? "")]),
+  };
+}
+
+const SERVERS: [ServerRelease, EwsVersionName][] = [
+  ["2007SP1", "Exchange2007_SP1"],
+  ["2010SP2", "Exchange2010_SP2"],
+  ["2016", "Exchange2016"],
+];
+
+for (const [release, version] of SERVERS) {
+  runRecordPortContract<Contact>(`EWS contacts on ${release}`, async () => {
+    const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
+    sim.control.seed({
+      mailboxes: 2,
+      contactsPerMailbox: 0,
+      meetingsPerMailbox: 0,
+      tasksPerMailbox: 0,
+      mailsPerMailbox: 0,
+    });
+    const exchange = await createEwsExchangePort(
+      {
+        mailbox: MAILBOX,
+        url: sim.ewsUrl,
+        version,
+        username: SERVICE,
+        password: "Pa55w.rd",
+        auth: "basic",
+        impersonate: true,
+      },
+      { pullIntervalMs: 100 },
+    );
+    const port = exchange.modules.contacts;
+    if (!port) throw new Error("no contacts port");
+    return {
+      port,
+      sample,
+      same,
+      remote: {
+        create: async (value) => sim.control.user.create(MAILBOX, "contacts", "Contact", fields(value)).id,
+        update: async (id, value) => {
+          sim.control.user.edit(MAILBOX, id, fields(value));
+        },
+        remove: async (id) => sim.control.user.remove(MAILBOX, id),
+      },
+      setThrottled: async (retryAfterMs) => sim.control.throttle(SERVICE, retryAfterMs ?? 0),
+      expireAuth: async () => {
+        const account = sim.control.org.findAccount(SERVICE);
+        if (account) account.password = "revoked";
+      },
+      close: async () => {
+        await exchange.close();
+        expect(sim.control.responseViolations()).toEqual([]);
+        await sim.close();
+      },
+    };
+  });
+}
