@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { DashboardPage } from "../src/pages/DashboardPage.js";
-import { conflict, dashboard, hold } from "./support/fixtures.js";
+import { conflict, dashboard, hold, runs } from "./support/fixtures.js";
 import { renderWithClient } from "./support/render.js";
 
 describe("dashboard", () => {
@@ -10,6 +10,7 @@ describe("dashboard", () => {
       dashboard: () => dashboard,
       conflicts: () => ({ conflicts: [] }),
       holds: () => ({ holds: [] }),
+      runs: () => runs,
     });
     const totals = await screen.findByRole("table", { name: "Synced items per module and direction" });
     expect(totals.querySelector('[data-row="contacts:zoho-to-exchange"] [data-count="creates"]')?.textContent).toBe(
@@ -24,6 +25,10 @@ describe("dashboard", () => {
     expect(screen.getByText(/ErrorServerBusy/)).toBeTruthy();
     expect(screen.getByText("No conflicts wait for a decision.")).toBeTruthy();
     expect(screen.getByText("No deletions are on hold.")).toBeTruthy();
+    const history = await screen.findByRole("table", { name: "Recent sync runs" });
+    expect(history.textContent).toContain("Ada Admin");
+    expect(history.textContent).toContain("partially-failed 1 failed");
+    expect(history.textContent).toContain("48");
   });
 
   it("explains a failure per item", async () => {
@@ -100,10 +105,12 @@ describe("dashboard", () => {
       }),
       conflicts: () => ({ conflicts: [] }),
       holds: () => ({ holds: [] }),
+      runs: () => ({ runs: [] }),
     });
     expect(await screen.findByText("Nothing synced in this period yet.")).toBeTruthy();
     expect(screen.getByText(/No users are selected for sync/)).toBeTruthy();
     expect(screen.getByText("No failures. Everything synced.")).toBeTruthy();
+    expect(await screen.findByText("No sync has run yet.")).toBeTruthy();
     fireEvent.change(screen.getByRole("combobox", { name: "Period" }), { target: { value: "7d" } });
     await waitFor(() => expect(client.callsTo("dashboard").at(-1)?.request).toEqual({ range: "7d" }));
   });

@@ -61,4 +61,29 @@ describe("users", () => {
     expect(client.callsTo("resetUser")[0]?.params).toEqual({ zohoUserId: "1000000000000000001" });
     await waitFor(() => expect(client.callsTo("users")).toHaveLength(2));
   });
+
+  it("changes a user's mailbox, validating the address first", async () => {
+    const { client } = renderWithClient(<UsersPage />, {
+      users: () => ({ users }),
+      updateUser: (request, params) => ({
+        ...users[0],
+        zohoUserId: params?.zohoUserId ?? "",
+        mailbox: request.mailbox ?? "",
+      }),
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Actions for Ben Sales" }));
+    fireEvent.click(await screen.findByRole("menuitem", { name: "Change mailbox…" }));
+    const input = await screen.findByLabelText(/Exchange mailbox/);
+    fireEvent.change(input, { target: { value: "not-an-address" } });
+    fireEvent.click(screen.getByText("Save mailbox", { selector: "button" }));
+    expect(await screen.findByText(/Invalid email/)).toBeTruthy();
+    fireEvent.change(input, { target: { value: "ben.sales@exchange.contoso.com" } });
+    fireEvent.click(screen.getByText("Save mailbox", { selector: "button" }));
+    await waitFor(() => expect(client.callsTo("updateUser")).toHaveLength(1));
+    expect(client.callsTo("updateUser")[0]).toMatchObject({
+      request: { mailbox: "ben.sales@exchange.contoso.com" },
+      params: { zohoUserId: "1000000000000000002" },
+    });
+    await waitFor(() => expect(client.callsTo("users")).toHaveLength(2));
+  });
 });

@@ -157,6 +157,60 @@ function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
   );
 }
 
+const runStatusColor = {
+  queued: "informative",
+  running: "brand",
+  succeeded: "success",
+  "partially-failed": "warning",
+  failed: "danger",
+  held: "important",
+} as const;
+
+function RunHistory({ names }: { names: Map<string, string> }) {
+  const layout = useLayoutStyles();
+  const runs = useAdminQuery("runs", { limit: 10 }, { refreshMs: REFRESH_MS });
+  return (
+    <QueryView query={runs} label="runs" isEmpty={(data) => data.runs.length === 0} empty="No sync has run yet.">
+      {(data) => (
+        <div className={layout.tableScroll}>
+          <Table size="small" aria-label="Recent sync runs">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Started</TableHeaderCell>
+                <TableHeaderCell>Mailbox</TableHeaderCell>
+                <TableHeaderCell className={layout.wideOnly}>Trigger</TableHeaderCell>
+                <TableHeaderCell>Outcome</TableHeaderCell>
+                <TableHeaderCell>Items</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {data.runs.map((run) => (
+                <TableRow key={run.runId}>
+                  <TableCell>{formatDateTime(run.startedAt)}</TableCell>
+                  <TableCell>{names.get(run.zohoUserId) ?? run.zohoUserId}</TableCell>
+                  <TableCell className={layout.wideOnly}>{run.trigger}</TableCell>
+                  <TableCell>
+                    <Badge appearance="tint" color={runStatusColor[run.status]}>
+                      {run.status}
+                    </Badge>
+                    {run.failures > 0 ? ` ${run.failures} failed` : ""}
+                  </TableCell>
+                  <TableCell>
+                    {run.rows.reduce(
+                      (sum, row) => sum + row.counts.creates + row.counts.updates + row.counts.deletes,
+                      0,
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+    </QueryView>
+  );
+}
+
 function Throttling({ dashboard }: { dashboard: Dashboard }) {
   if (dashboard.throttling.length === 0) return <EmptyState>No mailbox is throttled.</EmptyState>;
   return (
@@ -429,6 +483,9 @@ export function DashboardPage() {
             </div>
             <Section title="Mailboxes">
               <MailboxTable dashboard={data} />
+            </Section>
+            <Section title="Recent runs">
+              <RunHistory names={new Map(data.users.map((user) => [user.zohoUserId, user.name]))} />
             </Section>
             <Section title="Throttling">
               <Throttling dashboard={data} />

@@ -12,6 +12,7 @@ import {
   DialogContent,
   DialogSurface,
   DialogTitle,
+  Field,
   Input,
   Menu,
   MenuItem,
@@ -32,19 +33,24 @@ import {
 } from "@fluentui/react-components";
 import { MoreHorizontalRegular, SearchRegular } from "@fluentui/react-icons";
 import { useState } from "react";
-import type { BridgeUser } from "../../../src/api/admin.js";
+import { type BridgeUser, UpdateUserRequest } from "../../../src/api/admin.js";
 import { useAdminMutation, useAdminQuery } from "../api/hooks.js";
 import { ConnectionTestView } from "../components/ConnectionTestView.js";
 import { Section, useLayoutStyles } from "../components/layout.js";
 import { ErrorBar, QueryView } from "../components/QueryView.js";
 import { SyncStateChip, ZohoStatusChip } from "../components/StatusChip.js";
 import { formatDateTime } from "../format.js";
+import { fieldState, validate } from "../validation.js";
 
 function RowActions({ user, onChanged }: { user: BridgeUser; onChanged: () => void }) {
   const reauthorize = useAdminMutation("reauthorizeUser");
   const reset = useAdminMutation("resetUser");
   const syncNow = useAdminMutation("syncNow");
+  const update = useAdminMutation("updateUser");
   const [confirmReset, setConfirmReset] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [mailbox, setMailbox] = useState(user.mailbox);
+  const [mailboxErrors, setMailboxErrors] = useState<Record<string, string>>({});
   const params = { zohoUserId: user.zohoUserId };
   const outcome =
     reauthorize.state.status === "done" ? (
@@ -56,7 +62,9 @@ function RowActions({ user, onChanged }: { user: BridgeUser; onChanged: () => vo
     ) : reset.state.status === "done" ? (
       <Text size={200}>Sync state reset; the next run re-matches.</Text>
     ) : null;
-  const failure = [reauthorize.state, reset.state, syncNow.state].find((state) => state.status === "error");
+  const failure = [reauthorize.state, reset.state, syncNow.state, update.state].find(
+    (state) => state.status === "error",
+  );
   return (
     <>
       <Menu>
@@ -69,12 +77,44 @@ function RowActions({ user, onChanged }: { user: BridgeUser; onChanged: () => vo
               Sync now
             </MenuItem>
             <MenuItem onClick={() => reauthorize.run({}, params)}>Re-authorize</MenuItem>
+            <MenuItem onClick={() => setEditing(true)}>Change mailbox…</MenuItem>
             <MenuItem onClick={() => setConfirmReset(true)}>Reset sync state…</MenuItem>
           </MenuList>
         </MenuPopover>
       </Menu>
       {outcome}
       {failure?.status === "error" ? <ErrorBar error={failure.error} /> : null}
+      <Dialog open={editing} onOpenChange={(_event, data) => setEditing(data.open)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Mailbox for {user.name}</DialogTitle>
+            <DialogContent>
+              <Field
+                label="Exchange mailbox"
+                hint="Use this when the Exchange address differs from the Zoho e-mail."
+                {...fieldState(mailboxErrors, "mailbox")}
+              >
+                <Input type="email" value={mailbox} onChange={(_event, data) => setMailbox(data.value)} />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={() => setEditing(false)}>Cancel</Button>
+              <Button
+                appearance="primary"
+                onClick={async () => {
+                  const checked = validate(UpdateUserRequest, { mailbox });
+                  setMailboxErrors(checked.ok ? {} : checked.errors);
+                  if (!checked.ok) return;
+                  setEditing(false);
+                  if ((await update.run(checked.data, params)) !== undefined) onChanged();
+                }}
+              >
+                Save mailbox
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
       <Dialog open={confirmReset} onOpenChange={(_event, data) => setConfirmReset(data.open)}>
         <DialogSurface>
           <DialogBody>

@@ -248,3 +248,24 @@ export const health: AdminResponse<"credentialHealth"> = {
   ],
   usersFailing: [],
 };
+
+export const runs: AdminResponse<"runs"> = {
+  runs: [
+    {
+      runId: "run-1",
+      zohoUserId: "1000000000000000001",
+      trigger: "initial",
+      status: "partially-failed",
+      startedAt: at,
+      finishedAt: at,
+      rows: [
+        {
+          module: "contacts",
+          direction: "zoho-to-exchange",
+          counts: { creates: 42, updates: 5, deletes: 1, conflicts: 0 },
+        },
+      ],
+      failures: 1,
+    },
+  ],
+};

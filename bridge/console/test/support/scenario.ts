@@ -12,6 +12,7 @@ import {
   dashboard,
   health,
   preview,
+  runs,
   settings,
   setupFresh,
   users,
@@ -168,6 +169,7 @@ export function createScenario(): Handlers {
             openConflicts: 0,
             openHolds: 0,
           },
+    runs: () => (synced ? runs : { runs: [] }),
     conflicts: () => ({ conflicts: [] }),
     holds: () => ({ holds: [] }),
     searchAttendees: () => ({
