@@ -7,9 +7,10 @@
  * Authentication is app-only (client credentials, mailboxes scoped by an application access policy / RBAC for
  * Applications) or delegated per user (auth code + PKCE, refreshed through MSAL's encrypted cache): see `auth.ts`.
  */
-import type { CalendarEvent, Contact, Task } from "../../model/index.js";
+import type { CalendarEvent, Contact, Email, Task } from "../../model/index.js";
 import type { ExchangePort } from "../port.js";
 import type { TokenProvider } from "./auth.js";
+import { graphMailPort } from "./mail.js";
 import { contactsAdapter, type EventWindow, eventsAdapter, type MailboxLocation, tasksAdapter } from "./modules.js";
 import { GraphRecordPort, type Json } from "./records.js";
 import { batchFailure, GraphTransport, toConnectorError } from "./transport.js";
@@ -52,7 +53,7 @@ export interface FreeBusy {
 
 export type GraphModuleValues = { contacts: Contact; events: CalendarEvent; tasks: Task };
 
-export interface GraphExchangePort extends ExchangePort<GraphModuleValues> {
+export interface GraphExchangePort extends ExchangePort<GraphModuleValues, Email> {
   readonly implementation: "graph";
   /** Free/busy of up to 20 addresses (`availabilityView` digits: 0 free, 1 tentative, 2 busy, 3 oof, 4 elsewhere). */
   freeBusy(
@@ -98,6 +99,7 @@ export function createGraphExchangePort(options: GraphExchangeOptions): GraphExc
         push,
       ),
     },
+    mail: graphMailPort(location, options.mailbox, options.maxPageSize ?? 1000),
     async freeBusy(addresses, startUtc, endUtc, intervalMinutes = 30) {
       const answer = await transport.request<{ value: Json[] }>("POST", `/${location.userPath}/calendar/getSchedule`, {
         body: {

@@ -188,6 +188,53 @@ describe("Graph connector: push", () => {
   });
 });
 
+describe("Graph connector: mail", () => {
+  it("lists Inbox then Sent Items from per-folder deltas and files CRM-sent mail idempotently by Message-ID", async () => {
+    const port = connect(sim, mailbox);
+    const mail = port.mail;
+    if (!mail) throw new Error("no mail port");
+    for (const subject of ["Quote request", "Order confirmation"]) {
+      await sim.control.receiveMail(mailbox, {
+        subject,
+        from: { emailAddress: { address: "buyer@fabrikam.example", name: "Buyer" } },
+      });
+    }
+    const messages = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page = await mail.listMessages(cursor);
+      messages.push(...page.messages);
+      cursor = page.cursor;
+      if (page.complete) break;
+    }
+    expect(messages.map((message) => message.value.subject).sort()).toEqual(["Order confirmation", "Quote request"]);
+    expect(messages.every((message) => message.value.direction === "received")).toBe(true);
+
+    const crmMail = {
+      messageId: "<crm-4711@zoho.example>",
+      from: { address: mailbox },
+      to: [{ address: "buyer@fabrikam.example" }],
+      cc: [],
+      date: "2031-01-01T10:00:00Z",
+      subject: "Your offer",
+      body: { format: "html" as const, content: "<p>Offer attached</p>" },
+      direction: "sent" as const,
+      attachments: [],
+    };
+    const first = await mail.saveToSentItems(crmMail, crmMail.messageId);
+    const second = await mail.saveToSentItems(crmMail, crmMail.messageId);
+    expect(first.ok && second.ok && first.value.id === second.value.id).toBe(true);
+    const sent = sim.control
+      .items(mailbox, "message")
+      .filter((message) => message.internetMessageId === crmMail.messageId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.isDraft).toBe(false);
+    const next = await mail.listMessages(cursor);
+    const rest = next.complete ? next : await mail.listMessages(next.cursor);
+    expect([...next.messages, ...rest.messages].map((message) => message.messageId)).toContain(crmMail.messageId);
+  });
+});
+
 describe("Graph connector: free/busy and errors", () => {
   it("reads free/busy through getSchedule", async () => {
     const other = mailboxOf(sim, 1);

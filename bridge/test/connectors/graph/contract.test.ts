@@ -1,7 +1,8 @@
 import { afterAll, beforeAll } from "vitest";
 import { contactToGraph } from "../../../src/mapping/graph/contact.js";
+import { eventToGraph } from "../../../src/mapping/graph/event.js";
 import { taskToGraph } from "../../../src/mapping/graph/task.js";
-import type { Contact, Task } from "../../../src/model/index.js";
+import type { CalendarEvent, Contact, Task } from "../../../src/model/index.js";
 import { runRecordPortContract } from "../contract.js";
 import { graphHarness, type RunningSimulator, startEmptySimulator } from "./harness.js";
 
@@ -60,5 +61,39 @@ runRecordPortContract<Task>("graph To Do tasks", async () =>
     sample: task,
     same: (read, written) =>
       read.subject === written.subject && read.status === written.status && read.dueDate === written.dueDate,
+  }),
+);
+
+const DAY = 86_400_000;
+const event = (n: number): CalendarEvent => {
+  const start = new Date(Math.floor(Date.now() / DAY) * DAY + (n + 2) * DAY + 9 * 3_600_000);
+  const iso = (date: Date) => date.toISOString().replace(".000", "");
+  return {
+    subject: `Customer visit ${n}`,
+    span: { kind: "timed", start: iso(start), end: iso(new Date(start.getTime() + 3_600_000)) },
+    timeZone: "Europe/Berlin",
+    location: `Room ${n}`,
+    attendees: [],
+    reminderMinutesBefore: 15,
+    movedOccurrences: [],
+    cancelledOccurrences: [],
+    categories: [],
+    sensitivity: "normal",
+  };
+};
+
+runRecordPortContract<CalendarEvent>("graph events", async () =>
+  graphHarness(sim, {
+    pick: (port) => port.modules.events,
+    collection: () => "/events",
+    item: (_sim, _mailbox, id) => `/events/${id}`,
+    toGraph: (value) => eventToGraph(value, { mailboxTimeZone: "UTC" }).event,
+    sample: event,
+    same: (read, written) =>
+      read.subject === written.subject &&
+      read.span.kind === "timed" &&
+      written.span.kind === "timed" &&
+      Date.parse(read.span.start) === Date.parse(written.span.start) &&
+      read.location === written.location,
   }),
 );
