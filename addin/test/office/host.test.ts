@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { OfficeMockObject } from "office-addin-mock";
 import { describe, expect, it, vi } from "vitest";
 import { createOfficeHost, OfficeCallError, UnsupportedByHostError, whenOfficeReady } from "../../src/office/host.js";

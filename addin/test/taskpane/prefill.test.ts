@@ -1,3 +1,4 @@
+// @vitest-environment node
 import { describe, expect, it } from "vitest";
 import { companyFromAddress, draftFromSender, splitName } from "../../src/taskpane/prefill.js";
 
