@@ -25,9 +25,9 @@ export function stableStringify(value: unknown): string {
 }
 
 function fieldText<T>(module: SyncModule<T>, field: FieldOf<T>, value: T | undefined): string {
-  return stableStringify(
-    value === undefined || value === null ? undefined : module.normalizeField(field, value[field]),
-  );
+  const raw = value === undefined || value === null ? undefined : value[field];
+  // An absent field is empty on every side; the module normalises only values that are there.
+  return stableStringify(raw === undefined ? undefined : module.normalizeField(field, raw));
 }
 
 /** True when `a` and `b` hold the same normalised value in `field` (an absent record counts as all-empty). */
@@ -38,6 +38,20 @@ export function fieldEquals<T>(module: SyncModule<T>, field: FieldOf<T>, a: T | 
 /** True when `a` and `b` agree on every field `side` can hold, i.e. writing `a` over `b` on that side is a no-op. */
 export function equalOnSide<T>(module: SyncModule<T>, side: Side, a: T, b: T): boolean {
   return module.sideFields[side].every((field) => fieldEquals(module, field, a, b));
+}
+
+/** Fields both sides hold. */
+export function sharedFields<T>(module: SyncModule<T>): FieldOf<T>[] {
+  return module.sideFields.exchange.filter((field) => module.sideFields.crm.includes(field));
+}
+
+/**
+ * A match key of last resort: the normalised content of the fields both sides hold, so two identical items pair
+ * even when the module finds no key for them (a contact with neither name nor e-mail).
+ */
+export function contentKey<T>(module: SyncModule<T>, value: T): string {
+  const projection = sharedFields(module).map((field) => [field, fieldText(module, field, value)]);
+  return `content:${createHash("sha256").update(JSON.stringify(projection)).digest("base64url")}`;
 }
 
 /** Content hash of what `side` can hold of `value`. */

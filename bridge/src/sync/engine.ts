@@ -196,7 +196,15 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
   if (!settings.enabled) return finish("completed", [], [], "module disabled");
 
   const rows = await store.listRelations(scope);
-  const relations: PlanRelation<T>[] = rows.map((row) => ({ row, base: module.parse(row.base) }));
+  const relations: PlanRelation<T>[] = [];
+  for (const row of rows) {
+    try {
+      relations.push({ row, base: module.parse(row.base) });
+    } catch (error) {
+      // Planning without this pair's base could re-create or mis-merge it: stop, and say which row is bad.
+      return finish("aborted", [], [], `stored merge base of relation ${row.id} is invalid: ${String(error)}`);
+    }
+  }
   const conflicts = await store.listConflicts(scope);
   const sides: Partial<Record<Side, Observed<T>>> = {};
   try {

@@ -18,7 +18,7 @@
  */
 
 import type { RemoteItem, Side } from "../connectors/port.js";
-import { equalOnSide, sideHash } from "./compare.js";
+import { contentKey, equalOnSide, sideHash } from "./compare.js";
 import { type ConflictRule, type Direction, mergePair, otherSide, sourceSide } from "./merge.js";
 import type { SyncModule } from "./module.js";
 import type { ConflictEntry, RelationRow } from "./state.js";
@@ -126,16 +126,20 @@ function classify<T>(
   return "unchanged";
 }
 
-/** Pairs added items on both sides by the module's ordered match keys (greedy, deterministic by id). */
+/**
+ * Pairs added items on both sides by the module's ordered match keys, then identical content as a last resort
+ * (greedy, deterministic by id).
+ */
 export function matchAdded<T>(
   module: SyncModule<T>,
   exchangeItems: readonly RemoteItem<T>[],
   crmItems: readonly RemoteItem<T>[],
 ): { pairs: [RemoteItem<T>, RemoteItem<T>][]; exchangeOnly: RemoteItem<T>[]; crmOnly: RemoteItem<T>[] } {
   const byId = (a: RemoteItem<T>, b: RemoteItem<T>) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const keysOf = (value: T) => [...module.matchKeys(value), contentKey(module, value)];
   const index = new Map<string, RemoteItem<T>[]>();
   for (const item of [...crmItems].sort(byId)) {
-    for (const key of module.matchKeys(item.value)) {
+    for (const key of keysOf(item.value)) {
       const bucket = index.get(key);
       if (bucket) bucket.push(item);
       else index.set(key, [item]);
@@ -146,7 +150,7 @@ export function matchAdded<T>(
   const exchangeOnly: RemoteItem<T>[] = [];
   for (const item of [...exchangeItems].sort(byId)) {
     let partner: RemoteItem<T> | undefined;
-    for (const key of module.matchKeys(item.value)) {
+    for (const key of keysOf(item.value)) {
       partner = index.get(key)?.find((candidate) => !taken.has(candidate.id));
       if (partner) break;
     }

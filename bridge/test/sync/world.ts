@@ -13,7 +13,7 @@ import { type Person, personModule } from "./fixtures.js";
 
 export const scope: SyncScope = { mailboxId: "mailbox-1", module: "contacts" };
 
-export function settingsOf(overrides: Partial<ModuleSettings<Person>> = {}): ModuleSettings<Person> {
+export function settingsOf<T = Person>(overrides: Partial<ModuleSettings<T>> = {}): ModuleSettings<T> {
   return {
     enabled: true,
     direction: "two-way",

@@ -34,6 +34,11 @@ export interface MemoryRecordPortOptions<T> {
   readonly idPrefix: string;
   /** Fields this side can hold; others are dropped on every write. Absent: everything is kept. */
   readonly holds?: readonly (keyof T & string)[];
+  /**
+   * Completes what the side kept into a valid canonical value, as a real mapping does on read (defaults for fields
+   * the side cannot hold, e.g. `categories: []`). Absent: the kept fields as they are.
+   */
+  readonly fill?: (kept: Partial<T>) => T;
   /** Page size of listings and change feeds. */
   readonly pageSize?: number;
   readonly capabilities?: Partial<PortCapabilities>;
@@ -266,7 +271,7 @@ export class MemoryRecordPort<T> implements RecordPort<T> {
     for (const field of fields) {
       if (value[field] !== undefined) kept[field] = structuredClone(value[field]);
     }
-    return kept as T;
+    return this.options.fill ? this.options.fill(kept) : (kept as T);
   }
 
   private append(id: string): void {
