@@ -8,22 +8,16 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Debian Chromium with the project's headless flags, shared with the console's browser tests.
+import { launchChromium } from "../../../bridge/test/console/browser.js";
 import { type ContractBridge, startContractBridge } from "../support/contract-bridge.js";
 import { danaContact, messageFromDana, messageFromStranger } from "../support/fixtures.js";
 
 const addinDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const screenshots = path.resolve(addinDir, "../test-results/addin");
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
 
 let distDir: string;
 let bridge: ContractBridge;
@@ -39,7 +33,7 @@ beforeAll(async () => {
     build: { outDir: distDir },
   });
   bridge = await startContractBridge(distDir);
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   await mkdir(screenshots, { recursive: true });
 }, 120_000);
