@@ -288,3 +288,6 @@ function movedOccurrence(
 
 const plusHours = (instant: string, hours: number) =>
   DateTime.fromISO(instant, { zone: "UTC" }).plus({ hours }).toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
+
+/** Event properties expand time zones and recurrences and are the slow ones; this many runs keeps the suite fast. */
+export const EVENT_RUNS = { numRuns: 40 };

@@ -245,7 +245,7 @@ describe("EWS calendar items", () => {
           const write = eventToEws(event, { timeZoneStyle, mailboxTimeZone: "UTC" });
           arb.expectSameOn(sync, sync.sideFields.exchange, event, eventFromEws(asStored(write, event)));
         }),
-        { numRuns: 60 },
+        arb.EVENT_RUNS,
       );
     });
   }

@@ -178,6 +178,7 @@ describe("Graph events", () => {
           eventFromGraph(stored.master, { exceptions: stored.exceptions }),
         );
       }),
+      arb.EVENT_RUNS,
     );
   });
 });

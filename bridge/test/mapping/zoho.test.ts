@@ -196,6 +196,7 @@ describe("Zoho events", () => {
         const back = eventFromZoho(eventToZoho(event, { userTimeZone }), { userTimeZone });
         arb.expectSameOn(sync, sync.sideFields.crm, event, back);
       }),
+      arb.EVENT_RUNS,
     );
   });
 });

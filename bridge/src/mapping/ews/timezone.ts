@@ -49,24 +49,24 @@ export function minutesFromDuration(field: string, duration: string): number {
   return match[1] === "-" ? -minutes : minutes;
 }
 
-/** Every instant in `year` at which the zone's UTC offset changes, to the minute. */
+/**
+ * Every instant in `year` at which the zone's UTC offset changes, to the minute: month starts are probed, and a
+ * month whose end offset differs is bisected (zones change at most once a month).
+ */
 function transitionsOf(zone: string, year: number): DateTime<true>[] {
   const changes: DateTime<true>[] = [];
-  let previous = DateTime.fromObject({ year, month: 1, day: 1 }, { zone }) as DateTime<true>;
-  for (let day = 1; day <= 366; day += 1) {
-    const next = previous.plus({ days: 1 });
-    if (next.offset !== previous.offset) {
-      // Narrow the change down to the minute.
-      let low = previous.toMillis();
-      let high = next.toMillis();
-      while (high - low > 60_000) {
-        const middle = Math.floor((low + high) / 2 / 60_000) * 60_000;
-        if (DateTime.fromMillis(middle, { zone }).offset === previous.offset) low = middle;
-        else high = middle;
-      }
-      changes.push(DateTime.fromMillis(high, { zone }) as DateTime<true>);
+  const offsetAt = (millis: number) => DateTime.fromMillis(millis, { zone }).offset;
+  for (let month = 1; month <= 12; month += 1) {
+    let low = DateTime.fromObject({ year, month, day: 1 }, { zone }).toMillis();
+    let high = DateTime.fromObject({ year, month, day: 1 }, { zone }).plus({ months: 1 }).toMillis();
+    const before = offsetAt(low);
+    if (offsetAt(high) === before) continue;
+    while (high - low > 60_000) {
+      const middle = Math.floor((low + high) / 2 / 60_000) * 60_000;
+      if (offsetAt(middle) === before) low = middle;
+      else high = middle;
     }
-    previous = next;
+    changes.push(DateTime.fromMillis(high, { zone }) as DateTime<true>);
   }
   return changes;
 }
