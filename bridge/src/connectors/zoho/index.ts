@@ -15,8 +15,9 @@ import type { ZohoEventRecord, ZohoRecord, ZohoTaskRecord } from "../../mapping/
 import type { CalendarEvent, Contact, Task } from "../../model/index.js";
 import { ConnectorError } from "../errors.js";
 import type { CrmPort } from "../port.js";
-import { requestError, ZohoClient, type ZohoClientOptions, type ZohoJson } from "./client.js";
-import { coqlString, ZohoMailPort } from "./mail.js";
+import { AccountResolver } from "./accounts.js";
+import { ZohoClient, type ZohoClientOptions, type ZohoJson } from "./client.js";
+import { ZohoMailPort } from "./mail.js";
 import { ZohoOAuth, type ZohoOAuthConfig } from "./oauth.js";
 import { ZohoRecordPort, type ZohoRecordPortOptions } from "./records.js";
 
@@ -96,39 +97,6 @@ function toUser(raw: ZohoJson): ZohoUser {
   };
 }
 
-/** Finds (exactly, by COQL) or creates the Account a contact's company names; ids are cached per connector. */
-function accountResolver(client: ZohoClient) {
-  const cache = new Map<string, Promise<string>>();
-  const resolve = async (name: string): Promise<string> => {
-    const found = await client.request({
-      method: "POST",
-      path: "coql",
-      heavy: true,
-      body: { select_query: `select id from Accounts where Account_Name = ${coqlString(name)} limit 1` },
-    });
-    const existing = (found.json?.data as ZohoJson[] | undefined)?.[0];
-    if (existing) return String(existing.id);
-    const created = await client.request({
-      method: "POST",
-      path: "Accounts",
-      body: { data: [{ Account_Name: name }], trigger: [] },
-    });
-    const item = (created.json?.data as ZohoJson[] | undefined)?.[0];
-    if (item?.status !== "success") throw requestError(created, "create account");
-    return String((item.details as ZohoJson).id);
-  };
-  return (name: string): Promise<string> => {
-    const key = name.toLowerCase();
-    let pending = cache.get(key);
-    if (!pending) {
-      pending = resolve(name);
-      pending.catch(() => cache.delete(key));
-      cache.set(key, pending);
-    }
-    return pending;
-  };
-}
-
 export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<ZohoCrmPort> {
   const oauth = new ZohoOAuth(options.oauth);
   const client = new ZohoClient(oauth, options.client);
@@ -137,7 +105,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
   if (!user) throw new ConnectorError({ kind: "mailbox-unavailable", message: "Zoho did not return the current user" });
   const userTimeZone = String(user.time_zone ?? "UTC");
   const mapping = { userTimeZone };
-  const accountId = accountResolver(client);
+  const accounts = new AccountResolver(client);
 
   const contacts = new ZohoRecordPort<Contact>(
     client,
@@ -146,9 +114,10 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Contacts",
       fields: CONTACT_FIELDS,
       fromZoho: (record) => contactFromZoho(record as ZohoRecord, "Contacts"),
+      prepare: (values) => accounts.resolve(values.flatMap((contact) => contact.companyName ?? [])),
       toZoho: async (contact) =>
         contactToZoho(contact, "Contacts", {
-          accountId: contact.companyName ? await accountId(contact.companyName) : undefined,
+          accountId: contact.companyName ? await accounts.idOf(contact.companyName) : undefined,
         }) as ZohoJson,
     },
     options.records,

@@ -47,6 +47,8 @@ export interface ZohoModuleMapping<T> {
   /** Fields to request (≤ 50); Modified_Time is added. */
   fields: readonly string[];
   fromZoho(record: ZohoJson): T;
+  /** Called once per write batch before `toZoho`, to resolve look-ups in bulk (e.g. companies → Account ids). */
+  prepare?(values: readonly T[]): Promise<void>;
   /** Zoho record for a write; `current` is the record as Zoho holds it (updates only). */
   toZoho(value: T, current: ZohoJson | undefined): ZohoJson | Promise<ZohoJson>;
 }
@@ -343,14 +345,18 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     try {
       return await this.mapping.toZoho(value, current);
     } catch (error) {
-      if (!(error instanceof MappingError)) throw error;
-      return failed({ kind: "invalid-record", message: error.message, field: error.field });
+      if (error instanceof MappingError) {
+        return failed({ kind: "invalid-record", message: error.message, field: error.field });
+      }
+      if (error instanceof ConnectorError && error.failure.kind === "invalid-record") return failed(error.failure);
+      throw error;
     }
   }
 
   async create(requests: readonly CreateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const results: ItemResult<RemoteItem<T>>[] = [];
     for (const batch of chunks(requests, MAX_BATCH)) {
+      await this.mapping.prepare?.(batch.map((request) => request.value));
       const outcome = new Map<number, ItemResult<RemoteItem<T>>>();
       const send: Array<{ index: number; record: ZohoJson }> = [];
       for (const [index, request] of batch.entries()) {
@@ -373,6 +379,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
   async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const results: ItemResult<RemoteItem<T>>[] = [];
     for (const batch of chunks(requests, MAX_BATCH)) {
+      await this.mapping.prepare?.(batch.map((request) => request.value));
       const current = await this.readMany(batch.map((request) => request.id));
       const outcome = new Map<number, ItemResult<RemoteItem<T>>>();
       const send: Array<{ index: number; record: ZohoJson; expected?: string }> = [];
