@@ -268,7 +268,11 @@ export class MailboxResources {
     const family = this.folderFamily(kind);
     if (req.method === "GET") {
       requirePermission(req, family, false);
-      const folders = [...req.mailbox.folders.values()].filter((folder) => folder.kind === kind);
+      // v1.0 lists the child folders of the default Contacts folder, not the default folder itself
+      // (microsoftgraph/microsoft-graph-docs#6273); it stays reachable by id or by its well-known name.
+      const folders = [...req.mailbox.folders.values()].filter(
+        (folder) => folder.kind === kind && !(kind === "contactFolder" && folder.isDefault),
+      );
       return ok({ value: folders.map((folder) => this.folderJson(folder)) });
     }
     if (req.method === "POST") {

@@ -151,7 +151,7 @@ describe("mailbox scoping", () => {
 
 describe("delta queries", () => {
   it("pages contacts with nextLinks, ends with a deltaLink, then returns only changes and @removed", async () => {
-    const folder = (await graph.api(`/users/${bob}/contactFolders`).get()).value[0].id as string;
+    const folder = (await graph.api(`/users/${bob}/contactFolders/contacts`).get()).id as string;
     const url = `/users/${bob}/contactFolders/${folder}/contacts/delta`;
     const initial = await deltaRound(graph, url, 7);
     expect(initial.items).toHaveLength(25);
@@ -177,7 +177,7 @@ describe("delta queries", () => {
   });
 
   it("answers an evicted delta token with 410 syncStateNotFound and a Location for a new initial sync", async () => {
-    const folder = (await graph.api(`/users/${alice}/contactFolders`).get()).value[0].id as string;
+    const folder = (await graph.api(`/users/${alice}/contactFolders/contacts`).get()).id as string;
     const { deltaLink } = await deltaRound(graph, `/users/${alice}/contactFolders/${folder}/contacts/delta`, 50);
     sim.control.evictDeltaTokens(alice);
     const expired = await graphError(graph.api(deltaLink).get());
