@@ -65,15 +65,21 @@ async function readFullListing<T>(port: RecordPort<T>): Promise<Observed<T>> {
 
 async function readSide<T>(port: RecordPort<T>, cursor: string | undefined, full: boolean): Promise<Observed<T>> {
   if (full || cursor === undefined || !port.capabilities.delta) return readFullListing(port);
-  const present: RemoteItem<T>[] = [];
-  const deleted: string[] = [];
+  // Later pages win: an item edited on one page and deleted on a later one is deleted, and vice versa.
+  const present = new Map<string, RemoteItem<T>>();
+  const deleted = new Set<string>();
   let next = cursor;
   try {
     for (;;) {
       const page = await port.listChanges(next);
       for (const change of page.changes) {
-        if (change.kind === "upsert") present.push(change.item);
-        else deleted.push(change.id);
+        if (change.kind === "upsert") {
+          present.set(change.item.id, change.item);
+          deleted.delete(change.item.id);
+        } else {
+          deleted.add(change.id);
+          present.delete(change.id);
+        }
       }
       next = page.cursor;
       if (page.complete) break;
@@ -83,7 +89,10 @@ async function readSide<T>(port: RecordPort<T>, cursor: string | undefined, full
     if (error instanceof ConnectorError && error.failure.kind === "cursor-invalid") return readFullListing(port);
     throw error;
   }
-  return { observation: { present, deleted, completeListing: false }, cursor: next };
+  return {
+    observation: { present: [...present.values()], deleted: [...deleted], completeListing: false },
+    cursor: next,
+  };
 }
 
 /** Re-reads items of open conflicts that this run's listing did not report, so parked pairs are re-decided. */

@@ -4,7 +4,7 @@
  * conflict queue. Each ends by checking that one more sync writes nothing.
  */
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Person } from "./fixtures.js";
 import { scope, settingsOf, World } from "./world.js";
 
@@ -81,6 +81,24 @@ describe("sync engine", () => {
     await world.sync(settingsOf());
     expect(world.state().crm).toEqual([person(1, { phone: "111", company: "Beta" })]);
     expect(world.state().exchange).toEqual([person(1, { phone: "111", company: "Beta" })]);
+    await expectQuiet(world);
+  });
+
+  it("a change feed that edits an item on one page and deletes it on a later one means deleted", async () => {
+    const world = await pairedWorld(1);
+    const [item] = world.exchange.snapshot();
+    if (!item) throw new Error("setup");
+    world.exchange.userDelete(item.id);
+    const { cursor } = await world.exchange.listAll(undefined);
+    if (!cursor) throw new Error("setup");
+    const edited = { ...item, version: "edited", value: { ...item.value, phone: "999" } };
+    vi.spyOn(world.exchange, "listChanges")
+      .mockResolvedValueOnce({ changes: [{ kind: "upsert", item: edited }], cursor: "page-2", complete: false })
+      .mockResolvedValueOnce({ changes: [{ kind: "deleted", id: item.id }], cursor, complete: true });
+    const { record } = await world.sync(settingsOf());
+    expect(record.outcomes).toEqual([expect.objectContaining({ status: "deleted", side: "crm" })]);
+    expect(world.crm.snapshot()).toEqual([]);
+    vi.restoreAllMocks();
     await expectQuiet(world);
   });
 
