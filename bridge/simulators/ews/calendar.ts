@@ -7,8 +7,12 @@
  * that luxon then places in that zone. Occurrences are addressed by 1-based InstanceIndex over the whole series.
  */
 import { DateTime } from "luxon";
-import { RRule, type Options as RRuleOptions, type Weekday } from "rrule";
+// rrule's package entry is CommonJS under plain Node: named imports fail there (they only work through bundlers).
+import rrule, { type Options as RRuleOptions, type Weekday } from "rrule";
 import { findIana } from "windows-iana";
+
+const { RRule } = rrule;
+
 import { prop, type StoredItem } from "./store.js";
 import { child, childText, type XNode } from "./xml.js";
 

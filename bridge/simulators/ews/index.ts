@@ -16,7 +16,6 @@ import {
   FaultInjector,
   type FaultKind,
   type FaultSettings,
-  HTML_ERROR_PAGE,
   renderTransportFault,
   sendTruncated,
 } from "../shared/behaviour.js";
@@ -97,6 +96,13 @@ export interface EwsSimulator {
 }
 
 const TEXT_XML = "text/xml; charset=utf-8";
+
+/**
+ * What IIS 7+ sends remote clients for a 500 it raised itself (errorMode DetailedLocalOnly): one line of text
+ * labelled text/html, not XML. ews-javascript-api 0.15.3 tries to read a SOAP fault from it and throws an
+ * uncaught TypeError (its promise never settles) — the reply the bridge must survive.
+ */
+const IIS_ERROR_TEXT = "The page cannot be displayed because an internal server error has occurred.";
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 class HttpAnswer extends Error {
@@ -241,7 +247,7 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
         return true;
       case "html-error":
         res.writeHead(500, { "content-type": "text/html; charset=utf-8" });
-        res.end(HTML_ERROR_PAGE);
+        res.end(IIS_ERROR_TEXT);
         return true;
       case "truncated":
         sendTruncated(

@@ -1,0 +1,100 @@
+/**
+ * No upstream reply can crash the process or hang a call: every injected fault ends as a ConnectorError, and
+ * ErrorServerBusy's BackOffMilliseconds is honoured (no request reaches the server before it elapsed).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators/ews/index.js";
+import type { FaultKind } from "../../../simulators/shared/behaviour.js";
+import { ConnectorError } from "../../../src/connectors/errors.js";
+import { createEwsExchangePort } from "../../../src/connectors/ews/index.js";
+import { testPki } from "../../support/pki.js";
+
+async function failureOf(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+    return "succeeded";
+  } catch (error) {
+    if (error instanceof ConnectorError) return error.failure.kind;
+    throw error;
+  }
+}
+
+describe("EWS connector resilience", () => {
+  let sim: RunningEwsSimulator;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeAll(async () => {
+    process.on("unhandledRejection", onUnhandled);
+    sim = await startEwsSimulator({ pki: await testPki(), release: "2016" });
+    sim.control.seed({ mailboxes: 1, contactsPerMailbox: 3 });
+  });
+  afterAll(async () => {
+    process.off("unhandledRejection", onUnhandled);
+    await sim.close();
+  });
+
+  const connect = (timeoutMs = 10_000) =>
+    createEwsExchangePort(
+      {
+        mailbox: "alice@contoso.com",
+        url: sim.ewsUrl,
+        version: "Exchange2016",
+        username: "CONTOSO\\svc-crm",
+        password: "Pa55w.rd",
+        auth: "basic",
+        impersonate: true,
+        timeoutMs,
+      },
+      { batchSize: 50 },
+    );
+
+  const cases: [FaultKind, string][] = [
+    ["html-error", "transient"],
+    ["malformed", "transient"],
+    ["truncated", "transient"],
+    ["reset", "transient"],
+    ["server-error", "transient"],
+    ["unavailable", "throttled"],
+    ["hang", "transient"],
+  ];
+  for (const [kind, expected] of cases) {
+    it(`turns a ${kind} reply into a ${expected} failure, without an unhandled rejection`, async () => {
+      const exchange = await connect(kind === "hang" ? 1_000 : 10_000);
+      sim.control.setFaults({ rate: 1, kinds: [kind], seed: 1, hangMs: 3_000 });
+      try {
+        expect(await failureOf(() => exchange.modules.contacts?.listAll(undefined) ?? Promise.resolve())).toBe(
+          expected,
+        );
+      } finally {
+        sim.control.setFaults(undefined);
+        await exchange.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    });
+  }
+
+  it("waits out ErrorServerBusy's BackOffMilliseconds before calling again", async () => {
+    const exchange = await connect();
+    const contacts = exchange.modules.contacts;
+    if (!contacts) throw new Error("no contacts port");
+    await contacts.listAll(undefined);
+    sim.control.throttle("CONTOSO\\svc-crm", 600);
+    const thrown = await contacts.listAll(undefined).catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(ConnectorError);
+    expect((thrown as ConnectorError).failure).toMatchObject({ kind: "throttled" });
+    const retryAfter =
+      (thrown as ConnectorError).failure.kind === "throttled"
+        ? (thrown as { failure: { retryAfterMs: number } }).failure.retryAfterMs
+        : 0;
+    expect(retryAfter).toBeGreaterThan(0);
+    sim.control.resetCallCounts();
+    const started = Date.now();
+    const page = await contacts.listAll(undefined);
+    expect(page.items).toHaveLength(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(retryAfter - 50);
+    // One SyncFolderItems and one GetItem: nothing was sent while the back-off was in force.
+    expect(sim.control.callCounts()).toEqual({ "ews.GetItem": 1, "ews.SyncFolderItems": 1 });
+    await exchange.close();
+  });
+});
