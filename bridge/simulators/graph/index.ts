@@ -242,7 +242,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
       const endpoint = isGraph
         ? `graph.${endpointName(req.method ?? "GET", url.pathname.slice(5))}`
         : identityEndpointName(url.pathname);
-      if (!(isGraph && url.pathname === "/v1.0/$batch")) calls.record(endpoint);
+      // A $batch is counted once as itself and once per inner request (under the inner request's own name).
+      calls.record(endpoint);
       const fault = faults.draw(endpoint);
       if (fault && (await renderTransportFault(fault, res, faults.current ?? {}))) return;
       let response: GraphResponse;

@@ -7,9 +7,12 @@
  * rrule runs on "floating" dates and each local start is then placed in the series' zone with luxon.
  */
 import { DateTime } from "luxon";
-import { Frequency, RRule, type Weekday } from "rrule";
+import rrule, { type Weekday } from "rrule";
 import { findIana } from "windows-iana";
 import { badRequest, GraphError } from "./errors.js";
+
+// rrule ships CommonJS to Node: only its default export is reachable from ESM outside a bundler.
+const { Frequency, RRule } = rrule;
 
 export interface DateTimeTimeZone {
   dateTime: string;
