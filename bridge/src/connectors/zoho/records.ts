@@ -34,6 +34,7 @@ import type {
   UpdateRequest,
 } from "../port.js";
 import { requestError, type ZohoAnswer, type ZohoClient, type ZohoJson } from "./client.js";
+import { epochSeconds, zohoTime } from "./time.js";
 import { openWatchChannel } from "./watch.js";
 
 export const MAX_BATCH = 100;
@@ -85,13 +86,6 @@ function chunks<V>(values: readonly V[], size: number): V[][] {
   return out;
 }
 
-/** Epoch seconds of a Zoho DateTime (`2024-05-01T10:00:00+05:30`). */
-export function epochSeconds(value: string): number {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ConnectorError({ kind: "transient", message: `unreadable Zoho time ${value}` });
-  return Math.floor(ms / 1000);
-}
-
 /** `Modified_Time|hash of the fields` (system `$` keys left out: they are not content). */
 export function versionOf(record: ZohoJson): string {
   const content = Object.entries(record)
@@ -104,11 +98,6 @@ export function versionOf(record: ZohoJson): string {
 /** Epoch seconds of the Modified_Time inside a version. */
 function versionSeconds(version: string): number {
   return epochSeconds(version.split("|")[0] ?? "");
-}
-
-/** Zoho's header format: ISO 8601 with offset, no milliseconds. */
-export function zohoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "+00:00");
 }
 
 /** A per-record write error (`data[i]`) as a connector failure. */
@@ -376,6 +365,22 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     return results;
   }
 
+  /** Why a write of `request` must not be sent: the record is gone, or moved past the expected version. */
+  private refusal(
+    request: { id: string; expectedVersion: string | undefined },
+    existing: ZohoJson | undefined,
+  ): ItemResult<never> | undefined {
+    if (!existing) return failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${request.id}` });
+    if (request.expectedVersion !== undefined && versionOf(existing) !== request.expectedVersion) {
+      return failed({
+        kind: "precondition-failed",
+        message: "record changed in Zoho since it was read",
+        currentVersion: versionOf(existing),
+      });
+    }
+    return undefined;
+  }
+
   async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const results: ItemResult<RemoteItem<T>>[] = [];
     for (const batch of chunks(requests, MAX_BATCH)) {
@@ -385,18 +390,9 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
       const send: Array<{ index: number; record: ZohoJson; expected?: string }> = [];
       for (const [index, request] of batch.entries()) {
         const existing = current.get(request.id);
-        if (!existing)
-          outcome.set(index, failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${request.id}` }));
-        else if (request.expectedVersion !== undefined && versionOf(existing) !== request.expectedVersion) {
-          outcome.set(
-            index,
-            failed({
-              kind: "precondition-failed",
-              message: "record changed in Zoho since it was read",
-              currentVersion: versionOf(existing),
-            }),
-          );
-        } else {
+        const refusal = this.refusal(request, existing);
+        if (refusal || !existing) outcome.set(index, refusal ?? failed({ kind: "not-found", message: "gone" }));
+        else {
           const record = await this.toZoho(request.value, existing);
           if ("ok" in record) outcome.set(index, record as ItemResult<RemoteItem<T>>);
           else send.push({ index, record: { ...record, id: request.id }, expected: request.expectedVersion });
@@ -426,15 +422,9 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
       const outcome = new Map<number, ItemResult<void>>();
       const ids: Array<{ index: number; id: string }> = [];
       for (const [index, request] of batch.entries()) {
-        const existing = current.get(request.id);
-        if (!existing)
-          outcome.set(index, failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${request.id}` }));
-        else if (request.expectedVersion !== undefined && versionOf(existing) !== request.expectedVersion) {
-          outcome.set(
-            index,
-            failed({ kind: "precondition-failed", message: "record changed in Zoho since it was read" }),
-          );
-        } else ids.push({ index, id: request.id });
+        const refusal = this.refusal(request, current.get(request.id));
+        if (refusal) outcome.set(index, refusal);
+        else ids.push({ index, id: request.id });
       }
       if (ids.length > 0) {
         const answer = await this.client.request({

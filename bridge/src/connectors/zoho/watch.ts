@@ -10,7 +10,7 @@ import { randomInt } from "node:crypto";
 import { ConnectorError } from "../errors.js";
 import type { PushOptions, PushSubscription, SyncModuleName } from "../port.js";
 import { requestError, type ZohoClient, type ZohoJson } from "./client.js";
-import { zohoTime } from "./records.js";
+import { zohoTime } from "./time.js";
 
 /** How long a channel lives between renewals. */
 export const CHANNEL_LIFETIME_MS = 24 * 60 * 60 * 1000;
