@@ -35,6 +35,11 @@ export function fieldEquals<T>(module: SyncModule<T>, field: FieldOf<T>, a: T | 
   return fieldText(module, field, a) === fieldText(module, field, b);
 }
 
+/** True when `value` holds nothing in `field` (absent, or empty in the module's normal form). */
+export function fieldIsEmpty<T>(module: SyncModule<T>, field: FieldOf<T>, value: T): boolean {
+  return fieldText(module, field, value) === "null";
+}
+
 /** True when `a` and `b` agree on every field `side` can hold, i.e. writing `a` over `b` on that side is a no-op. */
 export function equalOnSide<T>(module: SyncModule<T>, side: Side, a: T, b: T): boolean {
   return module.sideFields[side].every((field) => fieldEquals(module, field, a, b));

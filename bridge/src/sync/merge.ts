@@ -7,14 +7,15 @@
  * - Two-way, three-way with a base: equal on both sides → that value; only one side differs from the base → that
  *   side's value (non-overlapping edits are all kept); both differ from the base and from each other → a conflict,
  *   decided per field by the rule's winner (`crm-wins`/`exchange-wins`), or reported for the manual queue.
- * - Two-way without a base (first-sync match): every differing field is a conflict.
+ * - Two-way without a base (first-sync match): a field empty on one side takes the other side's value (nothing is
+ *   erased by linking); a field filled differently on both sides is a conflict.
  * - One-way from a source side: the source's value for every field it holds; the target keeps only fields the source
  *   cannot hold. Nothing is ever a conflict.
  * Invariant: the result holds, for every field, a value one of the inputs held; it never invents content.
  */
 
 import type { Side } from "../connectors/port.js";
-import { fieldEquals } from "./compare.js";
+import { fieldEquals, fieldIsEmpty } from "./compare.js";
 import type { FieldOf, SyncModule } from "./module.js";
 
 export type Direction = "two-way" | "exchange-to-crm" | "crm-to-exchange";
@@ -67,6 +68,10 @@ export function mergePair<T>(
     if (source !== undefined) {
       from = holds(module, source, field) ? input[source] : input[otherSide(source)];
     } else if (fieldEquals(module, field, say("exchange"), say("crm"))) {
+      from = say("exchange");
+    } else if (input.base === undefined && fieldIsEmpty(module, field, say("exchange"))) {
+      from = say("crm");
+    } else if (input.base === undefined && fieldIsEmpty(module, field, say("crm"))) {
       from = say("exchange");
     } else if (input.base !== undefined && fieldEquals(module, field, say("exchange"), input.base)) {
       from = say("crm");

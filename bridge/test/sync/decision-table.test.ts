@@ -106,6 +106,19 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    name: "added/added: first-sync match where one side lacks a value keeps the value (two-way)",
+    paired: false,
+    act: (world) => {
+      world.exchange.userCreate(onExchange());
+      world.crm.userCreate(onCrm({ phone: undefined, company: "Acme" }));
+    },
+    expected: (ctx) => {
+      // One-way mirrors the source, so a source without a phone empties the target's.
+      const phone = ctx.direction === "crm-to-exchange" ? undefined : "100";
+      return { exchange: [onExchange({ phone })], crm: [onCrm({ phone })] };
+    },
+  },
+  {
     name: "unchanged/unchanged: nothing happened, nothing is written",
     paired: true,
     act: () => {},
