@@ -33,9 +33,15 @@ export interface SchemaViolation {
 
 let providersRegistered = false;
 
+/**
+ * Compiled validators are shared by every simulator in the process (keyed by file path): compiling is the
+ * expensive part and the schema files never change while a process runs.
+ */
+const compiled = new Map<string, XsdValidator>();
+
 export class SchemaSet {
-  private readonly validators = new Map<string, XsdValidator>();
   private readonly orders = new Map<SchemaFolder, Map<string, string[]>>();
+  private readonly typesText = new Map<SchemaFolder, string>();
 
   constructor(readonly xsdDir: string | undefined) {}
 
@@ -83,8 +89,6 @@ export class SchemaSet {
     return order;
   }
 
-  private readonly typesText = new Map<SchemaFolder, string>();
-
   private typesXsd(folder: SchemaFolder): string {
     let text = this.typesText.get(folder);
     if (text === undefined) {
@@ -96,22 +100,16 @@ export class SchemaSet {
 
   private validator(folder: SchemaFolder, file: string): XsdValidator | undefined {
     if (!this.xsdDir) return undefined;
-    const key = `${folder}/${file}`;
-    let validator = this.validators.get(key);
+    const path = join(this.xsdDir, folder, file);
+    let validator = compiled.get(path);
     if (!validator) {
       if (!providersRegistered) providersRegistered = xmlRegisterFsInputProviders();
-      const path = join(this.xsdDir, folder, file);
       const schemaDoc = XmlDocument.fromString(readFileSync(path, "utf8"), { url: path });
       validator = XsdValidator.fromDoc(schemaDoc);
       schemaDoc.dispose();
-      this.validators.set(key, validator);
+      compiled.set(path, validator);
     }
     return validator;
-  }
-
-  dispose(): void {
-    for (const validator of this.validators.values()) validator.dispose();
-    this.validators.clear();
   }
 }
 
