@@ -35,3 +35,8 @@ export function formatDateTime(iso: string | null): string {
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 }
+
+/** Users a "sync now" reached: the bridge queues one run per user and module, so count users, not runs. */
+export function usersQueued(result: { queued: Array<{ zohoUserId: string }> }): number {
+  return new Set(result.queued.map((entry) => entry.zohoUserId)).size;
+}

@@ -12,7 +12,14 @@ describe("users", () => {
         users: users.map((user) => ({ ...user, selected: user.selected || request.select.includes(user.zohoUserId) })),
         rejected: [],
       }),
-      syncNow: () => ({ queued: [{ runId: "r1", zohoUserId: users[0]?.zohoUserId ?? "" }], skipped: [] }),
+      // One run per module for the one selected user.
+      syncNow: () => ({
+        queued: ["contacts", "events", "tasks"].map((module) => ({
+          runId: `r-${module}`,
+          zohoUserId: users[0]?.zohoUserId ?? "",
+        })),
+        skipped: [],
+      }),
     });
     const inactive = (await screen.findByRole("checkbox", { name: "Sync Cleo Former" })) as HTMLInputElement;
     expect(inactive.disabled).toBe(true);

@@ -172,8 +172,8 @@ function Uninstall() {
   return (
     <Section title="Uninstall">
       <Text>
-        Uninstalling stops all syncing and removes the bridge's stored credentials, subscriptions and sync state.
-        Contacts, events, tasks and e-mails that were already synced are kept in Zoho CRM and in Exchange.
+        Uninstalling stops all syncing and removes the bridge's stored credentials and change subscriptions. Contacts,
+        events, tasks and e-mails that were already synced are kept in Zoho CRM and in Exchange.
       </Text>
       <div className={layout.actions}>
         <Button onClick={() => setOpen(true)}>Uninstall…</Button>
@@ -184,8 +184,8 @@ function Uninstall() {
             <DialogTitle>Uninstall the bridge?</DialogTitle>
             <DialogContent>
               <Text as="p">
-                Synced data stays in Zoho CRM and Exchange. The bridge forgets its credentials and pairings; installing
-                again later matches existing items instead of duplicating them.
+                Synced data stays in Zoho CRM and Exchange. The bridge deletes its stored credentials; installing again
+                later matches existing items instead of duplicating them.
               </Text>
               <Checkbox
                 label="Also revoke the Zoho CRM refresh token"

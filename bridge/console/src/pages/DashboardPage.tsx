@@ -42,7 +42,7 @@ import { Section, useLayoutStyles } from "../components/layout.js";
 import { EmptyState, ErrorBar, QueryView } from "../components/QueryView.js";
 import { SyncStateChip } from "../components/StatusChip.js";
 import { SyncChart } from "../components/SyncChart.js";
-import { flowLabel, formatDateTime, formatTime, moduleLabel } from "../format.js";
+import { flowLabel, formatDateTime, formatTime, moduleLabel, usersQueued } from "../format.js";
 
 type Range = NonNullable<z.infer<typeof DashboardQuery>["range"]>;
 const REFRESH_MS = 10_000;
@@ -465,7 +465,7 @@ export function DashboardPage() {
       </div>
       {syncNow.state.status === "done" ? (
         <MessageBar intent="info">
-          <MessageBarBody>Sync queued for {syncNow.state.data.queued.length} mailboxes.</MessageBarBody>
+          <MessageBarBody>Sync queued for {usersQueued(syncNow.state.data)} mailboxes.</MessageBarBody>
         </MessageBar>
       ) : null}
       {syncNow.state.status === "error" ? <ErrorBar error={syncNow.state.error} /> : null}

@@ -39,7 +39,7 @@ import { ConnectionTestView } from "../components/ConnectionTestView.js";
 import { Section, useLayoutStyles } from "../components/layout.js";
 import { ErrorBar, QueryView } from "../components/QueryView.js";
 import { SyncStateChip, ZohoStatusChip } from "../components/StatusChip.js";
-import { formatDateTime } from "../format.js";
+import { formatDateTime, usersQueued } from "../format.js";
 import { fieldState, validate } from "../validation.js";
 
 function RowActions({ user, onChanged }: { user: BridgeUser; onChanged: () => void }) {
@@ -215,7 +215,7 @@ function UserTable({
       {syncNow.state.status === "done" ? (
         <MessageBar intent="info">
           <MessageBarBody>
-            Sync queued for {syncNow.state.data.queued.length} users
+            Sync queued for {usersQueued(syncNow.state.data)} users
             {syncNow.state.data.skipped.length > 0
               ? `; skipped: ${syncNow.state.data.skipped.map((entry) => `${entry.zohoUserId} (${entry.reason})`).join(", ")}`
               : ""}

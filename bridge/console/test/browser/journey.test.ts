@@ -7,58 +7,26 @@
  *
  * Target: the built console served with the stateful contract stand-in (support/scenario.ts).
  */
-import { mkdir, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { build } from "vite";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ensureConsoleBuilt,
+  fieldLabel as label,
+  launchChromium,
+  recordAdminTraffic,
+  screenshot,
+} from "../../../test/console/browser.js";
 import { createScenario } from "../support/scenario.js";
 import { startStubBridge } from "../support/stubBridge.js";
 
-const consoleDir = join(import.meta.dirname, "..", "..");
-const artefacts = join(consoleDir, "..", "..", "test-results", "console");
 const SECRETS = ["Zoho-Secret-123", "Exch-P@ssw0rd", "N3w-P@ssw0rd"];
 
 let browser: Browser;
 let bridge: Awaited<ReturnType<typeof startStubBridge>>;
 
-/** Newest modification time below a path (files only). */
-async function newest(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.mtimeMs;
-  const entries = await readdir(path);
-  return Math.max(0, ...(await Promise.all(entries.map((entry) => newest(join(path, entry))))));
-}
-
-/** Builds the console unless dist is newer than every source it is built from. */
-async function ensureBuilt(outDir: string) {
-  const sources = ["src", "index.html", "vite.config.ts", "../src/api/admin.ts"].map((path) => join(consoleDir, path));
-  const built = await stat(join(outDir, "index.html")).then(
-    (info) => info.mtimeMs,
-    () => 0,
-  );
-  const changed = Math.max(...(await Promise.all(sources.map(newest))));
-  if (changed > built)
-    await build({ configFile: join(consoleDir, "vite.config.ts"), logLevel: "warn", build: { outDir } });
-}
-
 beforeAll(async () => {
-  const outDir = join(consoleDir, "dist");
-  await ensureBuilt(outDir);
-  bridge = await startStubBridge(createScenario(), outDir);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
-  await mkdir(artefacts, { recursive: true });
+  bridge = await startStubBridge(createScenario(), await ensureConsoleBuilt());
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -66,32 +34,13 @@ afterAll(async () => {
   await bridge?.close();
 });
 
-/** A field's accessible name, with or without the required marker. */
-function label(text: string): RegExp {
-  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\*?$`);
-}
-
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
-}
+const shoot = (page: Page, name: string) => screenshot(page, name);
 
 describe("admin journey in Chromium", () => {
   it("runs setup → settings → users → sync → dashboard → meeting → password → uninstall", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(10_000);
-    const foreign: string[] = [];
-    const leaks: string[] = [];
-    page.on("request", (request) => {
-      const url = new URL(request.url());
-      const allowed =
-        url.origin === bridge.url && (url.pathname.startsWith("/admin/") || url.pathname.startsWith("/api/admin/"));
-      if (!allowed) foreign.push(request.url());
-    });
-    page.on("response", async (response) => {
-      if (!response.url().includes("/api/admin/")) return;
-      const body = await response.text().catch(() => "");
-      for (const secret of SECRETS) if (body.includes(secret)) leaks.push(`${response.url()} echoes a secret`);
-    });
+    const { foreign, bodies } = recordAdminTraffic(page, bridge.url);
 
     await page.goto(`${bridge.url}/admin/`);
     // 1. Zoho
@@ -183,7 +132,7 @@ describe("admin journey in Chromium", () => {
     await shoot(page, "10-uninstalled");
 
     expect(foreign).toEqual([]);
-    expect(leaks).toEqual([]);
+    for (const body of bodies) for (const secret of SECRETS) expect(body).not.toContain(secret);
     for (const secret of SECRETS) expect(await page.content()).not.toContain(secret);
     await page.close();
   }, 120_000);
