@@ -44,7 +44,7 @@ export type HostCapabilities = {
   dialogApi: boolean;
 };
 
-export type AppointmentTimes = { start: Date; end: Date };
+export type MeetingDetails = { subject: string; start: Date; end: Date };
 
 export interface OfficeHost {
   readonly capabilities: HostCapabilities;
@@ -57,8 +57,8 @@ export interface OfficeHost {
   onItemChanged(handler: () => void): Promise<() => void>;
   /** Exchange user identity token (on-prem authentication). */
   userIdentityToken(): Promise<string>;
-  /** Compose appointment: start and end. */
-  appointmentTimes(): Promise<AppointmentTimes>;
+  /** Compose appointment: subject, start and end (async in compose mode). */
+  meetingDetails(): Promise<MeetingDetails>;
   /** Compose appointment: current required attendees. */
   requiredAttendees(): Promise<MailPerson[]>;
   /** Compose appointment: add required attendees (needs ReadWriteItem). */
@@ -227,13 +227,14 @@ export function createOfficeHost(office: OfficeNamespace): OfficeHost {
       return officeCall<string>(office, "getUserIdentityTokenAsync", (cb) => mailbox.getUserIdentityTokenAsync(cb));
     },
 
-    async appointmentTimes() {
-      const appointment = composeAppointment("reading meeting times");
-      const [start, end] = await Promise.all([
+    async meetingDetails() {
+      const appointment = composeAppointment("reading the meeting");
+      const [subject, start, end] = await Promise.all([
+        officeCall<string>(office, "subject.getAsync", (cb) => appointment.subject.getAsync(cb)),
         officeCall<Date>(office, "start.getAsync", (cb) => appointment.start.getAsync(cb)),
         officeCall<Date>(office, "end.getAsync", (cb) => appointment.end.getAsync(cb)),
       ]);
-      return { start, end };
+      return { subject, start, end };
     },
 
     async requiredAttendees() {

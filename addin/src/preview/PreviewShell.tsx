@@ -50,7 +50,7 @@ export function PreviewShell({
           aria-pressed={item.ewsItemId === selected}
           onClick={() => onItem(item)}
         >
-          {item.itemType === "appointment" ? "📅 " : "✉ "}
+          {item.itemType === "appointment" ? "Meeting: " : "Mail: "}
           {item.subject || "(no subject)"} — {item.from?.name ?? item.from?.email ?? ""}
         </Button>
       ))}

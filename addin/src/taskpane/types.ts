@@ -1,6 +1,6 @@
 /** Data and actions the task pane's components receive as props; nothing here depends on Office. */
 import type { AddinRequest, AddinResponse, MySyncStatus, PersonRecord } from "../../../bridge/src/api/addin.js";
-import type { MailItemSnapshot, MailPerson } from "../office/host.js";
+import type { MailItemSnapshot, MailPerson, MeetingDetails } from "../office/host.js";
 
 export type LoadState<T> =
   | { status: "loading" }
@@ -36,5 +36,5 @@ export type TaskPaneData = {
   sync: LoadState<MySyncStatus>;
   /** Appointments only: attendees' free/busy for the meeting's time. */
   availability: LoadState<Schedule[]>;
-  meeting: { start: Date; end: Date } | null;
+  meeting: MeetingDetails | null;
 };

@@ -68,11 +68,11 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
       return;
     }
     if (item.itemType === "appointment" && item.mode === "compose") {
-      Promise.all([host.requiredAttendees(), host.appointmentTimes()])
-        .then(([attendees, times]) => {
+      Promise.all([host.requiredAttendees(), host.meetingDetails()])
+        .then(([attendees, details]) => {
           if (!current) return;
           setPeople(peopleOnItem(item, host.user.email, attendees));
-          setMeeting(times);
+          setMeeting(details);
         })
         .catch((error: unknown) => current && setContext({ status: "error", message: messageOf(error) }));
     } else {

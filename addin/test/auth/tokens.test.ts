@@ -33,7 +33,7 @@ function fakeHost(capabilities: HostCapabilities, over: Partial<OfficeHost> = {}
     bodyText: unused,
     onItemChanged: () => Promise.resolve(() => {}),
     userIdentityToken: () => Promise.resolve("identity-jwt"),
-    appointmentTimes: unused,
+    meetingDetails: unused,
     requiredAttendees: unused,
     addRequiredAttendees: unused,
     dialogMessage: unused,

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // Debian Chromium with the project's headless flags, shared with the console's browser tests.
 import { launchChromium } from "../../../bridge/test/console/browser.js";
 import { type ContractBridge, startContractBridge } from "../support/contract-bridge.js";
-import { danaContact, messageFromDana, messageFromStranger } from "../support/fixtures.js";
+import { danaContact, meetingBeingOrganised, messageFromDana, messageFromStranger } from "../support/fixtures.js";
 
 const addinDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const screenshots = path.resolve(addinDir, "../test-results/addin");
@@ -101,5 +101,18 @@ describe("add-in preview in headless Chromium", () => {
     await pane().getByRole("switch", { name: "Contacts" }).waitFor();
     await page.screenshot({ path: path.join(screenshots, "4-sync.png"), fullPage: true });
     expect(bridge.calls).toContain("mySyncStatus");
+  }, 60_000);
+
+  it("in a meeting being organised, shows availability and adds a CRM contact as attendee", async () => {
+    await page.getByRole("button", { name: new RegExp(meetingBeingOrganised.subject) }).click();
+    await pane().getByRole("tab", { name: "Attendees" }).click();
+    await pane().getByRole("img", { name: "lee@newco.io is free" }).waitFor();
+    await pane().getByRole("textbox", { name: "Find CRM contacts or leads" }).fill("dana");
+    await pane().getByRole("button", { name: "Search" }).click();
+    await pane().getByRole("button", { name: "Add" }).click();
+    await pane().getByRole("img", { name: "dana@contoso.com is busy at times" }).waitFor();
+    expect(bridge.calls).toContain("availability");
+    await pane().getByRole("heading", { name: meetingBeingOrganised.subject }).waitFor();
+    await page.screenshot({ path: path.join(screenshots, "5-attendees.png"), fullPage: true });
   }, 60_000);
 });

@@ -173,7 +173,8 @@ describe("office host", () => {
     };
     const host = createOfficeHost(mockOffice({ sets: { Mailbox: "1.5" }, item }));
     expect(host.currentItem()).toMatchObject({ itemType: "appointment", mode: "compose", ewsItemId: null });
-    await expect(host.appointmentTimes()).resolves.toEqual({
+    await expect(host.meetingDetails()).resolves.toEqual({
+      subject: "Kick-off",
       start: new Date("2026-12-01T09:00:00Z"),
       end: new Date("2026-12-01T10:00:00Z"),
     });

@@ -17,7 +17,7 @@ import {
   type RecordRef,
   TOKEN_TYPE_HEADER,
 } from "../../../bridge/src/api/addin.js";
-import { danaContact, messageFromDana, messageFromStranger, syncStatus } from "./fixtures.js";
+import { danaContact, meetingBeingOrganised, messageFromDana, messageFromStranger, syncStatus } from "./fixtures.js";
 
 type Handlers = { [N in AddinRouteName]: (input: never) => unknown };
 
@@ -53,7 +53,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function startContractBridge(distDir: string): Promise<ContractBridge> {
   const mailbox = { address: "me@fabrikam.com", displayName: "Me (sales)", server: "office365" as const };
-  const items: PreviewItem[] = [messageFromDana, messageFromStranger];
+  const items: PreviewItem[] = [messageFromDana, messageFromStranger, meetingBeingOrganised];
   const people: PersonRecord[] = [danaContact];
   const associations = new Map<string, RecordRef[]>();
   const calls: AddinRouteName[] = [];
@@ -143,7 +143,13 @@ export async function startContractBridge(distDir: string): Promise<ContractBrid
     updateMySync: () => syncStatus,
     syncNow: () => ({ queued: [{ module: "contacts", jobId: "job-1" }] }),
     availability: (input: { emails: string[] }) => ({
-      schedules: input.emails.map((email) => ({ email, availabilityView: "00", items: [], error: null })),
+      // Dana is busy in the second half hour; everyone else is free.
+      schedules: input.emails.map((email) => ({
+        email,
+        availabilityView: email === danaContact.email ? "02" : "00",
+        items: [],
+        error: null,
+      })),
     }),
   };
 

@@ -94,3 +94,19 @@ export const messageFromStranger: PreviewItem = {
   cc: [],
   attachments: [],
 };
+
+export const meetingBeingOrganised: PreviewItem = {
+  ...messageFromDana,
+  itemType: "appointment",
+  ewsItemId: "AAMkAMeeting",
+  restItemId: "AAMkAMeeting-rest",
+  internetMessageId: null,
+  subject: "Renewal kick-off",
+  from: { email: "me@fabrikam.com", name: "Me" },
+  to: [{ email: "lee@newco.io", name: "Lee Park" }],
+  cc: [],
+  start: "2026-12-01T09:00:00+00:00",
+  end: "2026-12-01T10:00:00+00:00",
+  location: "Teams",
+  attachments: [],
+};

@@ -40,7 +40,9 @@ export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskP
   return (
     <main className={styles.root}>
       <div className={styles.heading}>
-        <Subtitle2 as="h1">{item ? item.subject || "(no subject)" : "No item selected"}</Subtitle2>
+        <Subtitle2 as="h1">
+          {item ? (data.meeting?.subject ?? item.subject) || "(no subject)" : "No item selected"}
+        </Subtitle2>
         {item?.from && <Caption1>From {item.from.name}</Caption1>}
       </div>
       <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value as TabName)} size="small">
