@@ -208,3 +208,33 @@ describe("demo seed", () => {
     expect(first.control.records("Tasks").every((task) => typeof task.Status === "string")).toBe(true);
   });
 });
+
+describe("control API over HTTP (/_sim)", () => {
+  const zoho = useZohoSimulator();
+  const sim = async (path: string, body?: unknown) => {
+    const response = await fetch(`${zoho.sim.url}/_sim/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: control answers are arbitrary JSON
+    const json: any = await response.json();
+    return { status: response.status, json };
+  };
+
+  it("seeds, acts as a user, counts calls, hands out tokens and resets", async () => {
+    const seeded = await sim("seed", { contacts: 5, accounts: 2, leads: 1, deals: 1, events: 1, tasks: 1 });
+    expect(seeded.json.counts.Contacts).toBe(5);
+    const acted = await sim("act", { module: "Contacts", operation: "insert", records: [{ Last_Name: "Via HTTP" }] });
+    expect(acted.json[0].status).toBe("success");
+    const { json: tokens } = await sim("tokens/refresh", {});
+    expect(tokens.refresh_token).toMatch(/^1000\./);
+    await zoho.call("GET", "Contacts?fields=Last_Name");
+    expect((await sim("calls")).json["records.list"]).toBe(1);
+    const state = await sim("state");
+    expect(state.json.records.Contacts).toHaveLength(6);
+    await sim("reset");
+    expect((await sim("state")).json.records.Contacts).toHaveLength(0);
+    expect((await sim("nope")).status).toBe(404);
+  });
+});
