@@ -1,6 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { AdminResponse } from "../../src/api/admin.js";
+import { AdminApiError } from "../src/api/client.js";
 import { SetupWizard } from "../src/pages/SetupWizard.js";
 import { at, credentialMode, setupFresh, zohoConnected } from "./support/fixtures.js";
 import { renderWithClient } from "./support/render.js";
@@ -159,5 +160,28 @@ describe("setup wizard", () => {
     fireEvent.click(screen.getByRole("button", { name: /Save and continue/ }));
     await vi.waitFor(() => expect(finished).toBe(true));
     expect(client.callsTo("saveAccessPolicy")[0]?.request).toEqual({ audience: "profiles", profileIds: ["p2"] });
+  });
+});
+
+describe("bridge-side validation", () => {
+  it("lists the fields the bridge refused", async () => {
+    renderWithClient(<SetupWizard onFinished={() => {}} />, {
+      setupStatus: () => ({ ...setupFresh, steps: [{ step: "zoho", complete: true }], zoho: zohoConnected }),
+      saveExchangeConnection: () => {
+        throw new AdminApiError("invalid-request", "the request does not match the route's schema", 400, {
+          issues: [{ path: "endpoint.ewsUrl", message: "this host is not in BRIDGE_EWS_ALLOWED_HOSTS" }],
+        });
+      },
+    });
+    await screen.findByRole("heading", { name: "2. Connect Exchange" });
+    fireEvent.click(screen.getByRole("radio", { name: "Enter the EWS URL" }));
+    fireEvent.change(screen.getByLabelText(/^EWS URL/), {
+      target: { value: "https://evil.example.com/EWS/Exchange.asmx" },
+    });
+    fireEvent.change(screen.getByLabelText(/E-mail address/), { target: { value: "svc@contoso.com" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "endpoint.ewsUrl: this host is not in BRIDGE_EWS_ALLOWED_HOSTS",
+    );
   });
 });

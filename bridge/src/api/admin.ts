@@ -50,6 +50,7 @@ export const AdminErrorCode = z.enum([
   "not-configured", // 409: the step this needs (Zoho or Exchange connection) is not done yet
   "already-resolved", // 409: the conflict or hold was resolved meanwhile
   "inactive-user", // 422: only active Zoho users may be selected for sync
+  "rate-limited", // 429: too many requests to the bridge itself; details.retryAfterSeconds
   "upstream-failed", // 502: Zoho or Exchange answered with an error; details.reason says which and why
   "upstream-throttled", // 503: Zoho or Exchange throttled us; details.retryAt says when to retry
   "internal", // 500: a bug; the message is generic, the log has the rest
@@ -74,6 +75,7 @@ export const adminErrorStatus: Record<AdminErrorCode, number> = {
   "not-configured": 409,
   "already-resolved": 409,
   "inactive-user": 422,
+  "rate-limited": 429,
   "upstream-failed": 502,
   "upstream-throttled": 503,
   internal: 500,

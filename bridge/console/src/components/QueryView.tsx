@@ -12,6 +12,18 @@ import type { ReactNode } from "react";
 import type { AdminApiError } from "../api/client.js";
 import type { Query } from "../api/hooks.js";
 
+/** Field-level reasons from a 400 invalid-request (zod issues or `{ path, message }`), as "path: message". */
+function issueLines(details: Record<string, unknown>): string[] {
+  const issues = details.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.flatMap((issue: unknown) => {
+    if (typeof issue !== "object" || issue === null) return [];
+    const { path, message } = issue as { path?: unknown; message?: unknown };
+    const where = Array.isArray(path) ? path.join(".") : typeof path === "string" ? path : "";
+    return typeof message === "string" ? [where === "" ? message : `${where}: ${message}`] : [];
+  });
+}
+
 export function ErrorBar({ error, onRetry, title }: { error: AdminApiError; onRetry?: () => void; title?: string }) {
   return (
     <MessageBar intent="error" role="alert">
@@ -20,6 +32,13 @@ export function ErrorBar({ error, onRetry, title }: { error: AdminApiError; onRe
           {title ?? (error.code === "network" ? "Bridge unreachable" : "Something went wrong")}
         </MessageBarTitle>
         {error.message}
+        {issueLines(error.details).length === 0 ? null : (
+          <ul style={{ margin: 0 }}>
+            {issueLines(error.details).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        )}
       </MessageBarBody>
       {onRetry === undefined ? null : (
         <MessageBarActions>
