@@ -12,6 +12,7 @@ import { eventFromGraph, eventToGraph, instanceKey } from "../../mapping/graph/e
 import { taskFromGraph, taskToGraph } from "../../mapping/graph/task.js";
 import type { GraphEvent } from "../../mapping/graph/wire.js";
 import type { CalendarEvent, Contact, Task } from "../../model/index.js";
+import { ConnectorError } from "../errors.js";
 import type { ChangeEntry, RemoteItem } from "../port.js";
 import { etagOf, type GraphModuleAdapter, type Json } from "./records.js";
 import type { GraphTransport } from "./transport.js";
@@ -138,17 +139,36 @@ export function eventsAdapter(
     return { id: String(json.id), version: etagOf(json), value: eventFromGraph(graph, { exceptions }) };
   }
 
+  /**
+   * Occurrence id → series master id, learned from delta pages. A deleted occurrence comes back only as `@removed`
+   * with the occurrence's id; this map lets the series be re-read so the cancellation reaches the CRM. (After a
+   * restart the map is empty: such a cancellation then travels with the series' next change or the next resync.)
+   */
+  const seriesOf = new Map<string, string>();
+
   async function changesFrom(entries: Json[]): Promise<ChangeEntry<CalendarEvent>[]> {
     const changes: ChangeEntry<CalendarEvent>[] = [];
     const series = new Set<string>();
     for (const entry of entries) {
-      if (entry["@removed"]) changes.push({ kind: "deleted", id: String(entry.id) });
-      else if (entry.type === "singleInstance") changes.push({ kind: "upsert", item: await itemFrom(entry) });
-      else if (typeof entry.seriesMasterId === "string") series.add(entry.seriesMasterId);
+      const id = String(entry.id);
+      if (entry["@removed"]) {
+        const master = seriesOf.get(id);
+        if (master) series.add(master);
+        else changes.push({ kind: "deleted", id });
+      } else if (entry.type === "singleInstance") changes.push({ kind: "upsert", item: await itemFrom(entry) });
+      else if (typeof entry.seriesMasterId === "string") {
+        seriesOf.set(id, entry.seriesMasterId);
+        series.add(entry.seriesMasterId);
+      }
     }
     for (const masterId of series) {
-      const master = await transport.request<Json>("GET", await item(masterId));
-      changes.push({ kind: "upsert", item: await itemFrom(master) });
+      try {
+        const master = await transport.request<Json>("GET", await item(masterId));
+        changes.push({ kind: "upsert", item: await itemFrom(master) });
+      } catch (error) {
+        if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
+        changes.push({ kind: "deleted", id: masterId });
+      }
     }
     return changes;
   }

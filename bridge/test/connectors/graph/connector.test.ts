@@ -152,6 +152,21 @@ describe("Graph connector: writes", () => {
     expect(items.map((item) => item.id)).toEqual([created.value.id]);
     expect(items[0]?.value.recurrence).toMatchObject({ frequency: "weekly", end: { type: "count", count: 5 } });
     expect(items[0]?.value.movedOccurrences).toHaveLength(1);
+
+    // The Outlook user deletes one more occurrence: delta reports only the occurrence's id as @removed, and the
+    // connector turns it into a re-read of the series.
+    const { cursor } = await listEverything(events);
+    const instances = await sim.control.actAsUser(
+      mailbox,
+      "GET",
+      `/events/${created.value.id}/instances?startDateTime=${iso(start)}&endDateTime=${iso(plus(60))}`,
+    );
+    const last = (instances.body as { value: Array<{ id: string; type: string }> }).value
+      .filter((instance) => instance.type === "occurrence")
+      .at(-1);
+    expect((await sim.control.actAsUser(mailbox, "DELETE", `/events/${last?.id}`)).status).toBe(204);
+    const changes = await drainChanges(events, cursor);
+    expect(changes.upserts.get(created.value.id)?.value.cancelledOccurrences).toHaveLength(2);
   });
 });
 
