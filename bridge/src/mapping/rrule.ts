@@ -92,7 +92,7 @@ export function recurrenceFromRrule(text: string, seriesStart: LocalDate): Recur
     weekStart: weekStart !== undefined && isWeekday(weekStart) ? weekStart : undefined,
     end:
       until !== undefined
-        ? { type: "until" as const, date: rruleDate(field, until) }
+        ? { type: "until" as const, date: rruleDate(`${field}.UNTIL`, until) }
         : count !== undefined
           ? { type: "count" as const, count: integerPart(field, count) }
           : { type: "never" as const },

@@ -207,8 +207,12 @@ export const task: fc.Arbitrary<Task> = fc.record(
   { requiredKeys: ["subject", "status", "priority", "categories"] },
 );
 
-/** Asserts `after` equals `before` on every field in `fields`, in the sync core's comparison form. */
+/**
+ * Asserts `after` is a valid canonical value (as stored by the core: through JSON and the module's schema) and
+ * equals `before` on every field in `fields`, in the sync core's comparison form.
+ */
 export function expectSameOn<T>(module: SyncModule<T>, fields: readonly FieldOf<T>[], before: T, after: T): void {
+  expect(module.parse(JSON.parse(JSON.stringify(after)))).toEqual(after);
   for (const field of fields) {
     expect({ field, value: module.normalizeField(field, after[field]) }).toEqual({
       field,

@@ -133,6 +133,13 @@ function recurrenceFromEws(recurrence: EwsRecurrence, seriesStart: LocalDate): R
 
 export function recurrenceToEws(rule: Recurrence, seriesStart: LocalDate): EwsRecurrence {
   const relative = rule.bySetPos !== undefined && rule.byWeekday !== undefined;
+  if (rule.frequency === "yearly" && rule.interval > 1 && rule.byMonth !== DateTime.fromISO(seriesStart).month) {
+    throw new MappingError(
+      "recurrence",
+      rule,
+      "EWS cannot repeat every n>1 years in a month other than the first occurrence's",
+    );
+  }
   const pattern: EwsRecurrence = {};
   const monthlyInterval = rule.frequency === "yearly" ? rule.interval * 12 : rule.interval;
   if (rule.frequency === "daily") pattern.DailyRecurrence = { Interval: rule.interval };
