@@ -42,6 +42,7 @@ function fakeHost(capabilities: HostCapabilities, over: Partial<OfficeHost> = {}
 }
 
 const unusedClient: BridgeClient = () => Promise.reject(new Error("client not used"));
+const defaults = { client: unusedClient, dialogUrl: "https://bridge.example/addin/auth-dialog.html" };
 const inOneHour = () => new Date(Date.now() + 3_600_000);
 
 /** Only the methods a test expects to be called; anything else would fail loudly as "not a function". */
@@ -66,8 +67,7 @@ describe("token source", () => {
     const source = createTokenSource({
       config: baseConfig,
       host: fakeHost(caps({ nestedAppAuth: true })),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
       createNaaApp,
     });
     await expect(source()).resolves.toEqual({ tokenType: "aad", token: "naa-token" });
@@ -82,8 +82,7 @@ describe("token source", () => {
     const source = createTokenSource({
       config: baseConfig,
       host: fakeHost(caps({ nestedAppAuth: true })),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
       createNaaApp: fakeMsal({
         acquireTokenSilent: () =>
           Promise.reject(new InteractionRequiredAuthError("interaction_required", "consent needed")),
@@ -100,8 +99,7 @@ describe("token source", () => {
     const source = createTokenSource({
       config: baseConfig,
       host: fakeHost(caps({ nestedAppAuth: true, dialogApi: true }), { dialogMessage }),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
       createNaaApp: fakeMsal({
         acquireTokenSilent: () =>
           Promise.reject(new InteractionRequiredAuthError("interaction_required", "consent needed")),
@@ -120,8 +118,7 @@ describe("token source", () => {
       host: fakeHost(caps({ dialogApi: true }), {
         dialogMessage: () => Promise.resolve(JSON.stringify({ error: "access_denied" })),
       }),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
     });
     await expect(source()).rejects.toThrow("access_denied");
   });
@@ -130,8 +127,7 @@ describe("token source", () => {
     const source = createTokenSource({
       config: baseConfig,
       host: fakeHost(caps()),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
     });
     await expect(source()).resolves.toEqual({ tokenType: "exchange-identity", token: "identity-jwt" });
   });
@@ -143,8 +139,8 @@ describe("token source", () => {
     const source = createTokenSource({
       config: { ...baseConfig, sandbox: true },
       host: fakeHost(caps()),
+      ...defaults,
       client: client as unknown as BridgeClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
     });
     await expect(source()).resolves.toEqual({ tokenType: "aad", token: "sim-token" });
     expect(client).toHaveBeenCalledWith("sandboxToken", { mailbox: "me@fabrikam.com" });
@@ -154,8 +150,7 @@ describe("token source", () => {
     const source = createTokenSource({
       config: { ...baseConfig, naa: null, exchangeIdentity: false },
       host: fakeHost(caps()),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
     });
     await expect(source()).rejects.toBeInstanceOf(NoSignInMethodError);
   });
@@ -165,8 +160,7 @@ describe("token source", () => {
     const source = createTokenSource({
       config: baseConfig,
       host: fakeHost(caps({ nestedAppAuth: true })),
-      client: unusedClient,
-      dialogUrl: "https://bridge.example/addin/auth-dialog.html",
+      ...defaults,
       createNaaApp: fakeMsal({
         acquireTokenSilent: () => Promise.resolve({ accessToken: "naa-token", expiresOn: inOneHour() }),
       }),

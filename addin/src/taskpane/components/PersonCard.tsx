@@ -13,6 +13,24 @@ export function formatAmount(amount: number | null, currency: string | null): st
     : new Intl.NumberFormat("en-US").format(amount);
 }
 
+/** A titled list, omitted when empty. */
+function ListSection({ label, items }: { label: string; items: { key: string; text: string }[] }) {
+  const styles = useStyles();
+  if (items.length === 0) return null;
+  return (
+    <div className={styles.section}>
+      <Caption1>{label}</Caption1>
+      <ul className={styles.list} aria-label={label}>
+        {items.map((item) => (
+          <li key={item.key}>
+            <Text size={200}>{item.text}</Text>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** One Contact or Lead with its owner, Account, open Deals, recent activities and open tasks. */
 export function PersonCard({ record }: { record: PersonRecord }) {
   const styles = useStyles();
@@ -45,49 +63,27 @@ export function PersonCard({ record }: { record: PersonRecord }) {
           <Caption1>Account: {record.account.name}</Caption1>
         </div>
       )}
-      {record.openDeals.length > 0 && (
-        <div className={styles.section}>
-          <Caption1>Open deals</Caption1>
-          <ul className={styles.list} aria-label="Open deals">
-            {record.openDeals.map((deal) => (
-              <li key={deal.id}>
-                <Text size={200}>
-                  {deal.name} — {deal.stage} — {formatAmount(deal.amount, deal.currency)}
-                </Text>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {record.openTasks.length > 0 && (
-        <div className={styles.section}>
-          <Caption1>Open tasks</Caption1>
-          <ul className={styles.list} aria-label="Open tasks">
-            {record.openTasks.map((task) => (
-              <li key={task.id}>
-                <Text size={200}>
-                  {task.subject}
-                  {task.dueDate ? ` (due ${task.dueDate})` : ""} — {task.status}
-                </Text>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {record.recentActivities.length > 0 && (
-        <div className={styles.section}>
-          <Caption1>Recent activity</Caption1>
-          <ul className={styles.list} aria-label="Recent activity">
-            {record.recentActivities.map((activity) => (
-              <li key={`${activity.module}-${activity.id}`}>
-                <Text size={200}>
-                  {activity.at.slice(0, 10)} {activity.module}: {activity.subject}
-                </Text>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <ListSection
+        label="Open deals"
+        items={record.openDeals.map((deal) => ({
+          key: deal.id,
+          text: `${deal.name} — ${deal.stage} — ${formatAmount(deal.amount, deal.currency)}`,
+        }))}
+      />
+      <ListSection
+        label="Open tasks"
+        items={record.openTasks.map((task) => ({
+          key: task.id,
+          text: `${task.subject}${task.dueDate ? ` (due ${task.dueDate})` : ""} — ${task.status}`,
+        }))}
+      />
+      <ListSection
+        label="Recent activity"
+        items={record.recentActivities.map((activity) => ({
+          key: `${activity.module}-${activity.id}`,
+          text: `${activity.at.slice(0, 10)} ${activity.module}: ${activity.subject}`,
+        }))}
+      />
     </Card>
   );
 }
