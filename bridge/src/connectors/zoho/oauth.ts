@@ -28,7 +28,7 @@ export interface ZohoTokenAnswer {
   expiresInSeconds: number;
 }
 
-/** Renew this long before Zoho's expiry, so a token never dies in flight. */
+/** Renew this long before Zoho's expiry (at most a tenth of the lifetime), so a token never dies in flight. */
 const EXPIRY_MARGIN_MS = 60_000;
 
 interface TokenResponse {
@@ -147,7 +147,8 @@ export class ZohoOAuth {
     const result = answer(body, this.domain);
     this.accessToken = result.accessToken;
     this.domain = result.apiDomain;
-    this.expiresAt = this.now() + Math.max(0, result.expiresInSeconds * 1000 - EXPIRY_MARGIN_MS);
+    const lifetimeMs = result.expiresInSeconds * 1000;
+    this.expiresAt = this.now() + lifetimeMs - Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 10);
     return result.accessToken;
   }
 

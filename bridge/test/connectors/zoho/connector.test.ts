@@ -63,6 +63,13 @@ describe("Zoho connector: OAuth", () => {
     expect(sim.control.callCounts()["oauth.token"]).toBe(2);
   });
 
+  it("revokes its refresh token on uninstall; nothing works afterwards", async () => {
+    const { crm } = await connectZoho(sim);
+    await crm.revoke();
+    sim.control.expireAccessTokens();
+    await expect(crm.modules.contacts.listAll(undefined)).rejects.toMatchObject({ failure: { kind: "auth-expired" } });
+  });
+
   it("turns an HTTP-200 token error into auth-expired", async () => {
     const attempt = createZohoCrmPort({
       oauth: {
