@@ -12,7 +12,6 @@ import {
   EmailAddressKey,
   Contact as EwsJsContact,
   type ExchangeService,
-  type IOutParam,
   MessageBody,
   PhoneNumberKey,
   PhysicalAddressEntry,
@@ -30,6 +29,7 @@ import {
 } from "../../mapping/ews/contact.js";
 import type { EwsContact, EwsPhysicalAddress } from "../../mapping/ews/wire.js";
 import type { Contact } from "../../model/index.js";
+import { optionalProperty, out } from "./properties.js";
 import type { ItemCodec } from "./record-port.js";
 
 type TextElement =
@@ -54,11 +54,6 @@ const TEXT_ELEMENTS: TextElement[] = [
   "BusinessHomePage",
 ];
 const ADDRESS_PARTS = ["Street", "City", "State", "CountryOrRegion", "PostalCode"] as const;
-
-/** The library's out-parameter; it stays null when the key is absent. */
-function out<V>(): IOutParam<V | undefined> & IOutParam<V> {
-  return { outValue: undefined } as IOutParam<V | undefined> & IOutParam<V>;
-}
 
 function wireFromItem(item: EwsJsContact): EwsContact {
   const wire: EwsContact = {};
@@ -124,7 +119,7 @@ function applyWire(item: EwsJsContact, wire: EwsContact, isNew: boolean): void {
     }
   }
   if (wire.Birthday) item.Birthday = new DateTime(Date.parse(wire.Birthday));
-  else if (!isNew && item.TryGetProperty(ContactSchema.Birthday, out<DateTime>())) item.Birthday = null as never;
+  else if (!isNew && optionalProperty(item, ContactSchema.Birthday)) item.Birthday = null as never;
   item.Body = new MessageBody(BodyType.Text, wire.Body?.value ?? "");
   item.Categories = new StringList(wire.Categories ?? []);
 }

@@ -5,11 +5,12 @@
  * server by configuration. Modules are RecordPorts over their well-known folder; see record-port.ts for the
  * sync, write and error rules and session.ts for authentication and the ErrorServerBusy back-off.
  */
-import type { Contact } from "../../model/index.js";
+import type { Contact, Task } from "../../model/index.js";
 import type { ExchangePort, ModuleValues } from "../port.js";
 import { contactCodec } from "./contacts.js";
 import { type EwsPortOptions, EwsRecordPort } from "./record-port.js";
 import { type EwsConnectionOptions, EwsSession } from "./session.js";
+import { taskCodec } from "./tasks.js";
 
 export type { EwsPortOptions } from "./record-port.js";
 export type { EwsConnectionOptions, EwsVersionName } from "./session.js";
@@ -17,6 +18,7 @@ export { EwsTransportError } from "./transport.js";
 
 export interface EwsModuleValues extends ModuleValues {
   readonly contacts: Contact;
+  readonly tasks: Task;
 }
 
 export async function createEwsExchangePort(
@@ -25,11 +27,12 @@ export async function createEwsExchangePort(
 ): Promise<ExchangePort<EwsModuleValues>> {
   const session = await EwsSession.open(connection);
   const contacts = new EwsRecordPort(session, contactCodec, options);
+  const tasks = new EwsRecordPort(session, taskCodec(options.mailboxTimeZone ?? "UTC"), options);
   return {
     side: "exchange",
     implementation: "ews",
     mailbox: connection.mailbox,
-    modules: { contacts },
+    modules: { contacts, tasks },
     close: async () => {
       session.service.XHRApi.disconnect();
     },

@@ -74,8 +74,10 @@ export interface EwsPortOptions {
   batchSize?: number;
   /** Changes per SyncFolderItems call (1..512). */
   maxChanges?: number;
-  /** Poll interval of pull subscriptions (Exchange 2007). */
+  /** Poll interval of the pull subscriptions that carry push notices. */
   pullIntervalMs?: number;
+  /** IANA zone of the mailbox owner (task dates are midnights in it). */
+  mailboxTimeZone?: string;
 }
 
 function chunks<V>(values: readonly V[], size: number): V[][] {

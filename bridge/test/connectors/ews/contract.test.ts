@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
 import { el } from "../../../simulators/ews/xml.js";
 import { createEwsExchangePort, type EwsVersionName } from "../../../src/connectors/ews/index.js";
-import type { Contact } from "../../../src/model/index.js";
+import type { Contact, Task } from "../../../src/model/index.js";
 import { testPki } from "../../support/pki.js";
 import { runRecordPortContract } from "../contract.js";
 
@@ -74,6 +74,89 @@ for (const [release, version] of SERVERS) {
         create: async (value) => sim.control.user.create(MAILBOX, "contacts", "Contact", fields(value)).id,
         update: async (id, value) => {
           sim.control.user.edit(MAILBOX, id, fields(value));
+        },
+        remove: async (id) => sim.control.user.remove(MAILBOX, id),
+      },
+      setThrottled: async (retryAfterMs) => sim.control.throttle(SERVICE, retryAfterMs ?? 0),
+      expireAuth: async () => {
+        const account = sim.control.org.findAccount(SERVICE);
+        if (account) account.password = "revoked";
+      },
+      close: async () => {
+        await exchange.close();
+        expect(sim.control.responseViolations()).toEqual([]);
+        await sim.close();
+      },
+    };
+  });
+}
+
+function sampleTask(n: number): Task {
+  return {
+    subject: `Follow up ${n}`,
+    status: n % 2 === 0 ? "inProgress" : "notStarted",
+    priority: n % 2 === 0 ? "high" : "normal",
+    dueDate: `2026-03-0${n}`,
+    body: `Call back about quote ${n}`,
+    categories: [],
+  };
+}
+
+function sameTask(read: Task, written: Task): boolean {
+  return (["subject", "status", "priority", "dueDate", "body"] as const).every(
+    (field) => read[field] === written[field],
+  );
+}
+
+function taskFields(value: Task) {
+  const status = {
+    notStarted: "NotStarted",
+    inProgress: "InProgress",
+    completed: "Completed",
+    waitingOnOthers: "WaitingOnOthers",
+    deferred: "Deferred",
+  }[value.status];
+  return {
+    Subject: value.subject,
+    Body: el("Body", { BodyType: "Text" }, value.body ?? ""),
+    Importance: value.priority === "high" ? "High" : "Normal",
+    DueDate: `${value.dueDate}T00:00:00Z`,
+    Status: status,
+  };
+}
+
+for (const [release, version] of SERVERS) {
+  runRecordPortContract<Task>(`EWS tasks on ${release}`, async () => {
+    const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
+    sim.control.seed({
+      mailboxes: 2,
+      contactsPerMailbox: 0,
+      meetingsPerMailbox: 0,
+      tasksPerMailbox: 0,
+      mailsPerMailbox: 0,
+    });
+    const exchange = await createEwsExchangePort(
+      {
+        mailbox: MAILBOX,
+        url: sim.ewsUrl,
+        version,
+        username: SERVICE,
+        password: "Pa55w.rd",
+        auth: "basic",
+        impersonate: true,
+      },
+      { pullIntervalMs: 100, mailboxTimeZone: "UTC" },
+    );
+    const port = exchange.modules.tasks;
+    if (!port) throw new Error("no tasks port");
+    return {
+      port,
+      sample: sampleTask,
+      same: sameTask,
+      remote: {
+        create: async (value) => sim.control.user.create(MAILBOX, "tasks", "Task", taskFields(value)).id,
+        update: async (id, value) => {
+          sim.control.user.edit(MAILBOX, id, taskFields(value));
         },
         remove: async (id) => sim.control.user.remove(MAILBOX, id),
       },
