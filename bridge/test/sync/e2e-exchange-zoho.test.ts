@@ -1,15 +1,17 @@
 /**
- * The sync core end to end over real HTTPS: the Graph connector against the Graph simulator and the Zoho connector
- * against the Zoho simulator, contacts two-way with the model's real contact module. Pre-existing contacts on both
+ * The sync core end to end over real HTTPS: the Graph connector against the Graph simulator, or the EWS connector
+ * against the EWS simulator (2010 SP2, 2016), and the Zoho connector against the Zoho simulator, contacts two-way with the model's real contact module. Pre-existing contacts on both
  * sides are matched (no duplicates), edits of different fields on both sides are merged, a CRM deletion reaches the
  * mailbox, and a sync right after a sync makes zero write calls on either side.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ServerRelease, startEwsSimulator } from "../../simulators/ews/index.js";
 import { type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
+import { createEwsExchangePort, type EwsVersionName } from "../../src/connectors/ews/index.js";
 import type { RecordPort } from "../../src/connectors/port.js";
 import type { Contact } from "../../src/model/index.js";
-import { contactSyncModule } from "../../src/model/sync-modules.js";
+import { contactSyncModule, type ExchangeApi } from "../../src/model/sync-modules.js";
 import { runSync } from "../../src/sync/engine.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
 import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "../connectors/graph/harness.js";
@@ -56,26 +58,85 @@ function must<V>(result: { ok: true; value: V } | { ok: false; failure: { messag
   return result.value;
 }
 
-describe("sync core end to end: Graph ⇄ Zoho contacts", () => {
-  let graph: RunningSimulator;
+interface ExchangeUnderTest {
+  readonly name: string;
+  readonly api: ExchangeApi;
+  connect(): Promise<{ port: RecordPort<Contact>; close: () => Promise<void> }>;
+}
+
+function ewsTarget(release: ServerRelease, version: EwsVersionName): ExchangeUnderTest {
+  return {
+    name: `EWS ${release}`,
+    api: "ews",
+    async connect() {
+      const sim = await startEwsSimulator({ pki: await testPki(), release });
+      sim.control.seed({
+        mailboxes: 1,
+        contactsPerMailbox: 0,
+        meetingsPerMailbox: 0,
+        tasksPerMailbox: 0,
+        mailsPerMailbox: 0,
+      });
+      const exchange = await createEwsExchangePort(
+        {
+          mailbox: "alice@contoso.com",
+          url: sim.ewsUrl,
+          version,
+          username: "CONTOSO\\svc-crm",
+          password: "Pa55w.rd",
+          auth: "basic",
+          impersonate: true,
+        },
+        {},
+      );
+      const port = exchange.modules.contacts;
+      if (!port) throw new Error("no EWS contacts port");
+      return {
+        port,
+        close: async () => {
+          await exchange.close();
+          await sim.close();
+        },
+      };
+    },
+  };
+}
+
+const TARGETS: readonly ExchangeUnderTest[] = [
+  {
+    name: "Graph",
+    api: "graph",
+    async connect() {
+      const sim: RunningSimulator = await startEmptySimulator();
+      const port = connect(sim, mailboxOf(sim)).modules.contacts;
+      if (!port) throw new Error("no Graph contacts port");
+      return { port, close: () => sim.close() };
+    },
+  },
+  ewsTarget("2010SP2", "Exchange2010_SP2"),
+  ewsTarget("2016", "Exchange2016"),
+];
+
+describe.each(TARGETS)("sync core end to end: $name ⇄ Zoho contacts", (target) => {
   let zoho: RunningZohoSimulator;
+  let exchangeSide: { port: RecordPort<Contact>; close: () => Promise<void> };
   beforeAll(async () => {
-    graph = await startEmptySimulator();
     zoho = await startZohoSimulator({ pki: await testPki() });
+    exchangeSide = await target.connect();
   });
   afterAll(async () => {
-    await graph?.close();
+    await exchangeSide?.close();
     await zoho?.close();
   });
 
   it("matches, merges, deletes, and a repeated sync writes nothing", async () => {
-    const exchangePort = connect(graph, mailboxOf(graph)).modules.contacts;
+    const exchangePort = exchangeSide.port;
     const { crm } = await connectZoho(zoho);
     const crmPort = crm.modules.contacts;
-    if (!exchangePort || !crmPort) throw new Error("contacts ports missing");
+    if (!crmPort) throw new Error("no Zoho contacts port");
     const exchange = counted(exchangePort);
     const zohoContacts = counted(crmPort);
-    const module = contactSyncModule("graph", "Contacts");
+    const module = contactSyncModule(target.api, "Contacts");
     const store = new MemorySyncStateStore();
     const sync = () =>
       runSync({
