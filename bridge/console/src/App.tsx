@@ -156,7 +156,7 @@ function Shell({ signInUrl }: { signInUrl: string }) {
       {signedOut ? (
         <SignIn signInUrl={signInUrl} />
       ) : (
-        <QueryView query={session} label="session">
+        <QueryView query={session} label="session" wrap={(content) => <main className={styles.main}>{content}</main>}>
           {(current) =>
             current.user === null ? (
               <SignIn signInUrl={signInUrl} />

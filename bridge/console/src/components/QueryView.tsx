@@ -62,6 +62,7 @@ export function QueryView<T>({
   label,
   isEmpty,
   empty,
+  wrap,
   children,
 }: {
   query: Query<T>;
@@ -69,11 +70,14 @@ export function QueryView<T>({
   label: string;
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
+  /** Frames the loading, error and empty states (the data's own rendering frames itself). */
+  wrap?: (content: ReactNode) => ReactNode;
   children: (data: T) => ReactNode;
 }) {
   const { state } = query;
-  if (state.status === "loading") return <Spinner size="small" label={`Loading ${label}…`} />;
-  if (state.status === "error") return <ErrorBar error={state.error} onRetry={query.reload} />;
-  if (isEmpty?.(state.data)) return <EmptyState>{empty}</EmptyState>;
+  const frame = wrap ?? ((content: ReactNode) => content);
+  if (state.status === "loading") return frame(<Spinner size="small" label={`Loading ${label}…`} />);
+  if (state.status === "error") return frame(<ErrorBar error={state.error} onRetry={query.reload} />);
+  if (isEmpty?.(state.data)) return frame(<EmptyState>{empty}</EmptyState>);
   return <>{children(state.data)}</>;
 }
