@@ -191,6 +191,32 @@ describe("delta queries", () => {
     ).toBeGreaterThan(0);
   });
 
+  it("replays the previous round's changes when asked to, and expires tokens older than the configured age", async () => {
+    const folder = (await graph.api(`/users/${alice}/contactFolders/contacts`).get()).id as string;
+    const url = `/users/${alice}/contactFolders/${folder}/contacts/delta`;
+    sim.control.limits.deltaReplay = true;
+    try {
+      const initial = await deltaRound(graph, url, 100);
+      const created = await graph.api(`/users/${alice}/contacts`).post({ givenName: "Replayed" });
+      const first = await deltaRound(graph, initial.deltaLink);
+      expect(first.items.map((item) => item.id)).toEqual([created.id]);
+      const second = await deltaRound(graph, first.deltaLink);
+      expect(second.items.map((item) => item.id)).toEqual([created.id]);
+      const third = await deltaRound(graph, second.deltaLink);
+      expect(third.items).toEqual([]);
+    } finally {
+      sim.control.limits.deltaReplay = false;
+    }
+    const { deltaLink } = await deltaRound(graph, url, 100);
+    sim.control.limits.deltaTokenMaxAgeMs = 0;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect((await graphError(graph.api(deltaLink).get())).statusCode).toBe(410);
+    } finally {
+      sim.control.limits.deltaTokenMaxAgeMs = undefined;
+    }
+  });
+
   it("reports a message moved out of a folder as @removed there, and keeps its immutable id", async () => {
     const immutable = appOnlyGraph(sim, { Prefer: IMMUTABLE });
     const inbox = await deltaRound(immutable, `/users/${alice}/mailFolders('inbox')/messages/delta`, 10, IMMUTABLE);
