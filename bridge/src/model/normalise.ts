@@ -4,7 +4,7 @@
  * register as changes. Each function is idempotent: normalise(normalise(x)) equals normalise(x).
  */
 import type { Contact } from "./contact.js";
-import { type CalendarEvent, type Recurrence, weekdays } from "./event.js";
+import { type Attendee, type CalendarEvent, type Recurrence, weekdays } from "./event.js";
 import type { Task } from "./task.js";
 import { canonicalZone } from "./timezone.js";
 
@@ -62,4 +62,21 @@ export function normaliseEvent(event: CalendarEvent): CalendarEvent {
 
 export function normaliseTask(task: Task): Task {
   return { ...task, categories: normaliseCategories(task.categories) };
+}
+
+/**
+ * Attendees as `next` lists them, with the type, response and name `previous` knew for the same address. Zoho holds
+ * neither types nor responses, so when the CRM side wins the attendees field, the merge can keep what Exchange knew
+ * about the people who are still invited (pass the merge base or the Exchange value as `previous`).
+ */
+export function carryAttendeeDetails(next: readonly Attendee[], previous: readonly Attendee[]): Attendee[] {
+  const known = new Map(previous.map((attendee) => [attendee.address.toLowerCase(), attendee]));
+  return next.map((attendee) => {
+    const before = known.get(attendee.address.toLowerCase());
+    if (before === undefined) return attendee;
+    const carried: Attendee = { ...attendee, type: before.type, response: before.response };
+    const name = attendee.name ?? before.name;
+    if (name !== undefined) carried.name = name;
+    return carried;
+  });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type CalendarEvent,
   type Contact,
+  carryAttendeeDetails,
   contactSyncModule,
   eventSyncModule,
   type Task,
@@ -106,5 +107,22 @@ describe("task sync module", () => {
 
   it("matches by subject + due date", () => {
     expect(module.matchKeys(task)).toEqual(["subject:call ünal|2026-05-01"]);
+  });
+});
+
+describe("carryAttendeeDetails", () => {
+  it("keeps what Exchange knew about attendees the CRM still lists, and takes the CRM's list", () => {
+    const previous = [
+      { address: "Ann@example.com", name: "Ann", type: "optional" as const, response: "accepted" as const },
+      { address: "gone@example.com", type: "required" as const, response: "declined" as const },
+    ];
+    const fromCrm = [
+      { address: "ann@example.com", type: "required" as const, response: "unknown" as const },
+      { address: "new@example.com", type: "required" as const, response: "unknown" as const },
+    ];
+    expect(carryAttendeeDetails(fromCrm, previous)).toEqual([
+      { address: "ann@example.com", name: "Ann", type: "optional", response: "accepted" },
+      { address: "new@example.com", type: "required", response: "unknown" },
+    ]);
   });
 });
