@@ -1,7 +1,7 @@
 /**
  * Change notifications over webhooks (change-notifications-delivery-webhooks.md, webhooks-lifecycle.md).
  *
- * - Create: the notification (and lifecycle) URL must be https and pass the validation handshake: a POST with
+ * - Create: at most 1 000 active subscriptions per mailbox (403 beyond); the notification (and lifecycle) URL must be https and pass the validation handshake: a POST with
  *   `?validationToken=…` answered within the timeout (10 s) by 200 text/plain echoing the token; otherwise 400 and
  *   no subscription. Lifetimes are capped per resource (Outlook items 10 080 min, To Do 4 230 min); requests below
  *   45 min are raised to 45 min.
@@ -62,6 +62,8 @@ export interface DeliveryRecord {
   at: string;
 }
 
+/** "Max 1,000 active subscriptions per mailbox across all apps" (change-notifications-overview, quotas). */
+const MAX_PER_MAILBOX = 1_000;
 const MAX_MINUTES: Record<ItemKind, number> = { message: 10_080, event: 10_080, contact: 10_080, task: 4_230 };
 const ENTITY: Record<ItemKind, { segment: string; type: string }> = {
   message: { segment: "Messages", type: "#Microsoft.Graph.Message" },
@@ -173,7 +175,23 @@ export class SubscriptionService {
     if (typeof body.clientState === "string" && body.clientState.length > 128) {
       throw badRequest("clientState must be at most 128 characters.", "InvalidRequest");
     }
+    if (body.includeResourceData === true && typeof body.encryptionCertificate !== "string") {
+      throw badRequest(
+        "includeResourceData requires encryptionCertificate and encryptionCertificateId.",
+        "InvalidRequest",
+      );
+    }
     const target = this.parseResource(req, resource);
+    const active = [...this.subscriptions.values()].filter(
+      (subscription) => subscription.userId === target.userId,
+    ).length;
+    if (active >= MAX_PER_MAILBOX) {
+      throw new GraphError(
+        403,
+        "ExtensionError",
+        `The mailbox has reached its limit of ${MAX_PER_MAILBOX} active subscriptions.`,
+      );
+    }
     const lifecycleUrl = typeof body.lifecycleNotificationUrl === "string" ? body.lifecycleNotificationUrl : undefined;
     for (const url of [notificationUrl, lifecycleUrl]) if (url !== undefined) await this.validateEndpoint(url);
     const subscription: Subscription = {
