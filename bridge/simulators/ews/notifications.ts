@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { OperationContext } from "./context.js";
 import { resolveFolder } from "./items.js";
-import { EwsResponseError, envelope, operationResponse, responseMessage } from "./soap.js";
+import { EwsResponseError, operationResponse, responseMessage, streamingEnvelope } from "./soap.js";
 import type { Mailbox, MailboxEvent } from "./store.js";
 import { child, children, childText, type XNode } from "./xml.js";
 
@@ -200,7 +200,10 @@ export class NotificationHub {
     }
     const write = (payload: string) =>
       res.write(
-        envelope(ctx.server, operationResponse("GetStreamingEvents", [responseMessage("GetStreamingEvents", payload)])),
+        streamingEnvelope(
+          ctx.server,
+          operationResponse("GetStreamingEvents", [responseMessage("GetStreamingEvents", payload)]),
+        ),
       );
     if (subscriptions.length === 0) {
       const message = responseMessage(
@@ -212,7 +215,7 @@ export class NotificationHub {
         },
       );
       res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
-      res.end(envelope(ctx.server, operationResponse("GetStreamingEvents", [message])));
+      res.end(streamingEnvelope(ctx.server, operationResponse("GetStreamingEvents", [message])));
       return;
     }
     res.writeHead(200, { "content-type": "text/xml; charset=utf-8", "transfer-encoding": "chunked" });

@@ -23,6 +23,20 @@ export function envelope(server: ServerVersion, body: string): string {
   );
 }
 
+/**
+ * One envelope of a GetStreamingEvents response, as Exchange writes them (nmarus/node-ews#48, 2013 build
+ * 15.0.1076): un-prefixed `<Envelope>` in the SOAP namespace, `soap11:` Header and Body, no XML declaration.
+ * ews-javascript-api splits the stream on the literal `<Envelope` … `</Envelope>`, so the shape matters.
+ */
+export function streamingEnvelope(server: ServerVersion, body: string): string {
+  const { info } = server;
+  return (
+    `<Envelope xmlns="${NS.soap}"><soap11:Header xmlns:soap11="${NS.soap}">` +
+    `<ServerVersionInfo xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" MajorVersion="${info.major}" MinorVersion="${info.minor}" MajorBuildNumber="${info.majorBuild}" MinorBuildNumber="${info.minorBuild}" Version="${info.version}" xmlns="${NS.types}"/>` +
+    `</soap11:Header><soap11:Body xmlns:soap11="${NS.soap}">${body}</soap11:Body></Envelope>`
+  );
+}
+
 /** `<m:XxxResponse>` carrying one ResponseMessage per requested element. */
 export function operationResponse(operation: string, messages: string[]): string {
   return `<m:${operation}Response xmlns:m="${NS.messages}" xmlns:t="${NS.types}"><m:ResponseMessages>${messages.join("")}</m:ResponseMessages></m:${operation}Response>`;

@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BasePropertySet, EventType, Folder, FolderId, PropertySet, WellKnownFolderName } from "ews-javascript-api";
+import {
+  BasePropertySet,
+  EventType,
+  Folder,
+  FolderId,
+  PropertySet,
+  StreamingSubscriptionConnection,
+  WellKnownFolderName,
+} from "ews-javascript-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators/ews/index.js";
 import { defaultXsdDir } from "../../../simulators/ews/schema.js";
@@ -112,6 +120,43 @@ describe("EWS simulator rejects what real Exchange rejects", () => {
 });
 
 describe("notifications", () => {
+  it("streaming: ews-javascript-api's StreamingSubscriptionConnection receives a change (2010 SP2)", async () => {
+    const sim = await startEwsSimulator({
+      pki: await testPki(),
+      release: "2010SP2",
+      heartbeatMs: 200,
+      minuteMs: 3_000,
+    });
+    try {
+      sim.control.seed({ mailboxes: 2, contactsPerMailbox: 1 });
+      const service = ewsClient({
+        version: VERSIONS["2010SP2"],
+        url: sim.ewsUrl,
+        user: "CONTOSO\\svc-crm",
+        password: "Pa55w.rd",
+        impersonate: "alice@contoso.com",
+      });
+      const subscription = await service.SubscribeToStreamingNotifications(
+        [new FolderId(WellKnownFolderName.Contacts)],
+        EventType.Created,
+      );
+      const connection = new StreamingSubscriptionConnection(service, 1);
+      connection.AddSubscription(subscription);
+      const received = new Promise<string[]>((resolve) => {
+        connection.OnNotificationEvent.push((_sender, args) => resolve(args.Events.map((e) => EventType[e.EventType])));
+      });
+      connection.Open();
+      setTimeout(
+        () => sim.control.user.create("alice@contoso.com", "contacts", "Contact", { GivenName: "Streamy" }),
+        300,
+      );
+      expect(await received).toContain("Created");
+      connection.Close();
+    } finally {
+      await sim.close();
+    }
+  });
+
   it("pull: ews-javascript-api sees a change the Outlook user made (2007 SP1)", async () => {
     const sim = await startEwsSimulator({ pki: await testPki(), release: "2007SP1", validateResponses: true });
     try {
@@ -167,7 +212,7 @@ describe("notifications", () => {
           "Exchange2010_SP2",
         ),
       );
-      const envelopes = streamed.text.split("<?xml").filter(Boolean);
+      const envelopes = streamed.text.split("<Envelope ").filter(Boolean);
       expect(envelopes.length).toBeGreaterThanOrEqual(3);
       expect(envelopes[0]).toContain("<m:ConnectionStatus>OK</m:ConnectionStatus>");
       expect(streamed.text).toContain("<t:CreatedEvent>");
