@@ -26,9 +26,15 @@ export function bridgeRootOf(pageUrl: string): string {
   return new URL(at >= 0 ? url.pathname.slice(0, at + 1) : "/", url.origin).href;
 }
 
-export async function startTaskpane(office: typeof Office, container: HTMLElement, pageUrl: string): Promise<Root> {
+/** `office` is undefined when office.js could not load (offline, blocked CDN): the pane then says so. */
+export async function startTaskpane(
+  office: typeof Office | undefined,
+  container: HTMLElement,
+  pageUrl: string,
+): Promise<Root> {
   const root = createRoot(container);
   try {
+    if (!office) throw new Error("Office.js did not load; open this page from Outlook");
     await whenOfficeReady(office);
     const host = createOfficeHost(office);
     const bridgeRoot = bridgeRootOf(pageUrl);

@@ -115,4 +115,12 @@ describe("add-in preview in headless Chromium", () => {
     await pane().getByRole("heading", { name: meetingBeingOrganised.subject }).waitFor();
     await page.screenshot({ path: path.join(screenshots, "5-attendees.png"), fullPage: true });
   }, 60_000);
+
+  it("the real task pane page outside Outlook says Office.js is missing instead of staying blank", async () => {
+    const outside = await browser.newPage();
+    await outside.route("https://appsforoffice.microsoft.com/**", (route) => route.abort());
+    await outside.goto(`${bridge.url}addin/taskpane.html`);
+    await outside.getByText(/Office\.js did not load/).waitFor();
+    await outside.close();
+  }, 60_000);
 });
