@@ -155,6 +155,19 @@ describe("Zoho connector: writes", () => {
     }
   });
 
+  it("maps dropped connections, truncated, HTML and malformed answers to transient, never a crash", async () => {
+    const { crm } = await connectZoho(sim);
+    await crm.modules.contacts.create([{ value: person(1) }]);
+    for (const kind of ["reset", "truncated", "html-error", "malformed", "server-error"] as const) {
+      sim.control.setFaults({ rate: 1, kinds: [kind], seed: 2, endpoints: /^records\./ });
+      await expect(crm.modules.contacts.listAll(undefined), kind).rejects.toMatchObject({
+        failure: { kind: "transient" },
+      });
+    }
+    sim.control.setFaults(undefined);
+    await expect(crm.modules.contacts.listAll(undefined)).resolves.toBeDefined();
+  });
+
   it("reports throttled when 429s persist", async () => {
     const { crm } = await connectZoho(sim);
     sim.control.setFaults({ rate: 1, kinds: ["throttled"], seed: 1 });
