@@ -42,6 +42,23 @@ const environmentSchema = z.object({
   ENTRA_TENANT_ID: z.string().optional(),
   /** Identity platform base; only the sandbox changes it (to the Graph simulator). */
   ENTRA_AUTHORITY_HOST: z.string().url().default("https://login.microsoftonline.com"),
+  /** Microsoft Graph endpoint; only the sandbox changes it (to the Graph simulator). */
+  BRIDGE_GRAPH_URL: z.string().url().default("https://graph.microsoft.com"),
+  /** Bearer token Prometheus sends for /metrics (without it, only loopback callers get metrics). */
+  BRIDGE_METRICS_TOKEN: z.string().min(16).optional(),
+  /** Sync jobs each `bridge worker` (or the server, when it works jobs itself) runs at once. */
+  BRIDGE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** With PostgreSQL: 0 makes the server an API-only process (jobs run in `bridge worker` processes). */
+  BRIDGE_SERVER_WORKS_JOBS: z
+    .enum(["0", "1"])
+    .default("1")
+    .transform((value) => value === "1"),
+  /** A job active this long counts as abandoned by a dead worker and is retried elsewhere. */
+  BRIDGE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(900),
+  BRIDGE_JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  /** Built admin console and add-in directories to serve (default: the workspaces' dist folders). */
+  BRIDGE_CONSOLE_DIR: z.string().optional(),
+  BRIDGE_ADDIN_DIR: z.string().optional(),
   /** Scope the add-in requests for the bridge API (checked in `scp`). */
   ENTRA_API_SCOPE: z.string().default("access_as_user"),
   /** Public URL of the add-in pages: the `aud` of Exchange identity tokens. */
@@ -89,6 +106,14 @@ function toConfig(env: z.output<typeof environmentSchema>) {
       apiScope: env.ENTRA_API_SCOPE,
     },
     addinUrl: env.BRIDGE_ADDIN_URL,
+    graphUrl: env.BRIDGE_GRAPH_URL,
+    metricsToken: env.BRIDGE_METRICS_TOKEN,
+    workerConcurrency: env.BRIDGE_WORKER_CONCURRENCY,
+    serverWorksJobs: env.BRIDGE_SERVER_WORKS_JOBS,
+    jobExpireSeconds: env.BRIDGE_JOB_EXPIRE_SECONDS,
+    jobPollSeconds: env.BRIDGE_JOB_POLL_SECONDS,
+    consoleDir: env.BRIDGE_CONSOLE_DIR,
+    addinDir: env.BRIDGE_ADDIN_DIR,
     maxConcurrentSyncs: env.BRIDGE_MAX_CONCURRENT_SYNCS,
     sessionLifetimeMs: env.BRIDGE_SESSION_HOURS * 3_600_000,
     logLevel: env.LOG_LEVEL,

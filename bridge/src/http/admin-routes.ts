@@ -23,7 +23,7 @@ import {
   SECRET,
   saveExchangeConnection,
 } from "../services/connections.js";
-import { loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
+import { enabledModules, loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
 import type { Storage } from "../storage/index.js";
 import type { ConflictResolution } from "../sync/state.js";
 import { type AppContext, enqueueUser } from "./context.js";
@@ -52,6 +52,11 @@ async function userOr404(storage: Storage, zohoUserId: string) {
 
 function syncedModules(modules: readonly z.infer<typeof SyncModule>[] | undefined): SyncModuleName[] {
   return SYNC_MODULES.filter((module) => !modules || modules.includes(module));
+}
+
+async function enabledAmong(storage: Storage, modules: readonly z.infer<typeof SyncModule>[] | undefined) {
+  const enabled = enabledModules(await loadSyncSettings(storage.settings));
+  return syncedModules(modules).filter((module) => enabled.includes(module));
 }
 
 export function addAdminRoutes(table: RouteTable, context: AppContext): void {
@@ -205,7 +210,8 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
     }
     await storage.users.setSelected(select, true);
     await storage.users.setSelected(deselect, false);
-    for (const id of select) await enqueueUser(context, id, SYNC_MODULES, "initial");
+    const modules = await enabledAmong(storage, undefined);
+    for (const id of select) await enqueueUser(context, id, modules, "initial");
     await audit(admin?.zohoUserId, "users.select", { selected: select.length, deselected: deselect.length });
     const users = await storage.users.list();
     return { users: await Promise.all(users.map((user) => presentUser(storage, user))), rejected };
@@ -238,7 +244,7 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
       else if (!user.zohoActive) skipped.push({ zohoUserId: id, reason: "inactive in Zoho" });
       else if (!user.selected) skipped.push({ zohoUserId: id, reason: "not selected" });
       else {
-        for (const job of await enqueueUser(context, user.id, syncedModules(request.modules), "manual")) {
+        for (const job of await enqueueUser(context, user.id, await enabledAmong(storage, request.modules), "manual")) {
           queued.push({ runId: job.jobId, zohoUserId: id });
         }
       }

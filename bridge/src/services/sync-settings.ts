@@ -77,3 +77,8 @@ export function engineSettings<T>(
     modificationBeatsDeletion: true,
   };
 }
+
+/** The two-way modules the admin has switched on (the only ones worth a job). */
+export function enabledModules(settings: SyncSettings): SyncModuleName[] {
+  return (["contacts", "events", "tasks"] as const).filter((module) => settings.modules[module].enabled);
+}

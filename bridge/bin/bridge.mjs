@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs the bridge CLI (TypeScript, ESM) through tsx's loader: `bridge <command>`; see bridge/src/cli.ts.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../src/cli.ts");
+process.exitCode = await main(process.argv.slice(2));

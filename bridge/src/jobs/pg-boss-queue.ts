@@ -1,0 +1,110 @@
+/**
+ * The distributed scheduler: the same sync jobs on PostgreSQL through pg-boss, worked by any number of
+ * `bridge worker` processes.
+ *
+ * Invariants:
+ * - queue policy `stately` + singleton key `mailbox:module`: at most one job of a lane is queued and one active,
+ *   across every process (pg-boss enforces it with unique partial indexes), so two workers never sync the same data
+ *   at once, and repeated requests for a busy lane merge (send returns null);
+ * - a worker that dies leaves its job `active` until `expireInSeconds` passes; pg-boss's maintenance then fails it
+ *   and, with retries left, another worker picks it up;
+ * - outcomes map as in `job.ts`: transient failures throw (pg-boss retries with exponential backoff), throttling
+ *   schedules a fresh job after the service's delay, permanent failures and holds complete;
+ * - `stop()` stops fetching, waits for running jobs (up to `stopTimeoutMs`), then fails what is still running so it
+ *   is retried elsewhere.
+ */
+import PgBoss from "pg-boss";
+import type { Logger } from "../observability/logger.js";
+import {
+  type EnqueueResult,
+  type JobOutcome,
+  laneKey,
+  type SyncJob,
+  type SyncJobRunner,
+  type SyncQueue,
+} from "./job.js";
+
+export const SYNC_QUEUE = "bridge-sync";
+
+export interface PgBossQueueOptions {
+  url: string;
+  /** PostgreSQL schema pg-boss keeps its tables in. */
+  schema?: string;
+  logger: Logger;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  /** How long a job may stay active before it counts as abandoned (a dead worker). */
+  expireInSeconds?: number;
+  maintenanceIntervalSeconds?: number;
+  pollingIntervalSeconds?: number;
+  stopTimeoutMs?: number;
+}
+
+export class PgBossQueue implements SyncQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly options: PgBossQueueOptions,
+  ) {}
+
+  static async open(options: PgBossQueueOptions): Promise<PgBossQueue> {
+    const boss = new PgBoss({
+      connectionString: options.url,
+      schema: options.schema ?? "pgboss",
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+      max: 4,
+    });
+    boss.on("error", (error: Error) => options.logger.error({ err: error }, "pg-boss error"));
+    await boss.start();
+    const queue = {
+      name: SYNC_QUEUE,
+      policy: "stately" as const,
+      retryLimit: options.retryLimit ?? 5,
+      retryDelay: options.retryDelaySeconds ?? 30,
+      retryBackoff: true,
+      expireInSeconds: options.expireInSeconds ?? 15 * 60,
+    };
+    // createQueue is idempotent in pg-boss 10 only when the queue does not exist yet; concurrent starters race.
+    if (!(await boss.getQueue(SYNC_QUEUE))) {
+      await boss.createQueue(SYNC_QUEUE, queue).catch(async (error: unknown) => {
+        if (!(await boss.getQueue(SYNC_QUEUE))) throw error;
+      });
+    }
+    return new PgBossQueue(boss, options);
+  }
+
+  async enqueue(job: SyncJob, startAfterSeconds?: number): Promise<EnqueueResult> {
+    const id = await this.boss.send(SYNC_QUEUE, job as unknown as object, {
+      singletonKey: laneKey(job),
+      ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
+    });
+    return id ? { jobId: id, merged: false } : { jobId: `merged:${laneKey(job)}`, merged: true };
+  }
+
+  async depth(): Promise<number> {
+    return this.boss.getQueueSize(SYNC_QUEUE);
+  }
+
+  /** Starts `concurrency` polling workers in this process. */
+  async work(runner: SyncJobRunner, concurrency: number): Promise<void> {
+    for (let slot = 0; slot < concurrency; slot++) {
+      await this.boss.work<SyncJob>(
+        SYNC_QUEUE,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds ?? 2 },
+        async ([job]) => {
+          if (!job) return;
+          const outcome: JobOutcome = await runner(job.data, job.retryCount);
+          if (outcome.kind === "failed-transient") throw new Error(outcome.reason);
+          if (outcome.kind === "retry-after") {
+            // The active job completes now; a fresh one (same lane) starts once the service lets us in again.
+            await this.enqueue(job.data, Math.max(1, Math.ceil(outcome.delayMs / 1000)));
+          }
+          return outcome;
+        },
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: this.options.stopTimeoutMs ?? 30_000, wait: true });
+  }
+}

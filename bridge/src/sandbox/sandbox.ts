@@ -1,0 +1,104 @@
+/**
+ * `npm start` with nothing configured: a complete bridge against simulators, on this machine, in one command.
+ *
+ * 1. Ensures a throw-away PKI in `.sandbox/pki`. The process must trust its CA, and NODE_EXTRA_CA_CERTS is read
+ *    only when Node starts — so the CLI re-spawns itself once with it set (sandbox only; production never does).
+ * 2. Starts the Zoho, Graph (Office 365 tenant) and EWS (Exchange 2016 on-premises) simulators with a seeded demo
+ *    org: a dozen users, hundreds of contacts, meetings (some recurring), tasks and mails.
+ * 3. Starts the bridge on a fresh SQLite file in `.sandbox/data` (the simulators keep their state in memory, so
+ *    relations from an earlier session would point at items that no longer exist), connects it to the Zoho and
+ *    Graph simulators as an admin would, selects every user, runs the first sync and prints the URLs.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { startEwsSimulator } from "../../simulators/ews/index.js";
+import { DEMO_TENANT, startGraphSimulator } from "../../simulators/graph/index.js";
+import { ensureTestPki } from "../../simulators/shared/pki.js";
+import { startZohoSimulator } from "../../simulators/zoho/index.js";
+import { loadConfig } from "../config.js";
+import { InProcessScheduler } from "../jobs/in-process-scheduler.js";
+import { createSandboxKey } from "../security/addin-auth.js";
+import { startServer } from "../server.js";
+import { openRuntime } from "../services/runtime.js";
+import { connectToSimulators } from "./connect-simulators.js";
+
+const REPO_ROOT = resolve(import.meta.dirname, "../../..");
+
+/** Re-runs this CLI with the sandbox CA trusted; resolves with the child's exit code. */
+function respawnTrusting(caCertFile: string): Promise<number> {
+  const child = spawn(process.execPath, process.argv.slice(1), {
+    stdio: "inherit",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertFile },
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((done) => child.once("exit", (code) => done(code ?? 1)));
+}
+
+export async function runSandbox(out: (line: string) => void): Promise<void> {
+  const root = resolve(process.env.BRIDGE_SANDBOX_DIR ?? join(REPO_ROOT, ".sandbox"));
+  const pki = await ensureTestPki(join(root, "pki"));
+  if (process.env.NODE_EXTRA_CA_CERTS !== pki.caCertFile) {
+    process.exitCode = await respawnTrusting(pki.caCertFile);
+    return;
+  }
+  const users = Number(process.env.BRIDGE_SANDBOX_USERS ?? 12);
+  const zoho = await startZohoSimulator({ pki, seed: { users: 3, contacts: 60, leads: 20, events: 10, tasks: 10 } });
+  const graph = await startGraphSimulator({
+    pki,
+    seed: { users, contactsPerUser: 15, eventsPerUser: 6, recurringPerUser: 2, tasksPerUser: 4, messagesPerUser: 5 },
+  });
+  const ews = await startEwsSimulator({ pki, release: "2016" });
+  ews.control.seed();
+
+  const dataDir = join(root, "data");
+  await rm(dataDir, { recursive: true, force: true });
+  const consoleDir = join(REPO_ROOT, "bridge/console/dist");
+  const addinDir = join(REPO_ROOT, "addin/dist");
+  const { DATABASE_URL: _sandboxUsesSqlite, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    BRIDGE_DATA_DIR: dataDir,
+    BRIDGE_SANDBOX: "1",
+    BRIDGE_GRAPH_URL: graph.url,
+    ENTRA_AUTHORITY_HOST: graph.url,
+    ENTRA_TENANT_ID: DEMO_TENANT.id,
+    ENTRA_CLIENT_ID: DEMO_TENANT.bridgeApp.clientId,
+    BRIDGE_EWS_ALLOWED_HOSTS: "127.0.0.1,localhost",
+    PORT: process.env.PORT ?? "3000",
+    ...(existsSync(consoleDir) ? { BRIDGE_CONSOLE_DIR: consoleDir } : {}),
+    ...(existsSync(addinDir) ? { BRIDGE_ADDIN_DIR: addinDir } : {}),
+  };
+  const runtime = await openRuntime(loadConfig(env));
+  const mailboxes = [...(graph.control.directory.tenantByIdOrDomain(DEMO_TENANT.id)?.users.values() ?? [])].map(
+    (user) => user.mail,
+  );
+  await connectToSimulators(runtime.storage, { zoho, mailboxes });
+  const server = await startServer(runtime, { sandboxKey: createSandboxKey() });
+
+  const started = Date.now();
+  out(`sandbox: first sync of ${await server.syncEveryone("initial")} mailbox(es)…`);
+  if (server.queue instanceof InProcessScheduler) await server.queue.idle();
+  const synced = await runtime.storage.users.list();
+  const succeeded = synced.filter((user) => user.status === "succeeded").length;
+  const runs = await runtime.storage.runs.recent({ limit: 1000 });
+  const created = runs.reduce((sum, run) => sum + (run.totals.created ?? 0), 0);
+  out(
+    `sandbox: ${succeeded}/${synced.length} mailboxes synced, ${created} items created, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  out(`  admin console:   ${server.url}/admin/`);
+  out(`  add-in preview:  ${server.url}/addin/preview.html`);
+  out(`  API (OpenAPI):   ${server.url}/openapi.json`);
+  out(`  Zoho simulator:  ${zoho.url}   Graph simulator: ${graph.url}   EWS 2016 simulator: ${ews.ewsUrl}`);
+  out("SANDBOX READY (Ctrl+C to stop)");
+
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await server.close();
+  await runtime.close();
+  await Promise.all([zoho.close(), graph.close(), ews.close()]);
+}

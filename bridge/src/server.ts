@@ -1,0 +1,103 @@
+/**
+ * The long-running bridge server: HTTP API + front-ends, the scheduler, a periodic sync of every selected user, and
+ * a graceful shutdown (stop accepting connections, let running jobs finish or release them, close the database).
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "./app.js";
+import type { AppContext } from "./http/context.js";
+import { enqueueUser } from "./http/context.js";
+import type { SyncQueue } from "./jobs/job.js";
+import { openScheduling, type Runtime } from "./services/runtime.js";
+import { enabledModules, loadSyncSettings } from "./services/sync-settings.js";
+
+export interface RunningServer {
+  url: string;
+  context: AppContext;
+  queue: SyncQueue;
+  /** Enqueues every selected, active user (what the schedule does each interval). */
+  syncEveryone(trigger: "schedule" | "initial"): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  runtime: Runtime,
+  extra: Partial<Pick<AppContext, "sandboxKey">> & { publicUrl?: string } = {},
+): Promise<RunningServer> {
+  const { config, storage, logger, metrics } = runtime;
+  const scheduling = await openScheduling(runtime, config.storage.kind === "sqlite" || config.serverWorksJobs);
+  const context: AppContext = {
+    settings: {
+      publicUrl: extra.publicUrl ?? config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
+      sandbox: config.sandbox,
+      ewsAllowedHosts: config.ewsAllowedHosts,
+      ...(config.zohoSignIn.clientId && config.zohoSignIn.clientSecret
+        ? {
+            zohoSignIn: {
+              clientId: config.zohoSignIn.clientId,
+              clientSecret: config.zohoSignIn.clientSecret,
+              accountsUrl: config.zohoSignIn.accountsUrl,
+            },
+          }
+        : {}),
+      ...(config.entra.clientId && config.entra.tenantId
+        ? {
+            entra: {
+              clientId: config.entra.clientId,
+              tenantId: config.entra.tenantId,
+              authorityHost: config.entra.authorityHost,
+              apiScope: config.entra.apiScope,
+            },
+          }
+        : {}),
+      ...(config.addinUrl ? { addinUrl: config.addinUrl } : {}),
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+      ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+      ...(config.addinDir ? { addinDir: config.addinDir } : {}),
+      sessionLifetimeMs: config.sessionLifetimeMs,
+      bridgeVersion: process.env.npm_package_version ?? "0.1.0",
+    },
+    storage,
+    logger,
+    metrics,
+    queue: scheduling.queue,
+    ...(extra.sandboxKey ? { sandboxKey: extra.sandboxKey } : {}),
+    now: () => new Date(),
+  };
+  const { app } = createApp(context);
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
+    listening.on("error", reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${config.http.host}:${address.port}`;
+  if (!extra.publicUrl && !config.http.publicUrl) context.settings.publicUrl = url;
+
+  async function syncEveryone(trigger: "schedule" | "initial"): Promise<number> {
+    const users = await storage.users.listSyncable();
+    const modules = enabledModules(await loadSyncSettings(storage.settings));
+    for (const user of users) await enqueueUser(context, user.id, modules, trigger);
+    return users.length;
+  }
+  const settings = await loadSyncSettings(storage.settings);
+  const timer = setInterval(() => {
+    syncEveryone("schedule").catch((error: unknown) =>
+      logger.error({ err: error }, "scheduled sync failed to enqueue"),
+    );
+  }, settings.schedule.intervalMinutes * 60_000);
+  timer.unref();
+
+  logger.info({ url }, "bridge listening");
+  return {
+    url,
+    context,
+    queue: scheduling.queue,
+    syncEveryone,
+    async close() {
+      clearInterval(timer);
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await scheduling.stop();
+    },
+  };
+}

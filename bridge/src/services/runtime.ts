@@ -1,0 +1,100 @@
+/**
+ * What every bridge process opens first (server, worker, CLI commands): the secret box, storage, logger and
+ * metrics; then, by role, the connector factory, the sync service and a scheduler — in-process on SQLite, pg-boss
+ * on PostgreSQL.
+ */
+import type { BridgeConfig } from "../config.js";
+import { ConnectorError } from "../connectors/errors.js";
+import { InProcessScheduler } from "../jobs/in-process-scheduler.js";
+import type { SyncQueue } from "../jobs/job.js";
+import { PgBossQueue } from "../jobs/pg-boss-queue.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import { createMetrics, type Metrics } from "../observability/metrics.js";
+import { loadSecretBox, type SecretBox } from "../security/secret-box.js";
+import { openStorage, type Storage } from "../storage/index.js";
+import { loadExchangeConnection } from "./connections.js";
+import type { ConnectorFactory } from "./connectors.js";
+import { createServiceConnectorFactory } from "./service-connectors.js";
+import { SyncService } from "./sync-service.js";
+
+export interface Runtime {
+  config: BridgeConfig;
+  box: SecretBox;
+  storage: Storage;
+  logger: Logger;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(
+  config: BridgeConfig,
+  logger = createLogger({ level: config.logLevel }),
+): Promise<Runtime> {
+  const box = await loadSecretBox(config.keySource);
+  const storage = await openStorage(config.storage, box);
+  const metrics = createMetrics({ defaultMetrics: true });
+  return { config, box, storage, logger, metrics, close: () => storage.close() };
+}
+
+/** Connectors from the stored settings; a factory that reports "not configured" until setup is done. */
+export async function openConnectors(runtime: Runtime): Promise<ConnectorFactory & { close(): Promise<void> }> {
+  const { config } = runtime;
+  const authorityHost = new URL(config.entra.authorityHost);
+  const options = {
+    graphBaseUrl: config.graphUrl,
+    authorityHost: config.entra.authorityHost,
+    ...(authorityHost.hostname === "login.microsoftonline.com" ? {} : { knownAuthorities: [authorityHost.host] }),
+  };
+  if (await loadExchangeConnection(runtime.storage)) return createServiceConnectorFactory(runtime.storage, options);
+  return {
+    exchangeApi: "graph",
+    open: async () => {
+      throw new ConnectorError({ kind: "mailbox-unavailable", message: "Exchange is not connected yet" });
+    },
+    close: async () => {},
+  };
+}
+
+export interface Scheduling {
+  queue: SyncQueue;
+  connectors: ConnectorFactory & { close(): Promise<void> };
+  stop(): Promise<void>;
+}
+
+/**
+ * The scheduler for this process. SQLite: in-process jobs. PostgreSQL: pg-boss; jobs are worked here only when
+ * `work` (a `bridge worker`, or a server with BRIDGE_SERVER_WORKS_JOBS=1).
+ */
+export async function openScheduling(runtime: Runtime, work: boolean): Promise<Scheduling> {
+  const { config, storage, logger, metrics } = runtime;
+  const connectors = await openConnectors(runtime);
+  const service = new SyncService({ storage, connectors, logger, metrics });
+  if (config.storage.kind === "sqlite") {
+    const queue = new InProcessScheduler({ runner: service.run, logger, maxConcurrent: config.maxConcurrentSyncs });
+    return {
+      queue,
+      connectors,
+      async stop() {
+        await queue.stop();
+        await connectors.close();
+      },
+    };
+  }
+  const queue = await PgBossQueue.open({
+    url: config.storage.url,
+    logger,
+    schema: `${config.storage.schema}_jobs`,
+    expireInSeconds: config.jobExpireSeconds,
+    pollingIntervalSeconds: config.jobPollSeconds,
+    maintenanceIntervalSeconds: Math.min(60, config.jobExpireSeconds),
+  });
+  if (work) await queue.work(service.run, config.workerConcurrency);
+  return {
+    queue,
+    connectors,
+    async stop() {
+      await queue.stop();
+      await connectors.close();
+    },
+  };
+}
