@@ -85,6 +85,11 @@ export interface PortCapabilities {
 /** A create request; results come back in request order. */
 export interface CreateRequest<T> {
   readonly value: T;
+  /**
+   * Events only: send meeting invitations to the attendees (EWS `SendMeetingInvitations="SendToAllAndSaveCopy"`).
+   * Absent or false: save without notifying anyone (EWS `SendToNone`), where the service allows it.
+   */
+  readonly notifyAttendees?: boolean;
 }
 
 /** An update request. */
@@ -97,6 +102,8 @@ export interface UpdateRequest<T> {
   readonly expectedVersion: string | undefined;
   /** The full canonical value to store; fields this side cannot hold are ignored. */
   readonly value: T;
+  /** Events only: send meeting updates (EWS `SendMeetingInvitationsOrCancellations`); as for `CreateRequest`. */
+  readonly notifyAttendees?: boolean;
 }
 
 /** A delete request. */

@@ -186,7 +186,7 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     outcomes: readonly ItemOutcome[],
     reason?: string,
   ): Promise<SyncRunResult<T>> => {
-    const planned = actions.length > 0 ? countPlan(module, actions) : { exchange: emptyCounts, crm: emptyCounts };
+    const planned = actions.length > 0 ? countPlan(actions) : { exchange: emptyCounts, crm: emptyCounts };
     const record: SyncRunRecord = {
       runId: newId(),
       scope,
@@ -233,7 +233,7 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
   const actions = plan(exchange.observation, crm.observation, relations, { module, settings, conflicts });
 
   if (options.dryRun) return finish("completed", actions, [], "dry run: nothing written");
-  const held = breakerVerdict(countPlan(module, actions), rows.length, options.breaker ?? DEFAULT_BREAKER);
+  const held = breakerVerdict(countPlan(actions), rows.length, options.breaker ?? DEFAULT_BREAKER);
   if (held !== undefined && !options.confirmDeletions) return finish("held", actions, [], held);
 
   const { results, abort } = await applyWrites(ports, actions);

@@ -37,8 +37,8 @@ export interface SyncModule<T> {
    */
   normalizeField<K extends FieldOf<T>>(field: K, value: T[K]): unknown;
   /**
-   * True when creating or updating this value on Exchange sends meeting invitations/updates (an event with attendees);
-   * counted separately in dry-run plans. Absent: never.
+   * True when this value has attendees to invite (an event with attendees). With `ModuleSettings.sendInvitations` the
+   * planner then asks Exchange to mail invitations/updates and counts them in the plan. Absent: never.
    */
   invitesAttendees?(value: T): boolean;
   /** Validates a stored merge base (JSON) of this or an older schema version; throws on anything else. */

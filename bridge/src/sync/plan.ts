@@ -45,6 +45,11 @@ export interface ModuleSettings<T> {
    * rejects are neither copied nor matched; pairs that already exist keep syncing (a filter is no deletion signal).
    */
   readonly filter?: (value: T, side: Side) => boolean;
+  /**
+   * Whether Exchange writes of events with attendees send invitations/updates (`SyncModule.invitesAttendees`).
+   * Default false: the bridge files meetings into the calendar without mailing the attendees on the user's behalf.
+   */
+  readonly sendInvitations?: boolean;
 }
 
 /** A relation with its merge base parsed by `SyncModule.parse`. */
@@ -57,8 +62,14 @@ export type SideState = "absent" | "added" | "unchanged" | "changed" | "deleted"
 export type Cell = `${SideState}/${SideState}`;
 
 export type WriteOp<T> =
-  | { readonly op: "create"; readonly value: T }
-  | { readonly op: "update"; readonly id: string; readonly expectedVersion: string; readonly value: T }
+  | { readonly op: "create"; readonly value: T; readonly notifyAttendees?: boolean }
+  | {
+      readonly op: "update";
+      readonly id: string;
+      readonly expectedVersion: string;
+      readonly value: T;
+      readonly notifyAttendees?: boolean;
+    }
   | { readonly op: "delete"; readonly id: string; readonly expectedVersion: string };
 
 export interface SyncAction<T> {
@@ -328,6 +339,12 @@ class Decision<T> {
     return side === "exchange" ? this.row.exchangeId : this.row.crmId;
   }
 
+  /** Whether writing `value` to `side` mails the attendees (Exchange events, when the settings allow it). */
+  private notify(side: Side, value: T): { notifyAttendees?: true } {
+    const invites = side === "exchange" && this.settings.sendInvitations && this.module.invitesAttendees?.(value);
+    return invites ? { notifyAttendees: true } : {};
+  }
+
   copyNew(from: Side): SyncAction<T> {
     const to = otherSide(from);
     const item = this.pair[from];
@@ -335,7 +352,12 @@ class Decision<T> {
     if (this.source === to) {
       return this.action("skip", {}, `one-way from ${to}: an item only on the target is not copied to the source`);
     }
-    return this.action("sync", { [to]: { op: "create", value: item.value } }, `new in ${from}`, { value: item.value });
+    return this.action(
+      "sync",
+      { [to]: { op: "create", value: item.value, ...this.notify(to, item.value) } },
+      `new in ${from}`,
+      { value: item.value },
+    );
   }
 
   /** Merges both sides (with the relation's base, if any) and writes each side that differs from the result. */
@@ -365,7 +387,13 @@ class Decision<T> {
     for (const side of ["exchange", "crm"] as const) {
       const sideValue = side === "exchange" ? exchange : crm;
       if (side === this.source || equalOnSide(this.module, side, result.value, sideValue)) continue;
-      writes[side] = { op: "update", id: this.id(side), expectedVersion: this.version(side), value: result.value };
+      writes[side] = {
+        op: "update",
+        id: this.id(side),
+        expectedVersion: this.version(side),
+        value: result.value,
+        ...this.notify(side, result.value),
+      };
     }
     const versionsMoved =
       !this.row ||
@@ -421,6 +449,6 @@ class Decision<T> {
     if (base === undefined || kept === undefined) throw new Error("sync planner: re-create without base and value");
     const input = side === "exchange" ? { base, exchange: base, crm: kept } : { base, exchange: kept, crm: base };
     const { value } = mergePair(this.module, input, "two-way", "exchange-wins");
-    return this.action("sync", { [side]: { op: "create", value } }, reason, { value });
+    return this.action("sync", { [side]: { op: "create", value, ...this.notify(side, value) } }, reason, { value });
   }
 }

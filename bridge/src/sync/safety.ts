@@ -9,7 +9,6 @@
  */
 
 import type { Side } from "../connectors/port.js";
-import type { SyncModule } from "./module.js";
 import type { SyncAction } from "./plan.js";
 import type { SideCounts } from "./state.js";
 
@@ -24,7 +23,7 @@ export interface BreakerSettings {
 
 export const DEFAULT_BREAKER: BreakerSettings = { share: 0.2, floor: 5 };
 
-export function countPlan<T>(module: SyncModule<T>, actions: readonly SyncAction<T>[]): Record<Side, SideCounts> {
+export function countPlan<T>(actions: readonly SyncAction<T>[]): Record<Side, SideCounts> {
   const counts = {
     exchange: { creates: 0, updates: 0, deletes: 0, invitations: 0 },
     crm: { creates: 0, updates: 0, deletes: 0, invitations: 0 },
@@ -36,7 +35,7 @@ export function countPlan<T>(module: SyncModule<T>, actions: readonly SyncAction
       if (write.op === "create") counts[side].creates++;
       else if (write.op === "update") counts[side].updates++;
       else counts[side].deletes++;
-      if (side === "exchange" && write.op !== "delete" && module.invitesAttendees?.(write.value)) {
+      if (write.op !== "delete" && write.notifyAttendees) {
         counts[side].invitations++;
       }
     }

@@ -91,7 +91,7 @@ export interface SideCounts {
   readonly creates: number;
   readonly updates: number;
   readonly deletes: number;
-  /** Events created/updated with attendees, i.e. writes that send meeting invitations or updates. */
+  /** Writes that mail meeting invitations or updates to attendees (`WriteOp.notifyAttendees`). */
   readonly invitations: number;
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it, vi } from "vitest";
-import type { Person } from "./fixtures.js";
+import { type Person, personModule } from "./fixtures.js";
 import { scope, settingsOf, World } from "./world.js";
 
 const person = (n: number, changes: Partial<Person> = {}): Person => ({
@@ -179,6 +179,23 @@ describe("sync engine", () => {
     const real = await world.sync(settingsOf());
     expect(real.record.planned).toEqual(record.planned);
     await expectQuiet(world);
+  });
+
+  it("asks Exchange to mail invitations only when the settings allow it, and counts them", async () => {
+    const meetings = { ...personModule, invitesAttendees: (value: Person) => value.company === "Meeting Co" };
+    const world = new World();
+    world.crm.userCreate(person(1, { company: "Meeting Co" }));
+    world.crm.userCreate(person(2));
+    const quiet = await world.sync(settingsOf(), { module: meetings, dryRun: true });
+    expect(quiet.record.planned.exchange).toMatchObject({ creates: 2, invitations: 0 });
+    const create = vi.spyOn(world.exchange, "create");
+    const { record } = await world.sync(settingsOf({ sendInvitations: true }), { module: meetings });
+    expect(record.planned.exchange).toMatchObject({ creates: 2, invitations: 1 });
+    const requests = create.mock.calls.flatMap(([batch]) => batch);
+    expect(requests.filter((request) => request.notifyAttendees).map((request) => request.value.name)).toEqual([
+      "Person 1",
+    ]);
+    vi.restoreAllMocks();
   });
 
   it("an expired cursor falls back to a full listing and diff: deletions found, no duplicates", async () => {
