@@ -245,6 +245,20 @@ function unsetProperties(kind: ItemKind): Json {
   return unset;
 }
 
+/**
+ * All-day events are dates, not instants: they must start and end at midnight of their zone, and are kept as that
+ * date at UTC midnight so every response zone shows the same day.
+ */
+function storeDate(value: unknown, field: string): { utc: string; zone: string } {
+  parseDateTimeTimeZone(value, field);
+  const { dateTime, timeZone } = value as { dateTime: string; timeZone: string };
+  const local = DateTime.fromISO(dateTime, { zone: "UTC" });
+  if (local.hour !== 0 || local.minute !== 0 || local.second !== 0) {
+    throw new GraphError(400, "ErrorInvalidRequest", "An all-day event must start and end at midnight.");
+  }
+  return { utc: local.toISO() ?? "", zone: timeZone };
+}
+
 /** Applies the service's defaults and normalisation to a new item's properties. */
 export function defaultsForNew(kind: ItemKind, mailbox: Mailbox, props: Json): Json {
   return { ...unsetProperties(kind), ...kindDefaults(kind, mailbox, props) };
@@ -320,9 +334,10 @@ function kindDefaults(kind: ItemKind, mailbox: Mailbox, props: Json): Json {
 
 /** Events keep `start`/`end` in UTC plus the zones the client used; applies to POST and PATCH alike. */
 export function normaliseEventTimes(props: Json, existing?: Json): void {
+  const allDay = (props.isAllDay ?? existing?.isAllDay) === true;
   for (const field of ["start", "end"] as const) {
     if (props[field] === undefined) continue;
-    const stored = storeDateTime(props[field], field);
+    const stored = allDay ? storeDate(props[field], field) : storeDateTime(props[field], field);
     props[field] = { dateTime: stored.utc, timeZone: "UTC" };
     props[field === "start" ? "originalStartTimeZone" : "originalEndTimeZone"] = stored.zone;
   }

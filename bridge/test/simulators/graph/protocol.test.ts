@@ -339,6 +339,30 @@ describe("calendar", () => {
     expect(sim.control.invitations().at(-1)).toMatchObject({ kind: "meetingCancelled", to: bob.toLowerCase() });
   });
 
+  it("keeps all-day events on their dates in every response time zone and refuses ones not at midnight", async () => {
+    const created = await graph.api(`/users/${alice}/events`).post({
+      subject: "Trade fair",
+      isAllDay: true,
+      start: { dateTime: "2030-05-01T00:00:00", timeZone: "W. Europe Standard Time" },
+      end: { dateTime: "2030-05-03T00:00:00", timeZone: "W. Europe Standard Time" },
+    });
+    const pacific = await graph
+      .api(`/users/${alice}/events/${created.id}`)
+      .header("Prefer", 'outlook.timezone="Pacific Standard Time"')
+      .get();
+    expect(pacific.start).toEqual({ dateTime: "2030-05-01T00:00:00.0000000", timeZone: "Pacific Standard Time" });
+    expect(pacific.end.dateTime).toBe("2030-05-03T00:00:00.0000000");
+    const notMidnight = await graphError(
+      graph.api(`/users/${alice}/events`).post({
+        subject: "Broken",
+        isAllDay: true,
+        start: { dateTime: "2030-05-01T09:00:00", timeZone: "UTC" },
+        end: { dateTime: "2030-05-02T00:00:00", timeZone: "UTC" },
+      }),
+    );
+    expect(notMidnight.statusCode).toBe(400);
+  });
+
   it("answers getSchedule with availabilityView, scheduleItems and workingHours; findMeetingTimes only for delegated tokens", async () => {
     await graph.api(`/users/${bob}/events`).post({
       subject: "Busy block",
