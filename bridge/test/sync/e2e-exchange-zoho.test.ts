@@ -14,6 +14,7 @@ import type { Contact } from "../../src/model/index.js";
 import { contactSyncModule, type ExchangeApi } from "../../src/model/sync-modules.js";
 import { runSync } from "../../src/sync/engine.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
+import { observeWrites } from "../connectors/contract.js";
 import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
@@ -23,23 +24,9 @@ import { settingsOf } from "./world.js";
 function counted<T>(port: RecordPort<T>): RecordPort<T> & { writes: () => number } {
   let writes = 0;
   return {
-    module: port.module,
-    capabilities: port.capabilities,
-    listChanges: (cursor) => port.listChanges(cursor),
-    listAll: (token) => port.listAll(token),
-    getMany: (ids) => port.getMany(ids),
-    create: (requests) => {
+    ...observeWrites(port, () => {
       writes++;
-      return port.create(requests);
-    },
-    update: (requests) => {
-      writes++;
-      return port.update(requests);
-    },
-    delete: (requests) => {
-      writes++;
-      return port.delete(requests);
-    },
+    }),
     writes: () => writes,
   };
 }
