@@ -8,12 +8,13 @@
  * Applications) or delegated per user (auth code + PKCE, refreshed through MSAL's encrypted cache): see `auth.ts`.
  */
 import type { CalendarEvent, Contact, Email, Task } from "../../model/index.js";
+import { ConnectorError } from "../errors.js";
 import type { ExchangePort } from "../port.js";
 import type { TokenProvider } from "./auth.js";
 import { graphMailPort } from "./mail.js";
 import { contactsAdapter, type EventWindow, eventsAdapter, type MailboxLocation, tasksAdapter } from "./modules.js";
 import { GraphRecordPort, type Json } from "./records.js";
-import { batchFailure, GraphTransport, toConnectorError } from "./transport.js";
+import { batchFailure, GraphTransport } from "./transport.js";
 
 export {
   appOnlyTokens,
@@ -128,7 +129,7 @@ export function createGraphExchangePort(options: GraphExchangeOptions): GraphExc
         },
       ]);
       const failure = response && batchFailure(response);
-      if (failure) throw toConnectorError(Object.assign(new Error(failure.message), { failure }));
+      if (failure) throw new ConnectorError(failure);
     },
     async findByCrmId(collection, crmId) {
       const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${property}' and ep/value eq '${crmId.replaceAll("'", "''")}')`;

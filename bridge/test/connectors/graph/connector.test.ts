@@ -108,6 +108,8 @@ describe("Graph connector: writes", () => {
     await port.setCrmId("contacts", created.value.id, "zcrm_3652397000000624001");
     expect(await port.findByCrmId("contacts", "zcrm_3652397000000624001")).toEqual([created.value.id]);
     expect(await port.findByCrmId("contacts", "zcrm_other")).toEqual([]);
+    const missing = await failureOf(port.setCrmId("contacts", "AAkALgGone=", "zcrm_1"));
+    expect(missing.failure.kind).toBe("not-found");
   });
 
   it("reports a value the mapping rejects as invalid-record for that item only", async () => {
