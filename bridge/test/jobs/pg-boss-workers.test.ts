@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startGraphSimulator } from "../../simulators/graph/index.js";
 import { startZohoSimulator } from "../../simulators/zoho/index.js";
@@ -15,6 +16,7 @@ import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { startServer } from "../../src/server.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
 import { dropPostgresSchema } from "../../src/storage/database.js";
+import { leakedSecrets, storedSecretPlaintexts } from "../sandbox/secrets-at-rest.js";
 import { testPki } from "../support/pki.js";
 import { databaseUrl, describeWithPostgres } from "../support/postgres.js";
 
@@ -139,5 +141,29 @@ describeWithPostgres("pg-boss: 2 workers + 1 API process", () => {
     const finishedBy = workerLogs.map((log) => (log.match(/sync job finished/g) ?? []).length);
     expect(finishedBy[0] + finishedBy[1]).toBe(MAILBOXES);
     expect(Math.min(...finishedBy)).toBeGreaterThan(0);
+
+    // Secrets at rest: no row of any bridge or pg-boss table, and no worker log line, holds one in clear text.
+    const secrets = await storedSecretPlaintexts(runtime.storage);
+    expect(secrets.size).toBe(3);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    let dump = "";
+    try {
+      const tables = await client.query<{ table_schema: string; table_name: string }>(
+        "select table_schema, table_name from information_schema.tables where table_schema = any($1)",
+        [[schema, `${schema}_jobs`]],
+      );
+      for (const { table_schema, table_name } of tables.rows) {
+        const rows = await client.query<{ row: string }>(
+          `select row_to_json(t)::text as row from "${table_schema}"."${table_name}" t`,
+        );
+        dump += rows.rows.map((row) => row.row).join("\n");
+      }
+    } finally {
+      await client.end();
+    }
+    expect(dump).toContain('"status":"completed"');
+    expect(leakedSecrets(secrets, dump)).toEqual([]);
+    expect(leakedSecrets(secrets, workerLogs.join("\n"))).toEqual([]);
   }, 150_000);
 });

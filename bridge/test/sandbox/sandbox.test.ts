@@ -1,0 +1,81 @@
+/**
+ * `npm start` on a fresh machine: runs the REAL entry point (bridge/bin/bridge.mjs start) with no configuration —
+ * not even the test CA trusted, so the sandbox's own PKI and re-spawn are exercised — waits for the first sync,
+ * checks the bridge answers, shuts it down with SIGTERM, and then greps the SQLite file and the logs for every
+ * stored secret in clear text.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadSecretBox } from "../../src/security/secret-box.js";
+import { openStorage } from "../../src/storage/index.js";
+import { leakedSecrets, storedSecretPlaintexts } from "./secrets-at-rest.js";
+
+const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
+let dir: string | undefined;
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("sandbox npm start", () => {
+  it("starts the simulators, syncs every demo mailbox, prints the URLs, and keeps secrets sealed", async () => {
+    dir = await mkdtemp(join(tmpdir(), "bridge-sandbox-"));
+    const {
+      DATABASE_URL: _a,
+      BRIDGE_CONFIG_FILE: _b,
+      ZOHO_CLIENT_ID: _c,
+      NODE_EXTRA_CA_CERTS: _d,
+      ...env
+    } = process.env;
+    const child = spawn(process.execPath, [BIN, "start"], {
+      env: { ...env, BRIDGE_SANDBOX_DIR: dir, BRIDGE_SANDBOX_USERS: "4", PORT: "0", LOG_LEVEL: "debug" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const deadline = Date.now() + 110_000;
+    while (!output.includes("SANDBOX READY") && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    try {
+      expect(output).toContain("SANDBOX READY");
+      expect(output).toMatch(/sandbox: 4\/4 mailboxes synced, [1-9]\d* items created/);
+      const base = output.match(/admin console:\s+(http:\/\/[^\s]+)\/admin\//)?.[1];
+      expect(base).toBeDefined();
+      expect(output).toContain(`${base}/addin/preview.html`);
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
+      const session = (await (await fetch(`${base}/api/admin/session`)).json()) as { installed: boolean };
+      expect(session.installed).toBe(true);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+    }
+
+    const dataDir = join(dir, "data");
+    const box = await loadSecretBox({ keyFile: join(dataDir, "secret.key") });
+    const storage = await openStorage({ kind: "sqlite", file: join(dataDir, "bridge.sqlite") }, box);
+    const secrets = await storedSecretPlaintexts(storage);
+    const synced = await storage.users.list();
+    await storage.close();
+    expect([...secrets.keys()].sort()).toEqual([
+      "exchange.graphClientSecret",
+      "zoho.clientSecret",
+      "zoho.refreshToken",
+    ]);
+    expect(synced.every((user) => user.status === "succeeded")).toBe(true);
+    let raw = (await readFile(join(dataDir, "bridge.sqlite"))).toString("latin1");
+    if (existsSync(join(dataDir, "bridge.sqlite-wal")))
+      raw += (await readFile(join(dataDir, "bridge.sqlite-wal"))).toString("latin1");
+    expect(leakedSecrets(secrets, raw)).toEqual([]);
+    expect(leakedSecrets(secrets, output)).toEqual([]);
+  }, 150_000);
+});
