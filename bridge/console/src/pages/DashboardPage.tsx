@@ -190,7 +190,7 @@ function RunHistory({ names }: { names: Map<string, string> }) {
                   <TableCell>{names.get(run.zohoUserId) ?? run.zohoUserId}</TableCell>
                   <TableCell className={layout.wideOnly}>{run.trigger}</TableCell>
                   <TableCell>
-                    <Badge appearance="tint" color={runStatusColor[run.status]}>
+                    <Badge appearance="tint" color={runStatusColor[run.status]} style={{ whiteSpace: "nowrap" }}>
                       {run.status}
                     </Badge>
                     {run.failures > 0 ? ` ${run.failures} failed` : ""}
@@ -300,8 +300,12 @@ function Failures({ failures }: { failures: SyncFailure[] }) {
                   </Text>
                 </div>
               </TableCell>
-              <TableCell>
-                <Badge appearance="tint" color={failure.willRetry ? "warning" : "danger"}>
+              <TableCell style={{ overflowWrap: "anywhere" }}>
+                <Badge
+                  appearance="tint"
+                  color={failure.willRetry ? "warning" : "danger"}
+                  style={{ whiteSpace: "nowrap" }}
+                >
                   {failure.code}
                 </Badge>{" "}
                 {failure.reason}

@@ -15,15 +15,11 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
+  makeStyles,
   Select,
   Switch,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
   Text,
+  tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
 import type { z } from "zod";
@@ -57,6 +53,28 @@ const conflictLabel: Record<z.infer<typeof ConflictRule>, string> = {
   "field-merge": "Merge fields (overlaps to the queue)",
   manual: "Manual: every conflict to the queue",
 };
+
+const moduleColumns = {
+  display: "grid",
+  gridTemplateColumns: "140px 64px minmax(180px, 1fr) minmax(200px, 1fr)",
+  columnGap: tokens.spacingHorizontalM,
+  rowGap: tokens.spacingVerticalXS,
+  alignItems: "center",
+} as const;
+
+const useStyles = makeStyles({
+  moduleHeader: { ...moduleColumns, "@media (max-width: 640px)": { display: "none" } },
+  moduleRow: {
+    ...moduleColumns,
+    border: "none",
+    margin: 0,
+    padding: `0 0 ${tokens.spacingVerticalS} 0`,
+    minWidth: 0,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    "@media (max-width: 640px)": { gridTemplateColumns: "1fr auto" },
+  },
+  wide: { "@media (max-width: 640px)": { gridColumn: "1 / -1" } },
+});
 
 function PreviewView({ preview }: { preview: DryRunPreview }) {
   const layout = useLayoutStyles();
@@ -158,6 +176,7 @@ function SettingsForm({
   onReload: () => void;
 }) {
   const layout = useLayoutStyles();
+  const styles = useStyles();
   const preview = useAdminMutation("previewSync");
   const save = useAdminMutation("saveSyncSettings");
   const [draft, setDraft] = useState<z.input<typeof SyncSettingsInput>>(() => ({
@@ -196,65 +215,52 @@ function SettingsForm({
   return (
     <>
       <Section title="Modules">
-        <div className={layout.tableScroll}>
-          <Table aria-label="Modules to sync">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Module</TableHeaderCell>
-                <TableHeaderCell>Sync</TableHeaderCell>
-                <TableHeaderCell>Direction</TableHeaderCell>
-                <TableHeaderCell>When both sides changed</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {SyncModule.options.map((module) => {
-                const config = draft.modules[module];
-                return (
-                  <TableRow key={module}>
-                    <TableCell>{moduleLabel[module]}</TableCell>
-                    <TableCell>
-                      <Switch
-                        checked={config.enabled}
-                        aria-label={`Sync ${moduleLabel[module]}`}
-                        onChange={(_event, data) => editModule(module, { enabled: data.checked })}
-                      />
-                    </TableCell>
-                    <TableCell>
-                      <Select
-                        aria-label={`${moduleLabel[module]} direction`}
-                        value={config.direction}
-                        disabled={!config.enabled}
-                        onChange={(_event, data) => editModule(module, { direction: SyncDirection.parse(data.value) })}
-                      >
-                        {SyncDirection.options.map((direction) => (
-                          <option key={direction} value={direction}>
-                            {directionLabel[direction]}
-                          </option>
-                        ))}
-                      </Select>
-                    </TableCell>
-                    <TableCell>
-                      <Select
-                        aria-label={`${moduleLabel[module]} conflict rule`}
-                        value={config.conflictRule}
-                        disabled={!config.enabled || config.direction !== "two-way"}
-                        onChange={(_event, data) =>
-                          editModule(module, { conflictRule: ConflictRule.parse(data.value) })
-                        }
-                      >
-                        {ConflictRule.options.map((rule) => (
-                          <option key={rule} value={rule}>
-                            {conflictLabel[rule]}
-                          </option>
-                        ))}
-                      </Select>
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
+        {/* A grid, not a table: on a narrow Web Tab each module's selects wrap under its name. */}
+        <div className={styles.moduleHeader} aria-hidden="true">
+          <Text weight="semibold">Module</Text>
+          <Text weight="semibold">Sync</Text>
+          <Text weight="semibold">Direction</Text>
+          <Text weight="semibold">When both sides changed</Text>
         </div>
+        {SyncModule.options.map((module) => {
+          const config = draft.modules[module];
+          return (
+            <fieldset key={module} className={styles.moduleRow} aria-label={moduleLabel[module]}>
+              <Text>{moduleLabel[module]}</Text>
+              <Switch
+                checked={config.enabled}
+                aria-label={`Sync ${moduleLabel[module]}`}
+                onChange={(_event, data) => editModule(module, { enabled: data.checked })}
+              />
+              <Select
+                className={styles.wide}
+                aria-label={`${moduleLabel[module]} direction`}
+                value={config.direction}
+                disabled={!config.enabled}
+                onChange={(_event, data) => editModule(module, { direction: SyncDirection.parse(data.value) })}
+              >
+                {SyncDirection.options.map((direction) => (
+                  <option key={direction} value={direction}>
+                    {directionLabel[direction]}
+                  </option>
+                ))}
+              </Select>
+              <Select
+                className={styles.wide}
+                aria-label={`${moduleLabel[module]} conflict rule`}
+                value={config.conflictRule}
+                disabled={!config.enabled || config.direction !== "two-way"}
+                onChange={(_event, data) => editModule(module, { conflictRule: ConflictRule.parse(data.value) })}
+              >
+                {ConflictRule.options.map((rule) => (
+                  <option key={rule} value={rule}>
+                    {conflictLabel[rule]}
+                  </option>
+                ))}
+              </Select>
+            </fieldset>
+          );
+        })}
         <Accordion collapsible multiple>
           {SyncModule.options.map((module) => (
             <AccordionItem key={module} value={module}>
