@@ -112,6 +112,7 @@ export async function associateEmail(org: ZohoOrg, ctx: ApiContext, module: Modu
     attachments: Array.isArray(item.attachments) ? item.attachments : [],
   };
   org.emails.set(key, [...existing, email]);
+  org.touchActivity(module.apiName, id);
   return {
     status: 201,
     body: {
@@ -250,5 +251,6 @@ export function recordCrmSentEmail(
   };
   const key = emailKey(module, recordId);
   org.emails.set(key, [...(org.emails.get(key) ?? []), email]);
+  org.touchActivity(module, recordId);
   return email;
 }

@@ -96,6 +96,8 @@ const SYSTEM_FIELDS: FieldSpec[] = [
   ["Modified_By", "userlookup", { readOnly: true }],
   ["Created_Time", "datetime", { readOnly: true }],
   ["Modified_Time", "datetime", { readOnly: true }],
+  /** Moves on edits and on activities such as mails associated or sent from the CRM. */
+  ["Last_Activity_Time", "datetime", { readOnly: true }],
   area("Description"),
 ];
 

@@ -293,6 +293,7 @@ export class ZohoOrg {
       modifiedBy: actorId,
       createdTime: now,
       modifiedTime: now,
+      lastActivityTime: now,
       searchableFrom: this.nowMs() + this.searchIndexLagMs,
     };
     this.store(module, record, undefined);
@@ -367,6 +368,7 @@ export class ZohoOrg {
       ownerId: normalized.ownerId ?? existing.ownerId,
       modifiedBy: actorId,
       modifiedTime: this.nowSeconds(),
+      lastActivityTime: this.nowSeconds(),
       searchableFrom: this.nowMs() + this.searchIndexLagMs,
     };
     this.store(module, updated, previousEmail);
@@ -443,6 +445,14 @@ export class ZohoOrg {
     }
     if (removed.length > 0) records.touch();
     return results;
+  }
+
+  /** Records an activity (a mail filed or sent) on a record: Last_Activity_Time moves, Modified_Time does not. */
+  touchActivity(module: string, id: string): void {
+    const record = this.findRecord(module, id);
+    if (!record) return;
+    record.lastActivityTime = this.nowSeconds();
+    this.moduleRecords(module).touch();
   }
 
   /** Empties the recycle bin: entries become `permanent`, losing their user and name fields (zoho-crm-api.md §2.3). */

@@ -39,6 +39,8 @@ export function renderValue(
       return formatZohoDateTime(record.createdTime, options.zone);
     case "Modified_Time":
       return formatZohoDateTime(record.modifiedTime, options.zone);
+    case "Last_Activity_Time":
+      return formatZohoDateTime(record.lastActivityTime, options.zone);
   }
   const field = module.fields.get(fieldName);
   if (!field) return fieldName.startsWith("$") ? record.values[fieldName] : undefined;

@@ -69,6 +69,7 @@ export function seedDemoOrg(org: ZohoOrg, options: DemoSeedOptions = {}): DemoSe
         const created = now - Math.floor(random() * spread);
         result.record.createdTime = created;
         result.record.modifiedTime = Math.min(now, created + Math.floor(random() * 86_400 * 7));
+        result.record.lastActivityTime = result.record.modifiedTime;
         result.record.searchableFrom = 0;
         ids.push(result.record.id);
       }

@@ -49,6 +49,7 @@ export interface StoredRecord {
   modifiedBy: string;
   createdTime: number;
   modifiedTime: number;
+  lastActivityTime: number;
   /** Wall-clock ms from which search can find this version (search index lag). */
   searchableFrom: number;
 }

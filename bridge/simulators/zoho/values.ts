@@ -17,6 +17,7 @@ const SYSTEM_VALUES: Record<string, (record: StoredRecord) => Comparable> = {
   Modified_By: (record) => record.modifiedBy,
   Created_Time: (record) => record.createdTime,
   Modified_Time: (record) => record.modifiedTime,
+  Last_Activity_Time: (record) => record.lastActivityTime,
 };
 
 export function isQueryableField(module: ModuleDef, field: string): boolean {

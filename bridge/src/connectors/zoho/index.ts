@@ -12,7 +12,7 @@ import { contactFromZoho, contactToZoho } from "../../mapping/zoho/contact.js";
 import { eventFromZoho, eventToZoho } from "../../mapping/zoho/event.js";
 import { taskFromZoho, taskToZoho } from "../../mapping/zoho/task.js";
 import type { ZohoEventRecord, ZohoRecord, ZohoTaskRecord } from "../../mapping/zoho/wire.js";
-import type { CalendarEvent, Contact, Task } from "../../model/index.js";
+import type { CalendarEvent, Contact, Email, Task } from "../../model/index.js";
 import { ConnectorError } from "../errors.js";
 import type { CrmPort } from "../port.js";
 import { AccountResolver } from "./accounts.js";
@@ -36,11 +36,7 @@ export interface ZohoCrmPortOptions {
   records?: ZohoRecordPortOptions;
 }
 
-/**
- * `mail` here is the Zoho mail port without `listSentEmails` (not implemented yet), so it is typed on its own rather
- * than as the port's `CrmMailPort`.
- */
-export interface ZohoCrmPort extends Omit<CrmPort<ZohoModuleValues>, "mail"> {
+export interface ZohoCrmPort extends CrmPort<ZohoModuleValues, Email> {
   readonly client: ZohoClient;
   readonly userTimeZone: string;
   readonly modules: {
@@ -151,7 +147,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
     client,
     userTimeZone,
     modules: { contacts, events, tasks },
-    mail: new ZohoMailPort(client, userTimeZone),
+    mail: new ZohoMailPort(client, userTimeZone, String(user.id)),
     async activeUsers() {
       const answer = await client.request({
         method: "GET",

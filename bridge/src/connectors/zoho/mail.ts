@@ -4,27 +4,136 @@
  *   search index lag, 50 addresses per query;
  * - filing: `associate_email` with the RFC Message-ID as `original_message_id`; Zoho's DUPLICATE_DATA for a
  *   repeated Message-ID on the record means "already filed" and is reported as success (idempotent retries).
+ * - CRM-sent mail: Zoho has no org-wide mail listing, so the feed finds the current user's Contacts and Leads whose
+ *   `Last_Activity_Time` moved since the cursor (COQL, with an overlap window), reads their `Emails` related list
+ *   (`type=sent_from_crm`, 10 per page) and each new mail's content. Zoho's related list carries its own
+ *   `message_id`, not the RFC Message-ID, so the message is identified as `<{message_id}@crm.zoho>` — stable, which
+ *   keeps filing into Sent Items idempotent. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
  * Attachments are not uploaded to Zoho's file store yet, so mail is filed without them.
  */
 import { MappingError } from "../../mapping/errors.js";
 import { emailToZoho } from "../../mapping/zoho/email.js";
 import type { Email } from "../../model/index.js";
-import { failed, type ItemResult, succeeded } from "../errors.js";
-import type { CrmPersonRef, MailItem } from "../port.js";
+import { ConnectorError, failed, type ItemResult, succeeded } from "../errors.js";
+import type { CrmMailPort, CrmPersonRef, MailItem } from "../port.js";
 import { requestError, type ZohoClient, type ZohoJson } from "./client.js";
+import { epochSeconds, zohoTime } from "./time.js";
 
 const ADDRESSES_PER_QUERY = 50;
+const OVERLAP_SECONDS = 2;
+
+interface SentCursor {
+  since: number;
+  seen: Array<{ id: string; at: number }>;
+}
+
+type ZohoMailAddressJson = { user_name?: string | null; email?: string | null };
+
+function mailbox(value: unknown): { address: string; name?: string } | undefined {
+  const entry = value as ZohoMailAddressJson | null;
+  if (!entry?.email) return undefined;
+  return entry.user_name ? { address: entry.email, name: entry.user_name } : { address: entry.email };
+}
+
+function mailboxes(value: unknown): Array<{ address: string; name?: string }> {
+  return Array.isArray(value) ? value.flatMap((entry) => mailbox(entry) ?? []) : [];
+}
 
 /** COQL string literal: quotes doubled (zoho-crm-api.md §2.5). */
 export function coqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-export class ZohoMailPort {
+export class ZohoMailPort implements CrmMailPort<Email> {
   constructor(
     private readonly client: ZohoClient,
     private readonly userTimeZone: string,
+    /** The CRM user whose records' CRM-sent mail is listed. */
+    private readonly userId: string,
   ) {}
+
+  async listSentEmails(raw: string | undefined): Promise<{
+    readonly messages: readonly MailItem<Email>[];
+    readonly cursor: string;
+    readonly complete: boolean;
+  }> {
+    const cursor = parseSentCursor(raw);
+    const windowStart = Math.max(0, cursor.since - OVERLAP_SECONDS);
+    const seen = new Set(cursor.seen.map((entry) => entry.id));
+    const startedAt = Math.floor(Date.now() / 1000);
+    const messages: MailItem<Email>[] = [];
+    const delivered: Array<{ id: string; at: number }> = [];
+    for (const module of ["Contacts", "Leads"] as const) {
+      const answer = await this.client.request({
+        method: "POST",
+        path: "coql",
+        heavy: true,
+        body: {
+          select_query: `select id from ${module} where (Owner = ${coqlString(this.userId)} and Last_Activity_Time >= ${coqlString(zohoTime(windowStart))}) limit 2000`,
+        },
+      });
+      if (answer.status === 204) continue;
+      if (answer.status !== 200) throw requestError(answer, `${module} with recent activity`);
+      for (const row of (answer.json?.data as ZohoJson[] | undefined) ?? []) {
+        for (const summary of await this.sentFromCrm(module, String(row.id))) {
+          const id = String(summary.message_id);
+          const at = epochSeconds(String(summary.time));
+          if (at < windowStart || seen.has(id)) continue;
+          seen.add(id);
+          delivered.push({ id, at });
+          messages.push(await this.readMail(module, String(row.id), id));
+        }
+      }
+    }
+    const since = Math.max(cursor.since, startedAt - OVERLAP_SECONDS);
+    const next: SentCursor = {
+      since,
+      seen: [...cursor.seen, ...delivered].filter((entry) => entry.at >= since - OVERLAP_SECONDS),
+    };
+    return { messages, cursor: JSON.stringify(next), complete: true };
+  }
+
+  /** Every `sent_from_crm` entry of a record's Emails related list (10 per page, `index` paging). */
+  private async sentFromCrm(module: string, id: string): Promise<ZohoJson[]> {
+    const entries: ZohoJson[] = [];
+    let index: string | undefined;
+    for (;;) {
+      const answer = await this.client.request({
+        method: "GET",
+        path: `${module}/${id}/Emails`,
+        query: { type: "sent_from_crm", index },
+      });
+      if (answer.status === 204) return entries;
+      if (answer.status !== 200) throw requestError(answer, "e-mails of a record");
+      entries.push(...((answer.json?.Emails as ZohoJson[] | undefined) ?? []));
+      const info = (answer.json?.info ?? {}) as ZohoJson;
+      if (info.more_records !== true || typeof info.next_index !== "string") return entries;
+      index = info.next_index;
+    }
+  }
+
+  private async readMail(module: string, recordId: string, messageId: string): Promise<MailItem<Email>> {
+    const answer = await this.client.request({ method: "GET", path: `${module}/${recordId}/Emails/${messageId}` });
+    const mail = (answer.json?.Emails as ZohoJson[] | undefined)?.[0];
+    const from = mailbox(mail?.from);
+    if (answer.status !== 200 || !mail || !from) throw requestError(answer, "read a CRM e-mail");
+    const rfcId = `<${messageId}@crm.zoho>`;
+    return {
+      id: messageId,
+      messageId: rfcId,
+      value: {
+        messageId: rfcId,
+        from,
+        to: mailboxes(mail.to),
+        cc: mailboxes(mail.cc),
+        date: new Date(epochSeconds(String(mail.time)) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        subject: String(mail.subject ?? ""),
+        body: { format: mail.mail_format === "text" ? "text" : "html", content: String(mail.content ?? "") },
+        direction: "sent",
+        attachments: [],
+      },
+    };
+  }
 
   async findPeopleByEmail(addresses: readonly string[]): Promise<readonly CrmPersonRef[]> {
     const wanted = [...new Set(addresses.map((address) => address.toLowerCase()))];
@@ -79,4 +188,15 @@ export class ZohoMailPort {
     }
     throw requestError(answer, "associate e-mail");
   }
+}
+
+function parseSentCursor(raw: string | undefined): SentCursor {
+  if (raw === undefined) return { since: 0, seen: [] };
+  try {
+    const cursor = JSON.parse(raw) as SentCursor;
+    if (typeof cursor.since === "number" && Array.isArray(cursor.seen)) return cursor;
+  } catch {
+    // fall through
+  }
+  throw new ConnectorError({ kind: "cursor-invalid", message: "unreadable Zoho sent-mail cursor" });
 }

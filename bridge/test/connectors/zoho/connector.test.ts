@@ -213,6 +213,26 @@ describe("Zoho connector: e-mail, users, push", () => {
     expect(mails[`Contacts/${person7.id}`]).toHaveLength(1);
   });
 
+  it("lists CRM-sent mail of the user's people once, with a stable Message-ID", async () => {
+    const { crm } = await connectZoho(sim);
+    const [created] = await crm.modules.contacts.create([{ value: person(8) }]);
+    const id = created?.ok ? created.value.id : "";
+    const zohoId = sim.control.sendEmailFromCrm("Contacts", id, {
+      to: ["p8@example.com"],
+      subject: "Proposal",
+      content: "<p>Attached</p>",
+    });
+    const first = await crm.mail.listSentEmails(undefined);
+    expect(first.messages.map((message) => message.messageId)).toEqual([`<${zohoId}@crm.zoho>`]);
+    expect(first.messages[0]?.value).toMatchObject({
+      subject: "Proposal",
+      direction: "sent",
+      to: [{ address: "p8@example.com" }],
+    });
+    const again = await crm.mail.listSentEmails(first.cursor);
+    expect(again.messages).toHaveLength(0);
+  });
+
   it("lists active users only, and profiles", async () => {
     const { crm } = await connectZoho(sim);
     const disabled = sim.control.addUser({ firstName: "Old", lastName: "User", email: "old@zylker.example" });
