@@ -54,7 +54,7 @@ export function createApp(context: AppContext): { app: Koa; routes: RouteTable }
     },
     { sandbox: settings.sandbox },
   );
-  const app = new Koa();
+  const app = new Koa({ proxy: settings.trustProxy ?? false });
   app.use(requestId());
   app.use(errorShape(context.logger, context.metrics));
   app.use(securityHeaders());

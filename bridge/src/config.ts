@@ -56,6 +56,11 @@ const environmentSchema = z.object({
   /** A job active this long counts as abandoned by a dead worker and is retried elsewhere. */
   BRIDGE_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(900),
   BRIDGE_JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  /** 1 when a TLS-terminating reverse proxy sets X-Forwarded-Proto/For (secure cookies, client addresses). */
+  BRIDGE_TRUST_PROXY: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((value) => value === "1"),
   /** Built admin console and add-in directories to serve (default: the workspaces' dist folders). */
   BRIDGE_CONSOLE_DIR: z.string().optional(),
   BRIDGE_ADDIN_DIR: z.string().optional(),
@@ -112,6 +117,7 @@ function toConfig(env: z.output<typeof environmentSchema>) {
     serverWorksJobs: env.BRIDGE_SERVER_WORKS_JOBS,
     jobExpireSeconds: env.BRIDGE_JOB_EXPIRE_SECONDS,
     jobPollSeconds: env.BRIDGE_JOB_POLL_SECONDS,
+    trustProxy: env.BRIDGE_TRUST_PROXY,
     consoleDir: env.BRIDGE_CONSOLE_DIR,
     addinDir: env.BRIDGE_ADDIN_DIR,
     maxConcurrentSyncs: env.BRIDGE_MAX_CONCURRENT_SYNCS,

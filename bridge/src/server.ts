@@ -52,6 +52,7 @@ export async function startServer(
         : {}),
       ...(config.addinUrl ? { addinUrl: config.addinUrl } : {}),
       ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+      trustProxy: config.trustProxy,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       ...(config.addinDir ? { addinDir: config.addinDir } : {}),
       sessionLifetimeMs: config.sessionLifetimeMs,

@@ -15,6 +15,8 @@ export interface AppSettings {
   sessionLifetimeMs: number;
   /** Bearer token for /metrics; without it /metrics answers loopback callers only. */
   metricsToken?: string;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* (secure cookies, rate limits per real client). */
+  trustProxy?: boolean;
   /** Built front-ends to serve, when present. */
   consoleDir?: string;
   addinDir?: string;
