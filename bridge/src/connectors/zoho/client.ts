@@ -5,7 +5,9 @@
  *   ones (writes of more than 10 records, COQL, search). Waiting calls queue in order.
  * - 401 INVALID_TOKEN → refresh the access token once and repeat the call; a second 401 is `auth-expired`.
  * - 429 TOO_MANY_REQUESTS carries no Retry-After (§7): back off exponentially with jitter, `maxRetries` times, then
- *   report `throttled`. 5xx, dropped connections and malformed bodies are retried the same way, then `transient`.
+ *   report `throttled` (a 429 was refused before any work, so every request may repeat it). 5xx, dropped
+ *   connections and malformed bodies are retried the same way only for idempotent requests — a POST that creates
+ *   records may have been applied, so repeating it could duplicate them; it fails `transient` at once instead.
  * - 204/304 are answers, not errors: they come back with `json: undefined`.
  */
 import { ConnectorError } from "../errors.js";
@@ -26,6 +28,8 @@ export interface ZohoRequest {
   body?: unknown;
   headers?: Record<string, string>;
   heavy?: boolean;
+  /** Safe to repeat after an unknown outcome; GET/PUT/PATCH/DELETE are, POST only when said (COQL, associate). */
+  idempotent?: boolean;
 }
 
 export interface ZohoClientOptions {
@@ -99,7 +103,8 @@ export class ZohoClient {
         attempt -= 1;
         continue;
       }
-      if (attempt >= this.maxRetries) {
+      const repeatable = outcome.kind === "throttled" || (request.idempotent ?? request.method !== "POST");
+      if (attempt >= this.maxRetries || !repeatable) {
         if (outcome.kind === "throttled") {
           throw new ConnectorError({
             kind: "throttled",

@@ -68,6 +68,7 @@ export class ZohoMailPort implements CrmMailPort<Email> {
         method: "POST",
         path: "coql",
         heavy: true,
+        idempotent: true,
         body: {
           select_query: `select id from ${module} where (Owner = ${coqlString(this.userId)} and Last_Activity_Time >= ${coqlString(zohoTime(windowStart))}) limit 2000`,
         },
@@ -178,6 +179,8 @@ export class ZohoMailPort implements CrmMailPort<Email> {
     const answer = await this.client.request({
       method: "POST",
       path: `${person.module}/${person.id}/actions/associate_email`,
+      // A repeat answers DUPLICATE_DATA, which counts as success.
+      idempotent: true,
       body: { Emails: [element] },
     });
     const item = (answer.json?.Emails as ZohoJson[] | undefined)?.[0];

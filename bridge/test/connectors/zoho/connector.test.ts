@@ -168,6 +168,28 @@ describe("Zoho connector: writes", () => {
     await expect(crm.modules.contacts.listAll(undefined)).resolves.toBeDefined();
   });
 
+  it("never repeats an insert whose outcome is unknown (no duplicates), but does repeat reads", async () => {
+    const refreshToken = sim.control.issueRefreshToken();
+    const crm = await createZohoCrmPort({
+      oauth: { ...DEFAULT_CLIENT, accountsServer: sim.control.urls().accountsUrl, refreshToken },
+      client: { maxRetries: 3, backoffMs: 5 },
+    });
+    sim.control.resetCallCounts();
+    sim.control.setFaults({ rate: 1, kinds: ["truncated"], seed: 3, endpoints: /^records\.insert$/ });
+    try {
+      await expect(crm.modules.contacts.create([{ value: person(1) }])).rejects.toMatchObject({
+        failure: { kind: "transient" },
+      });
+      expect(sim.control.callCounts()["records.insert"]).toBe(1);
+      expect(sim.control.records("Contacts")).toHaveLength(1);
+      sim.control.setFaults({ rate: 1, kinds: ["truncated"], seed: 3, endpoints: /^records\.list$/ });
+      await expect(crm.modules.contacts.listAll(undefined)).rejects.toMatchObject({ failure: { kind: "transient" } });
+      expect(sim.control.callCounts()["records.list"]).toBe(4);
+    } finally {
+      sim.control.setFaults(undefined);
+    }
+  });
+
   it("reports throttled when 429s persist", async () => {
     const { crm } = await connectZoho(sim);
     sim.control.setFaults({ rate: 1, kinds: ["throttled"], seed: 1 });
