@@ -1,6 +1,6 @@
 /**
  * Shared by the console's browser tests (bridge/console/test/browser and bridge/test/console): build the console
- * when its sources are newer than dist, launch Debian's Chromium headless through playwright-core, and save
+ * when its sources changed, launch Debian's Chromium headless through playwright-core, and save
  * screenshots under test-results/console/ (gitignored test artefacts).
  */
 import { mkdir, readdir, stat } from "node:fs/promises";
@@ -10,8 +10,8 @@ import { build } from "vite";
 
 const bridgeDir = join(import.meta.dirname, "..", "..");
 export const consoleDir = join(bridgeDir, "console");
-export const consoleDist = join(consoleDir, "dist");
-const artefacts = join(bridgeDir, "..", "test-results", "console");
+const testResults = join(bridgeDir, "..", "test-results");
+const artefacts = join(testResults, "console");
 
 /** Newest modification time below a path. */
 async function newest(path: string): Promise<number> {
@@ -21,18 +21,27 @@ async function newest(path: string): Promise<number> {
   return Math.max(0, ...(await Promise.all(entries.map((entry) => newest(join(path, entry))))));
 }
 
-/** Builds the console into dist unless dist is newer than every source it is built from. */
-export async function ensureConsoleBuilt(): Promise<string> {
+/**
+ * Builds the console (as `vite build` would for dist) into test-results/console-build/<name>, unless that build is
+ * newer than every source. Each test file has its own directory, so test files running in parallel never empty a
+ * build another one is serving.
+ */
+export async function ensureConsoleBuilt(name: string): Promise<string> {
+  const outDir = join(testResults, "console-build", name);
   const sources = ["src", "index.html", "vite.config.ts", "../src/api/admin.ts"].map((path) => join(consoleDir, path));
-  const built = await stat(join(consoleDist, "index.html")).then(
+  const built = await stat(join(outDir, "index.html")).then(
     (info) => info.mtimeMs,
     () => 0,
   );
   const changed = Math.max(...(await Promise.all(sources.map(newest))));
   if (changed > built) {
-    await build({ configFile: join(consoleDir, "vite.config.ts"), logLevel: "warn", build: { outDir: consoleDist } });
+    await build({
+      configFile: join(consoleDir, "vite.config.ts"),
+      logLevel: "warn",
+      build: { outDir, emptyOutDir: true },
+    });
   }
-  return consoleDist;
+  return outDir;
 }
 
 export function launchChromium(): Promise<Browser> {

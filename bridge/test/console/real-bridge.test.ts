@@ -17,7 +17,7 @@ let bridge: TestBridge;
 let browser: Browser;
 
 beforeAll(async () => {
-  bridge = await startTestBridge({ consoleDir: await ensureConsoleBuilt() });
+  bridge = await startTestBridge({ consoleDir: await ensureConsoleBuilt("real-bridge") });
   await bridge.storage.users.syncFromZoho(
     [
       ["z1", "ada@contoso.com", "Ada Admin", true],

@@ -25,7 +25,7 @@ let browser: Browser;
 let bridge: Awaited<ReturnType<typeof startStubBridge>>;
 
 beforeAll(async () => {
-  bridge = await startStubBridge(createScenario(), await ensureConsoleBuilt());
+  bridge = await startStubBridge(createScenario(), await ensureConsoleBuilt("journey"));
   browser = await launchChromium();
 }, 120_000);
 
