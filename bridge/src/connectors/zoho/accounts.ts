@@ -27,7 +27,6 @@ export class AccountResolver {
         method: "POST",
         path: "coql",
         heavy: true,
-        idempotent: true,
         body: {
           select_query: `select Account_Name from Accounts where Account_Name in (${slice.map(coqlString).join(", ")}) limit 2000`,
         },

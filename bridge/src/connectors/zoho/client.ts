@@ -28,7 +28,7 @@ export interface ZohoRequest {
   body?: unknown;
   headers?: Record<string, string>;
   heavy?: boolean;
-  /** Safe to repeat after an unknown outcome; GET/PUT/PATCH/DELETE are, POST only when said (COQL, associate). */
+  /** Safe to repeat after an unknown outcome; GET/PUT/PATCH/DELETE and COQL are, other POSTs only when said. */
   idempotent?: boolean;
 }
 
@@ -103,7 +103,8 @@ export class ZohoClient {
         attempt -= 1;
         continue;
       }
-      const repeatable = outcome.kind === "throttled" || (request.idempotent ?? request.method !== "POST");
+      const repeatable =
+        outcome.kind === "throttled" || (request.idempotent ?? (request.method !== "POST" || request.path === "coql"));
       if (attempt >= this.maxRetries || !repeatable) {
         if (outcome.kind === "throttled") {
           throw new ConnectorError({

@@ -68,7 +68,6 @@ export class ZohoMailPort implements CrmMailPort<Email> {
         method: "POST",
         path: "coql",
         heavy: true,
-        idempotent: true,
         body: {
           select_query: `select id from ${module} where (Owner = ${coqlString(this.userId)} and Last_Activity_Time >= ${coqlString(zohoTime(windowStart))}) limit 2000`,
         },
