@@ -1,0 +1,37 @@
+/** Messages between the benchmark driver (simulators) and the engine process (the bridge under measurement). */
+
+export type BenchModule = "contacts" | "events" | "tasks";
+
+export interface EngineConfig {
+  backend: "graph" | "ews";
+  dbFile: string;
+  keyHex: string;
+  mailbox: string;
+  exchangeUrl: string;
+  graphAuthority?: string;
+  zoho: { clientId: string; clientSecret: string; accountsServer: string; refreshToken: string };
+}
+
+export interface SyncRequest {
+  op: "sync";
+  modules: BenchModule[];
+}
+
+export interface ModuleRun {
+  module: BenchModule;
+  status: string;
+  reason: string | undefined;
+  crmCreates: number;
+  exchangeCreates: number;
+  writes: number;
+  errors: number;
+}
+
+export interface EngineReport {
+  wallMs: number;
+  /** User + system CPU of the engine process during the request. */
+  cpuMs: number;
+  /** Peak resident set of the engine process since it started. */
+  peakRssMb: number;
+  runs: ModuleRun[];
+}

@@ -1,0 +1,364 @@
+/**
+ * `npm run bench` (issue 10 item 1): the bridge against the simulators with a fixed per-call latency and the real
+ * limits. This process hosts the simulators (seeded straight into their stores, counted by their own call logs); the
+ * bridge — engine, connectors, SQLite status store — runs in a child process (engine-child.ts) so its CPU time and
+ * peak RSS are its own, and that child trusts the simulators' CA through NODE_EXTRA_CA_CERTS set at spawn.
+ * Prints a table and a JSON document and writes bridge/bench/RESULTS.md. Figures are measurements, not assertions.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startEwsSimulator } from "../simulators/ews/index.js";
+import { DEMO_TENANT, startGraphSimulator } from "../simulators/graph/index.js";
+import { ensureTestPki, type TestPki } from "../simulators/shared/pki.js";
+import { DEFAULT_CLIENT, type RunningZohoSimulator, startZohoSimulator } from "../simulators/zoho/index.js";
+import { LIMITS, serviceBound } from "./lower-bound.js";
+import type { BenchModule, EngineConfig, EngineReport } from "./protocol.js";
+import { type InitialSyncFigures, type MemoryFigures, type Percentiles, renderResults } from "./report.js";
+
+const ENGINE = fileURLToPath(new URL("./engine-child.ts", import.meta.url));
+const RESULTS = fileURLToPath(new URL("./RESULTS.md", import.meta.url));
+
+const { values: flags } = parseArgs({
+  options: {
+    latency: { type: "string", default: "30" },
+    scale: { type: "string", default: "1" },
+    big: { type: "string", default: "100000" },
+    samples: { type: "string", default: "20" },
+    "idle-cycles-per-hour": { type: "string", default: "4" },
+    backends: { type: "string", default: "graph,ews" },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const latencyMs = Number(flags.latency);
+const scale = Number(flags.scale);
+const bigContacts = Number(flags.big);
+const samples = Number(flags.samples);
+const idleCyclesPerHour = Number(flags["idle-cycles-per-hour"]);
+const counts = {
+  contacts: Math.round(10_000 * scale),
+  events: Math.round(10_000 * scale),
+  recurring: Math.round(1_000 * scale),
+  tasks: Math.round(2_000 * scale),
+};
+
+type Backend = "graph" | "ews";
+
+interface Engine {
+  sync(modules: BenchModule[]): Promise<EngineReport>;
+  close(): Promise<void>;
+}
+
+function startEngine(pki: TestPki, config: EngineConfig): Promise<Engine> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ENGINE], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caCertFile, BENCH_ENGINE: JSON.stringify(config) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`engine process exited (${code})`));
+      child.once("exit", onExit);
+      child.once("message", (message) => {
+        child.off("exit", onExit);
+        resolve(message);
+      });
+    });
+  const answer = async (): Promise<EngineReport> => {
+    const message = (await next()) as EngineReport | { error: string };
+    if ("error" in message) throw new Error(`engine failed: ${message.error}`);
+    return message;
+  };
+  return next().then(() => ({
+    sync: (modules) => {
+      const reply = answer();
+      child.send({ op: "sync", modules });
+      return reply;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.send({ op: "exit" });
+      }),
+  }));
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
+const per1000 = (calls: number, records: number) => (records === 0 ? 0 : (calls * 1000) / records);
+
+function percentiles(durations: number[], missed: number): Percentiles {
+  const sorted = [...durations].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  return { samples: durations.length, missed, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+function problemsOf(report: EngineReport): string[] {
+  return report.runs
+    .filter((run) => run.status !== "completed" || run.errors > 0)
+    .map((run) => `${run.module}: ${run.status}, ${run.errors} item errors${run.reason ? ` (${run.reason})` : ""}`);
+}
+
+/** One mailbox on one Exchange simulator, one Zoho org, one engine process, torn down together. */
+interface World {
+  backend: Backend;
+  zoho: RunningZohoSimulator;
+  engine: Engine;
+  exchangeCalls(): Record<string, number>;
+  resetCalls(): void;
+  /** Simulated user edits for the propagation figure (Graph only). */
+  editInMailbox?: (index: number, jobTitle: string) => Promise<void>;
+  mailboxHasJobTitle?: (jobTitle: string) => boolean;
+  close(): Promise<void>;
+}
+
+async function startWorld(
+  pki: TestPki,
+  dir: string,
+  backend: Backend,
+  seed: { contacts: number; events: number; recurring: number; tasks: number },
+  latency: number,
+): Promise<World> {
+  // Credits are not the subject here (a 100k-contact run needs more than one day of an org's default credits).
+  const zoho = await startZohoSimulator({
+    pki,
+    latencyMs: latency,
+    limits: { creditsPerDay: Number.POSITIVE_INFINITY },
+  });
+  const zohoConfig = {
+    clientId: DEFAULT_CLIENT.clientId,
+    clientSecret: DEFAULT_CLIENT.clientSecret,
+    accountsServer: zoho.control.urls().accountsUrl,
+    refreshToken: zoho.control.issueRefreshToken(),
+  };
+  const base = {
+    dbFile: join(dir, `${backend}-${randomBytes(4).toString("hex")}.db`),
+    keyHex: randomBytes(32).toString("hex"),
+  };
+  if (backend === "ews") {
+    const ews = await startEwsSimulator({ pki, release: "2016", xsdDir: null });
+    ews.control.seed({
+      mailboxes: 1,
+      contactsPerMailbox: seed.contacts,
+      meetingsPerMailbox: 0,
+      tasksPerMailbox: seed.tasks,
+      mailsPerMailbox: 0,
+    });
+    ews.control.setLatency(latency);
+    const engine = await startEngine(pki, {
+      ...base,
+      backend,
+      mailbox: "alice@contoso.com",
+      exchangeUrl: ews.ewsUrl,
+      zoho: zohoConfig,
+    });
+    return {
+      backend,
+      zoho,
+      engine,
+      exchangeCalls: () => ews.control.callCounts(),
+      resetCalls: () => {
+        ews.control.resetCallCounts();
+        zoho.control.resetCallCounts();
+      },
+      close: async () => {
+        await engine.close();
+        await ews.close();
+        await zoho.close();
+      },
+    };
+  }
+  const graph = await startGraphSimulator({
+    pki,
+    seed: {
+      users: 1,
+      contactsPerUser: seed.contacts,
+      eventsPerUser: seed.events,
+      recurringPerUser: seed.recurring,
+      tasksPerUser: seed.tasks,
+      messagesPerUser: 0,
+    },
+  });
+  graph.control.setLatency(latency);
+  const tenant = graph.control.directory.tenantByIdOrDomain(DEMO_TENANT.id);
+  const mailbox = [...(tenant?.mailboxes.values() ?? [])][0]?.user.mail;
+  if (!mailbox) throw new Error("the Graph simulator seeded no mailbox");
+  const engine = await startEngine(pki, {
+    ...base,
+    backend,
+    mailbox,
+    exchangeUrl: graph.url,
+    graphAuthority: graph.authority,
+    zoho: zohoConfig,
+  });
+  return {
+    backend,
+    zoho,
+    engine,
+    exchangeCalls: () => graph.control.callCounts(),
+    resetCalls: () => {
+      graph.control.resetCallCounts();
+      zoho.control.resetCallCounts();
+    },
+    editInMailbox: async (index, jobTitle) => {
+      const contact = graph.control.items(mailbox, "contact")[index];
+      if (!contact) throw new Error(`no contact ${index} in the mailbox`);
+      await graph.control.editContact(mailbox, String(contact.id), { jobTitle });
+    },
+    mailboxHasJobTitle: (jobTitle) =>
+      graph.control.items(mailbox, "contact").some((item) => item.jobTitle === jobTitle),
+    close: async () => {
+      await engine.close();
+      await graph.close();
+      await zoho.close();
+    },
+  };
+}
+
+/**
+ * Edit → appearance on the other side through the "notification → sync run" path: the edit is made, the sync of
+ * the module is started at once (as a push notification would start it) and the clock stops when the change is
+ * visible in the other simulator's store. Webhook delivery time itself is not in the figure (see RESULTS.md).
+ */
+async function propagation(world: World): Promise<{ exchangeToCrm: Percentiles; crmToExchange: Percentiles }> {
+  const { editInMailbox, mailboxHasJobTitle } = world;
+  if (!editInMailbox || !mailboxHasJobTitle) throw new Error("propagation needs simulated mailbox edits");
+  const crmHasTitle = (title: string) =>
+    world.zoho.control.records("Contacts").some((record) => record.Title === title);
+  const measure = async (edit: (i: number, marker: string) => Promise<void>, arrived: (marker: string) => boolean) => {
+    const durations: number[] = [];
+    let missed = 0;
+    for (let i = 0; i < samples; i++) {
+      const marker = `Bench ${randomBytes(4).toString("hex")}`;
+      const started = performance.now();
+      await edit(i, marker);
+      await world.engine.sync(["contacts"]);
+      if (arrived(marker)) durations.push(performance.now() - started);
+      else missed++;
+    }
+    return percentiles(durations, missed);
+  };
+  const exchangeToCrm = await measure(editInMailbox, crmHasTitle);
+  const crmToExchange = await measure(async (i, marker) => {
+    const record = world.zoho.control.records("Contacts")[i * 7];
+    if (!record) throw new Error(`no CRM contact ${i * 7}`);
+    world.zoho.control.actAs().update("Contacts", [{ id: record.id ?? "", Title: marker }]);
+  }, mailboxHasJobTitle);
+  return { exchangeToCrm, crmToExchange };
+}
+
+async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise<InitialSyncFigures> {
+  // The EWS connector offers contacts and tasks only (no calendar port yet), so EWS runs without events.
+  const modules: BenchModule[] = backend === "ews" ? ["contacts", "tasks"] : ["contacts", "events", "tasks"];
+  const world = await startWorld(pki, dir, backend, counts, latencyMs);
+  try {
+    world.resetCalls();
+    const report = await world.engine.sync(modules);
+    const exchangeEndpoints = world.exchangeCalls();
+    const zohoEndpoints = world.zoho.control.callCounts();
+    const recordsPerModule = Object.fromEntries(report.runs.map((run) => [run.module, run.crmCreates]));
+    const perModule = report.runs.map((run) => run.crmCreates);
+    const records = sum(perModule);
+    const calls = { exchange: sum(Object.values(exchangeEndpoints)), zoho: sum(Object.values(zohoEndpoints)) };
+    const exchangeBound = serviceBound(LIMITS[backend], perModule, latencyMs);
+    const zohoBound = serviceBound(LIMITS.zoho, perModule, latencyMs);
+    const boundMs = Math.max(exchangeBound.boundMs, zohoBound.boundMs);
+
+    world.resetCalls();
+    const idleReport = await world.engine.sync(modules);
+    const idleCalls = {
+      exchange: sum(Object.values(world.exchangeCalls())),
+      zoho: sum(Object.values(world.zoho.control.callCounts())),
+    };
+    const figures: InitialSyncFigures = {
+      backend,
+      latencyMs,
+      modules,
+      recordsPerModule,
+      records,
+      wallMs: report.wallMs,
+      cpuMsPerItem: records === 0 ? 0 : report.cpuMs / records,
+      peakRssMb: report.peakRssMb,
+      calls,
+      callsPer1000: { exchange: per1000(calls.exchange, records), zoho: per1000(calls.zoho, records) },
+      lowerBound: { exchange: exchangeBound, zoho: zohoBound, boundMs },
+      wallOverLowerBound: boundMs === 0 ? Number.NaN : report.wallMs / boundMs,
+      problems: [...problemsOf(report), ...problemsOf(idleReport)],
+      endpoints: { exchange: exchangeEndpoints, zoho: zohoEndpoints },
+      idle: {
+        calls: idleCalls,
+        writes: sum(idleReport.runs.map((run) => run.writes)),
+        cyclesPerHour: idleCyclesPerHour,
+        perMailboxHour: (idleCalls.exchange + idleCalls.zoho) * idleCyclesPerHour,
+      },
+    };
+    if (backend === "graph" && samples > 0) figures.propagation = await propagation(world);
+    return figures;
+  } finally {
+    await world.close();
+  }
+}
+
+/** Contacts only, Graph, no latency: the bridge's CPU per item and peak RSS as the mailbox grows. */
+async function memory(pki: TestPki, dir: string, contacts: number): Promise<MemoryFigures> {
+  const world = await startWorld(pki, dir, "graph", { contacts, events: 0, recurring: 0, tasks: 0 }, 0);
+  try {
+    const report = await world.engine.sync(["contacts"]);
+    const records = sum(report.runs.map((run) => run.crmCreates));
+    return {
+      contacts: records,
+      latencyMs: 0,
+      wallMs: report.wallMs,
+      cpuMsPerItem: records === 0 ? 0 : report.cpuMs / records,
+      peakRssMb: report.peakRssMb,
+      problems: problemsOf(report),
+    };
+  } finally {
+    await world.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const pki = await ensureTestPki(process.env.BRIDGE_TEST_PKI_DIR ?? join(tmpdir(), "bridge-test-pki"));
+  const dir = await mkdtemp(join(tmpdir(), "bridge-bench-"));
+  const log = (line: string) =>
+    process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+  try {
+    const initial: InitialSyncFigures[] = [];
+    for (const backend of (flags.backends ?? "")
+      .split(",")
+      .filter((name): name is Backend => name === "graph" || name === "ews")) {
+      log(`initial sync, ${backend} (${JSON.stringify(counts)}, latency ${latencyMs} ms)`);
+      initial.push(await initialSync(pki, dir, backend));
+    }
+    const memoryRuns: MemoryFigures[] = [];
+    for (const contacts of [Math.round(10_000 * scale), bigContacts].filter((n) => n > 0)) {
+      log(`memory and CPU, ${contacts} contacts, Graph, latency 0`);
+      memoryRuns.push(await memory(pki, dir, contacts));
+    }
+    const results = {
+      command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+      machine: {
+        nproc: cpus().length,
+        cpu: cpus()[0]?.model ?? "unknown",
+        memoryGb: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      scale,
+      counts,
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      initialSync: initial,
+      memory: memoryRuns,
+    };
+    const rendered = renderResults(results);
+    process.stdout.write(`${rendered.table}\n\n${JSON.stringify(results, null, 2)}\n`);
+    if (!flags["no-write"]) await writeFile(RESULTS, rendered.markdown);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
