@@ -219,7 +219,8 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
         throw new HttpAnswer(503, { "retry-after": String(Math.ceil(remaining / 1000)) });
       throw new EwsFault(FAULTS.serverBusy(server.backOffHint ? remaining : undefined));
     }
-    if (server.connectionCountError && (inFlight.get(account) ?? 0) >= limits.maxConcurrency) {
+    // The count includes this request: EWSMaxConcurrency is the number of requests open at the same time.
+    if (server.connectionCountError && (inFlight.get(account) ?? 0) > limits.maxConcurrency) {
       throw new EwsFault(FAULTS.connectionCount());
     }
   }
@@ -272,6 +273,15 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
 
   async function handleEws(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const account = authenticate(req);
+    inFlight.set(account, (inFlight.get(account) ?? 0) + 1);
+    try {
+      await serveEws(req, res, account);
+    } finally {
+      inFlight.set(account, (inFlight.get(account) ?? 1) - 1);
+    }
+  }
+
+  async function serveEws(req: IncomingMessage, res: ServerResponse, account: Account): Promise<void> {
     const raw = await readBody(req);
     let operation = "Unknown";
     let parsed: XNode;
@@ -321,27 +331,29 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
     };
     if (isStreaming && body) {
       if (!server.streaming) throw new EwsFault(FAULTS.invalidOperation(operation));
-      await hub.stream(ctx, body, res);
+      // Streaming has its own budget (docs ews-throttling-in-exchange.md): it does not hold a concurrency slot.
+      inFlight.set(account, (inFlight.get(account) ?? 1) - 1);
+      try {
+        await hub.stream(ctx, body, res);
+      } finally {
+        inFlight.set(account, (inFlight.get(account) ?? 0) + 1);
+      }
       return;
     }
     const handler = body ? handlers[body.name] : undefined;
     if (!handler || !body) throw new EwsFault(FAULTS.invalidOperation(operation));
-    inFlight.set(account, (inFlight.get(account) ?? 0) + 1);
-    try {
-      const xml = envelope(server, handler(ctx, body));
-      if (options.validateResponses && schema.enabled) {
-        const problem = schema.validate(requested.schema, xml, false);
-        if (problem)
-          violations.push({
-            operation,
-            version: requested.name,
-            violation: `${problem.violation} (line ${problem.line})`,
-          });
+    const xml = envelope(server, handler(ctx, body));
+    if (options.validateResponses && schema.enabled) {
+      const problem = schema.validate(requested.schema, xml, false);
+      if (problem) {
+        violations.push({
+          operation,
+          version: requested.name,
+          violation: `${problem.violation} (line ${problem.line})`,
+        });
       }
-      send(res, 200, xml);
-    } finally {
-      inFlight.set(account, (inFlight.get(account) ?? 1) - 1);
     }
+    send(res, 200, xml);
   }
 
   const control: EwsControl = {

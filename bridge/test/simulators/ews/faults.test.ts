@@ -102,6 +102,43 @@ describe("EWS simulator rejects what real Exchange rejects", () => {
     expect((await post(sim, sync2010)).status).toBe(200);
   });
 
+  it("requires X-AnchorMailbox with impersonation from 2013 on (2007 does not)", async () => {
+    expect((await post(sim, sync2010, { "x-anchormailbox": "" })).status).toBe(503);
+    const asOld = sync2010
+      .replace('Version="Exchange2010_SP2"', 'Version="Exchange2007_SP1"')
+      .replaceAll("t:SmtpAddress>", "t:PrimarySmtpAddress>")
+      .replace("<m:SyncScope>NormalItems</m:SyncScope>", "");
+    expect((await post(sim2007, asOld, { "x-anchormailbox": "" })).status).toBe(200);
+  });
+
+  it("refuses requests beyond the account's concurrency budget with ErrorExceededConnectionCount", async () => {
+    sim.control.limits.maxConcurrency = 2;
+    sim.control.setLatency(300);
+    try {
+      const answers = await Promise.all([1, 2, 3, 4].map(() => post(sim, sync2010)));
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
+      expect(answers.filter((a) => a.text.includes("a:ErrorExceededConnectionCount"))).toHaveLength(2);
+    } finally {
+      sim.control.setLatency(0);
+      sim.control.limits.maxConcurrency = 27;
+    }
+  });
+
+  it("converts ids with ConvertId and resolves names", async () => {
+    const converted = await post(
+      sim,
+      soap(
+        '<m:ConvertId DestinationFormat="EwsId"><m:SourceIds><t:AlternateId Format="EwsLegacyId" Id="AAMkADabc=" Mailbox="alice@contoso.com"/></m:SourceIds></m:ConvertId>',
+      ),
+    );
+    expect(converted.text).toContain('Format="EwsId" Id="AAMkADabc="');
+    const resolved = await post(
+      sim,
+      soap('<m:ResolveNames ReturnFullContactData="false"><m:UnresolvedEntry>bob</m:UnresolvedEntry></m:ResolveNames>'),
+    );
+    expect(resolved.text).toContain("<t:EmailAddress>bob@contoso.com</t:EmailAddress>");
+  });
+
   it("authenticates @ewsjs/xhr's NTLM client", async () => {
     const service = ewsClient({
       version: VERSIONS["2016"],
