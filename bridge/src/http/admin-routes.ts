@@ -27,6 +27,7 @@ import { enabledModules, loadSyncSettings, saveSyncSettings } from "../services/
 import type { Storage } from "../storage/index.js";
 import type { ConflictResolution } from "../sync/state.js";
 import { type AppContext, enqueueUser } from "./context.js";
+import { buildDashboard } from "./dashboard.js";
 import { HttpError, httpErrors } from "./errors.js";
 import { presentConflict, presentRun, presentUser } from "./presenters.js";
 import type { AuthRequirement, RouteHandler, RouteSpec, RouteTable } from "./routes.js";
@@ -259,6 +260,8 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
     const users = new Map((await storage.users.list()).map((u) => [u.id, u.zohoUserId]));
     return { runs: runs.map((run) => presentRun(run, users.get(run.mailboxId) ?? run.mailboxId)) };
   });
+
+  add("dashboard", async ({ request }) => buildDashboard(storage, request.range ?? "24h", context.now()));
 
   add("explainItem", async ({ request }) => {
     const item = { side: request.side, module: request.module, id: request.id, title: request.id };

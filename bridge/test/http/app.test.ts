@@ -201,6 +201,19 @@ describe("admin API", () => {
     ).json()) as { summary: string; counterpart: { side: string } | null };
     expect(explained.summary).toMatch(/^created/);
     expect(explained.counterpart?.side).toBe("exchange");
+    const dashboard = (await (await fetch(`${bridge.url}/api/admin/dashboard?range=24h`, { headers })).json()) as {
+      totals: { module: string; direction: string; counts: { creates: number } }[];
+      users: { zohoUserId: string; syncState: string }[];
+      history: { synced: number }[];
+      lastRunAt: string | null;
+    };
+    expect(dashboard.totals.filter((row) => row.module === "contacts").map((row) => row.counts.creates)).toEqual([
+      1, 1,
+    ]);
+    expect(dashboard.users).toEqual([expect.objectContaining({ zohoUserId: "z1", syncState: "in-sync" })]);
+    expect(dashboard.history).toHaveLength(24);
+    expect(dashboard.history.reduce((sum, bucket) => sum + bucket.synced, 0)).toBe(2);
+    expect(dashboard.lastRunAt).not.toBeNull();
   });
 
   it("answers unknown users with 404 not-found", async () => {
