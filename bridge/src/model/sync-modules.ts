@@ -15,7 +15,7 @@ import type { Side } from "../connectors/port.js";
 import type { FieldOf, SyncModule } from "../sync/module.js";
 import { type Contact, contactSchema } from "./contact.js";
 import { type CalendarEvent, eventSchema } from "./event.js";
-import { compareText, normaliseCategories, normaliseRecurrence } from "./normalise.js";
+import { carryAttendeeDetails, compareText, normaliseCategories, normaliseRecurrence } from "./normalise.js";
 import { type Task, taskSchema } from "./task.js";
 import { canonicalZone } from "./timezone.js";
 
@@ -159,6 +159,12 @@ export function eventSyncModule(exchange: ExchangeApi): SyncModule<CalendarEvent
         default:
           return comparable(value);
       }
+    },
+    invitesAttendees: (event) => event.attendees.length > 0,
+    carryDetails(field, next, previous) {
+      if (field !== "attendees") return next;
+      const known = previous.flatMap((event) => event.attendees);
+      return carryAttendeeDetails(next as CalendarEvent["attendees"], known) as typeof next;
     },
     parse: (stored) => eventSchema.parse(stored),
   };

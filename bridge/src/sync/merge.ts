@@ -11,7 +11,10 @@
  *   erased by linking); a field filled differently on both sides is a conflict.
  * - One-way from a source side: the source's value for every field it holds; the target keeps only fields the source
  *   cannot hold. Nothing is ever a conflict.
- * Invariant: the result holds, for every field, a value one of the inputs held; it never invents content.
+ * - A value taken from the CRM side passes through `SyncModule.carryDetails` with the base and the Exchange value, so
+ *   details Zoho cannot hold (attendee types and responses) survive a CRM win.
+ * Invariant: the result holds, for every field, a value one of the inputs held (up to such carried details); it never
+ * invents content.
  */
 
 import type { Side } from "../connectors/port.js";
@@ -81,7 +84,11 @@ export function mergePair<T>(
       conflicts.push(field);
       from = say(ruleWinner);
     }
-    const value = from[field];
+    let value = from[field];
+    if (from === input.crm && from !== input.exchange && value !== undefined && module.carryDetails) {
+      const previous = input.base === undefined ? [input.exchange] : [input.base, input.exchange];
+      value = module.carryDetails(field, value, previous);
+    }
     if (value !== undefined) merged[field] = value;
   }
   return { value: merged as T, conflicts };

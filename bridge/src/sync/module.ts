@@ -41,6 +41,12 @@ export interface SyncModule<T> {
    * planner then asks Exchange to mail invitations/updates and counts them in the plan. Absent: never.
    */
   invitesAttendees?(value: T): boolean;
+  /**
+   * A field's value as the CRM side won it, enriched with details only Exchange holds (e.g. attendee types and
+   * responses, which Zoho lacks), taken from `previous` (the merge base and the Exchange value, the latter last so
+   * it counts most). Must not change the field's normal form. Absent: the CRM value as is.
+   */
+  carryDetails?<K extends FieldOf<T>>(field: K, next: T[K], previous: readonly T[]): T[K];
   /** Validates a stored merge base (JSON) of this or an older schema version; throws on anything else. */
   parse(stored: unknown): T;
 }
