@@ -5,6 +5,7 @@
  */
 import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
+import { addAddinCrmRoutes } from "./http/addin-crm-routes.js";
 import { addAddinRoutes } from "./http/addin-routes.js";
 import { addAdminRoutes, loadAccessPolicy } from "./http/admin-routes.js";
 import { addAuthRoutes } from "./http/auth-routes.js";
@@ -27,6 +28,7 @@ export function buildRouteTable(context: AppContext): RouteTable {
   addAuthRoutes(table, context);
   addAdminRoutes(table, context);
   addAddinRoutes(table, context);
+  addAddinCrmRoutes(table, context);
   addWebhookRoutes(table, context);
   return table;
 }

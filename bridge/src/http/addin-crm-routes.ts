@@ -1,0 +1,257 @@
+/**
+ * Add-in routes that reach Zoho CRM and the user's mailbox: context, people search/create, item status, send e-mail
+ * to CRM, follow-ups and availability. Same rules as `addin-routes.ts`: the user is the verified token's subject, no
+ * route takes a user or mailbox from the request. Connector failures become the contract's add-in codes:
+ * not configured → CRM_NOT_CONNECTED (503), throttled → THROTTLED (429), Zoho refused the data → CRM_REJECTED (422).
+ */
+import { z } from "zod";
+import { type AddinRouteName, addinRoutes, freeBusyStatusSchema } from "../api/addin.js";
+import type { GraphExchangePort } from "../connectors/graph/index.js";
+import { ConnectorError } from "../connectors/port.js";
+import { coqlString } from "../connectors/zoho/mail.js";
+import { AddinCrm, type FiledRecord, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
+import type { BridgeUser } from "../storage/user-repository.js";
+import type { AppContext } from "./context.js";
+import { HttpError } from "./errors.js";
+import type { RouteHandler, RouteSpec, RouteTable } from "./routes.js";
+
+type Spec<N extends AddinRouteName> = (typeof addinRoutes)[N];
+const emptyParams = z.object({});
+
+function translate(error: unknown): never {
+  if (error instanceof ConnectorError) {
+    const { failure } = error;
+    if (failure.kind === "throttled") {
+      throw new HttpError(429, "THROTTLED", "Zoho CRM is throttling requests; try again shortly", undefined, {
+        "retry-after": String(Math.ceil(failure.retryAfterMs / 1000)),
+      });
+    }
+    if (failure.kind === "mailbox-unavailable" || failure.kind === "auth-expired") {
+      throw new HttpError(503, "CRM_NOT_CONNECTED", failure.message);
+    }
+    if (failure.kind === "invalid-record") throw new HttpError(422, "CRM_REJECTED", failure.message);
+    if (failure.kind === "not-found") throw new HttpError(404, "RECORD_NOT_FOUND", failure.message);
+  }
+  throw error;
+}
+
+export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void {
+  const entra = context.settings.entra;
+  const authorityHost = entra?.authorityHost ?? "https://login.microsoftonline.com";
+  const crm = new AddinCrm(context.storage, {
+    authorityHost,
+    // The sandbox serves Graph and the identity platform from one simulator; production uses graph.microsoft.com.
+    ...(context.settings.sandbox && entra
+      ? { graphBaseUrl: authorityHost, knownAuthorities: [new URL(authorityHost).host] }
+      : {}),
+  });
+
+  const add = <N extends AddinRouteName>(
+    name: N,
+    handler: RouteHandler<typeof emptyParams, Spec<N>["request"], Spec<N>["response"]>,
+  ) => {
+    const contract = addinRoutes[name];
+    const spec: RouteSpec<typeof emptyParams, Spec<N>["request"], Spec<N>["response"]> = {
+      name,
+      family: "addin",
+      method: contract.method,
+      path: contract.path,
+      auth: contract.authenticated ? "addin" : "public",
+      summary: contract.summary,
+      sandboxOnly: contract.sandboxOnly,
+      params: emptyParams,
+      request: contract.request as Spec<N>["request"],
+      response: contract.response as Spec<N>["response"],
+    };
+    const guarded: typeof handler = (input, request) => handler(input, request).catch(translate);
+    table.add(spec, guarded);
+  };
+
+  add("context", async ({ request }, { user }) => {
+    const port = await crm.zoho(user as BridgeUser);
+    const matches = await crm.peopleByEmail(port, request.emails);
+    const people = [];
+    for (const email of request.emails) {
+      const records = [];
+      for (const match of matches.get(email.toLowerCase()) ?? []) {
+        const person = await crm.person(port, match.module, match.id);
+        if (person) records.push(person);
+      }
+      people.push({ email, records });
+    }
+    return { people };
+  });
+
+  add("searchPeople", async ({ request }, { user }) => {
+    const port = await crm.zoho(user as BridgeUser);
+    const pattern = coqlString(`%${request.q.replaceAll("%", "")}%`);
+    const records = [];
+    for (const module of ["Contacts", "Leads"] as const) {
+      const rows = await crm.coql(
+        port,
+        `select First_Name, Last_Name, Email from ${module} where (Last_Name like ${pattern} or First_Name like ${pattern} or Email like ${pattern}) limit 20`,
+      );
+      for (const row of rows) {
+        if (typeof row.Email !== "string") continue;
+        const name = [row.First_Name, row.Last_Name].filter((part) => typeof part === "string").join(" ");
+        records.push({ module, id: String(row.id), name, email: row.Email });
+      }
+    }
+    return { records };
+  });
+
+  add("createPerson", async ({ request }, { user }) => {
+    const port = await crm.zoho(user as BridgeUser);
+    const existing = (await crm.peopleByEmail(port, [request.email])).get(request.email.toLowerCase()) ?? [];
+    const same = existing.find((match) => match.module === request.module) ?? existing[0];
+    if (same) {
+      const record = await crm.person(port, same.module, same.id);
+      if (record) return { created: false, record };
+    }
+    const values: Record<string, unknown> = {
+      Last_Name: request.lastName,
+      Email: request.email,
+      ...(request.firstName ? { First_Name: request.firstName } : {}),
+      ...(request.title ? { [request.module === "Leads" ? "Designation" : "Title"]: request.title } : {}),
+      ...(request.phone ? { Phone: request.phone } : {}),
+    };
+    if (request.company && request.module === "Leads") values.Company = request.company;
+    if (request.company && request.module === "Contacts") {
+      // Contacts link an existing Account by exact name; the add-in never creates Accounts implicitly.
+      const [account] = await crm.coql(
+        port,
+        `select Account_Name from Accounts where Account_Name = ${coqlString(request.company)} limit 1`,
+      );
+      if (account) values.Account_Name = { id: String(account.id) };
+    }
+    const id = await crm.insert(port, request.module, values);
+    const record = await crm.person(port, request.module, id);
+    if (!record) throw new HttpError(502, "CRM_REJECTED", "Zoho did not return the record it just created");
+    return { created: true, record };
+  });
+
+  add("itemStatus", async ({ request }, { user }) => {
+    if (request.itemType === "message") {
+      const filed = request.internetMessageId
+        ? await crm.filedRecords(user as BridgeUser, request.internetMessageId)
+        : [];
+      if (filed.length > 0) return { state: "synced", reason: null, crmRecords: filed, lastSyncedAt: null };
+      return {
+        state: "not-synced",
+        reason: { code: "not-sent-to-crm", message: "this e-mail has not been sent to the CRM" },
+        crmRecords: [],
+        lastSyncedAt: null,
+      };
+    }
+    return {
+      state: "not-synced",
+      reason: { code: "not-yet-synced", message: "meetings are synced by the scheduled calendar sync" },
+      crmRecords: [],
+      lastSyncedAt: null,
+    };
+  });
+
+  add("sendEmail", async ({ request }, { user }) => {
+    const me = user as BridgeUser;
+    const port = await crm.zoho(me);
+    const message = await crm.message(me, request.internetMessageId);
+    if (!message) throw new HttpError(404, "MESSAGE_NOT_FOUND", "the e-mail is not in your mailbox");
+    const filed = await crm.filedRecords(me, request.internetMessageId);
+    const results = [];
+    for (const target of request.targets) {
+      const record = await crm.record(port, target.module, target.id);
+      if (!record) throw new HttpError(404, "RECORD_NOT_FOUND", `${target.module} ${target.id} does not exist`);
+      const name = String(record.Full_Name ?? record.Account_Name ?? record.Deal_Name ?? record.Last_Name ?? "");
+      const ref: FiledRecord = { module: target.module, id: target.id, name };
+      if (filed.some((entry) => entry.module === target.module && entry.id === target.id)) {
+        results.push({ target: ref, status: "already-associated" as const, error: null });
+        continue;
+      }
+      if (target.module !== "Contacts" && target.module !== "Leads") {
+        // Zoho shows a Contact's mail on its Account and Deals; mail is filed on people (zoho-crm-api.md §4).
+        results.push({
+          target: ref,
+          status: "failed" as const,
+          error: { code: "CRM_REJECTED", message: "e-mails are filed on a Contact or Lead" },
+        });
+        continue;
+      }
+      const outcome = await port.mail.associateEmail(
+        { module: target.module as PersonModule, id: target.id, email: String(record.Email ?? "") },
+        message,
+      );
+      if (outcome.ok) {
+        filed.push(ref);
+        results.push({ target: ref, status: "associated" as const, error: null });
+      } else {
+        results.push({
+          target: ref,
+          status: "failed" as const,
+          error: { code: "CRM_REJECTED", message: outcome.failure.message },
+        });
+      }
+    }
+    await crm.rememberFiled(me, request.internetMessageId, filed);
+    return { internetMessageId: request.internetMessageId, results };
+  });
+
+  add("createFollowUp", async ({ request }, { user }) => {
+    const port = await crm.zoho(user as BridgeUser);
+    const what = request.what ? { What_Id: { id: request.what.id }, $se_module: request.what.module } : {};
+    if (request.kind === "task") {
+      // A Lead can only be a task's What_Id; Who_Id takes Contacts (zoho-crm-api.md §3).
+      const who =
+        request.who?.module === "Contacts"
+          ? { Who_Id: { id: request.who.id } }
+          : request.who
+            ? { What_Id: { id: request.who.id }, $se_module: "Leads" }
+            : {};
+      const id = await crm.insert(port, "Tasks", {
+        Subject: request.subject,
+        ...(request.dueDate ? { Due_Date: request.dueDate } : {}),
+        ...(request.priority ? { Priority: request.priority } : {}),
+        ...(request.description ? { Description: request.description } : {}),
+        ...who,
+        ...what,
+      });
+      return { module: "Tasks" as const, id, name: request.subject, crmUrl: null };
+    }
+    const id = await crm.insert(port, "Events", {
+      Event_Title: request.title,
+      Start_DateTime: zohoDateTime(request.start),
+      End_DateTime: zohoDateTime(request.end),
+      ...(request.venue ? { Venue: request.venue } : {}),
+      ...(request.description ? { Description: request.description } : {}),
+      Participants: request.participants.map((participant) => ({
+        type: participant.module === "Contacts" ? "contact" : "lead",
+        participant: participant.id,
+      })),
+      ...what,
+    });
+    return { module: "Events" as const, id, name: request.title, crmUrl: null };
+  });
+
+  add("availability", async ({ request }, { user }) => {
+    const mailbox = await crm.mailbox(user as BridgeUser);
+    if (mailbox.implementation !== "graph") {
+      throw new HttpError(501, "NOT_SUPPORTED", "free/busy is available for Office 365 mailboxes only");
+    }
+    const graph = mailbox as GraphExchangePort;
+    const schedules = await graph.freeBusy(request.emails, request.start, request.end, request.intervalMinutes);
+    return {
+      schedules: request.emails.map((email) => {
+        const found = schedules.find((schedule) => schedule.address.toLowerCase() === email.toLowerCase());
+        return {
+          email,
+          availabilityView: found?.availabilityView ?? "",
+          items: (found?.busy ?? []).map((entry) => ({
+            start: entry.start,
+            end: entry.end,
+            status: freeBusyStatusSchema.catch("unknown").parse(entry.status),
+          })),
+          error: found ? null : { code: "NO_SCHEDULE", message: "no free/busy information for this address" },
+        };
+      }),
+    };
+  });
+}

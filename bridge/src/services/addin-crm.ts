@@ -1,0 +1,250 @@
+/**
+ * The add-in's CRM look-ups and actions for ONE signed-in user, straight against Zoho CRM (Records API v8, COQL) and
+ * the user's own mailbox.
+ *
+ * Invariants:
+ * - The Zoho port is built from the stored connection exactly as sync jobs build it (the user's own refresh token
+ *   when they authorised one, else the org's) and shared per refresh token, because Zoho caps live access tokens per
+ *   refresh token (zoho-crm-api.md §1). The mailbox is opened through the production connector factory.
+ * - Look-ups are exact COQL queries (no search-index lag, zoho-crm-api.md §2.5); full records come from GET by id so
+ *   lookups carry their display names.
+ * - Sending an e-mail is keyed by its RFC internetMessageId: Zoho answers DUPLICATE_DATA for a repeated
+ *   `original_message_id` (§4), and the bridge keeps which records it filed a message on, so "already in CRM" is the
+ *   server's answer on every device and survives the message being moved to another folder.
+ */
+import { z } from "zod";
+import { ConnectorError, type ExchangePort } from "../connectors/port.js";
+import { requestError, type ZohoJson } from "../connectors/zoho/client.js";
+import { createZohoCrmPort, type ZohoCrmPort } from "../connectors/zoho/index.js";
+import { coqlString } from "../connectors/zoho/mail.js";
+import { zohoTime } from "../connectors/zoho/time.js";
+import type { Email } from "../model/index.js";
+import type { Storage } from "../storage/index.js";
+import type { BridgeUser } from "../storage/user-repository.js";
+import { loadZohoConnection, SECRET } from "./connections.js";
+import type { ConnectorFactory } from "./connectors.js";
+import { createServiceConnectorFactory, type ServiceConnectorOptions, userZohoToken } from "./service-connectors.js";
+
+export type PersonModule = "Contacts" | "Leads";
+export type RecordModule = PersonModule | "Accounts" | "Deals";
+
+/** Stages after which a Deal no longer shows as open (Zoho's standard closing stages). */
+const CLOSED_STAGES = ["Closed Won", "Closed Lost", "Closed Lost to Competition"];
+const ACTIVITY_PAGE = 5;
+
+const FiledRecords = z.array(
+  z.object({ module: z.enum(["Contacts", "Leads", "Accounts", "Deals"]), id: z.string(), name: z.string() }),
+);
+export type FiledRecord = z.infer<typeof FiledRecords>[number];
+
+/** Settings key of the records a user filed one message on (the message id base64url-encoded, case-folded). */
+const filedKey = (userId: string, internetMessageId: string) =>
+  `addin.filed-email.${userId}.${Buffer.from(internetMessageId.toLowerCase()).toString("base64url")}`;
+
+const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+const lookup = (value: unknown) => value as { id?: string; name?: string; email?: string } | null | undefined;
+
+export function notConnected(error: unknown): boolean {
+  return error instanceof ConnectorError && error.failure.kind === "mailbox-unavailable";
+}
+
+export class AddinCrm {
+  private readonly zohoPorts = new Map<string, Promise<ZohoCrmPort>>();
+  private factory: Promise<ConnectorFactory> | undefined;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: ServiceConnectorOptions,
+  ) {}
+
+  async zoho(user: BridgeUser): Promise<ZohoCrmPort> {
+    const zoho = await loadZohoConnection(this.storage);
+    const clientSecret = await this.storage.secrets.get(SECRET.zohoClientSecret);
+    const refreshToken =
+      (await this.storage.secrets.get(userZohoToken(user.id))) ??
+      (await this.storage.secrets.get(SECRET.zohoRefreshToken));
+    if (zoho.status !== "connected" || !zoho.clientId || !zoho.accountsUrl || !clientSecret || !refreshToken) {
+      throw new ConnectorError({ kind: "mailbox-unavailable", message: "the Zoho connection is not configured" });
+    }
+    let port = this.zohoPorts.get(refreshToken);
+    if (!port) {
+      port = createZohoCrmPort({
+        oauth: {
+          clientId: zoho.clientId,
+          clientSecret,
+          accountsServer: zoho.accountsUrl,
+          refreshToken,
+          ...(zoho.apiDomain ? { apiDomain: zoho.apiDomain } : {}),
+        },
+      });
+      port.catch(() => this.zohoPorts.delete(refreshToken));
+      this.zohoPorts.set(refreshToken, port);
+    }
+    return port;
+  }
+
+  async mailbox(user: BridgeUser): Promise<ExchangePort> {
+    this.factory ??= createServiceConnectorFactory(this.storage, this.options);
+    this.factory.catch(() => {
+      this.factory = undefined;
+    });
+    return (await (await this.factory).open(user)).exchange;
+  }
+
+  /** Rows of a COQL query; Zoho answers 204 for none. */
+  async coql(port: ZohoCrmPort, query: string): Promise<ZohoJson[]> {
+    const answer = await port.client.request({
+      method: "POST",
+      path: "coql",
+      heavy: true,
+      body: { select_query: query },
+    });
+    if (answer.status === 204) return [];
+    if (answer.status !== 200) throw requestError(answer, "COQL query");
+    return (answer.json?.data as ZohoJson[] | undefined) ?? [];
+  }
+
+  /** One record by id, or undefined when Zoho has none (204, or 400 INVALID_DATA for an unknown id). */
+  async record(port: ZohoCrmPort, module: RecordModule, id: string): Promise<ZohoJson | undefined> {
+    const answer = await port.client.request({ method: "GET", path: `${module}/${encodeURIComponent(id)}` });
+    if (answer.status === 204 || (answer.status === 400 && answer.json?.code === "INVALID_DATA")) return undefined;
+    if (answer.status !== 200) throw requestError(answer, `read ${module}`);
+    return (answer.json?.data as ZohoJson[] | undefined)?.[0];
+  }
+
+  /** Ids of Contacts and Leads whose e-mail is one of `emails` (case-insensitive), grouped by lower-cased address. */
+  async peopleByEmail(port: ZohoCrmPort, emails: readonly string[]) {
+    const found = await port.mail.findPeopleByEmail(emails);
+    const byEmail = new Map<string, Array<{ module: PersonModule; id: string }>>();
+    for (const person of found) {
+      const key = person.email.toLowerCase();
+      byEmail.set(key, [...(byEmail.get(key) ?? []), { module: person.module, id: person.id }]);
+    }
+    return byEmail;
+  }
+
+  /** The full add-in view of one Contact or Lead. */
+  async person(port: ZohoCrmPort, module: PersonModule, id: string) {
+    const record = await this.record(port, module, id);
+    if (!record) return undefined;
+    const owner = lookup(record.Owner);
+    const accountRef = module === "Contacts" ? lookup(record.Account_Name) : undefined;
+    const account = accountRef?.id ? await this.record(port, "Accounts", accountRef.id) : undefined;
+    const accountOwner = lookup(account?.Owner);
+    const dealFilter =
+      module === "Contacts"
+        ? `(Contact_Name = ${coqlString(id)}${accountRef?.id ? ` or Account_Name = ${coqlString(accountRef.id)}` : ""})`
+        : undefined;
+    const deals = dealFilter
+      ? await this.coql(
+          port,
+          `select Deal_Name, Stage, Amount, Closing_Date, Account_Name from Deals where (${dealFilter} and Stage not in (${CLOSED_STAGES.map(coqlString).join(", ")})) limit 50`,
+        )
+      : [];
+    // Tasks point at a Contact through Who_Id; a Lead can only be their What_Id (zoho-crm-api.md §3).
+    const taskLink = module === "Contacts" ? "Who_Id" : "What_Id";
+    const tasks = await this.coql(
+      port,
+      `select Subject, Due_Date, Status, Priority from Tasks where (${taskLink} = ${coqlString(id)} and Status != 'Completed') limit 50`,
+    );
+    const name = [record.First_Name, record.Last_Name].filter((part) => typeof part === "string").join(" ");
+    return {
+      module,
+      id,
+      name: text(record.Full_Name) ?? name,
+      email: String(record.Email ?? ""),
+      title: text(record.Title) ?? text(record.Designation),
+      phone: text(record.Phone) ?? text(record.Mobile),
+      company: module === "Leads" ? text(record.Company) : null,
+      owner: owner?.id ? { id: owner.id, name: owner.name ?? "", email: owner.email ?? null } : null,
+      account:
+        account && accountRef?.id
+          ? {
+              id: accountRef.id,
+              name: String(account.Account_Name ?? accountRef.name ?? ""),
+              website: text(account.Website),
+              owner: accountOwner?.id
+                ? { id: accountOwner.id, name: accountOwner.name ?? "", email: accountOwner.email ?? null }
+                : null,
+            }
+          : null,
+      openDeals: deals.map((deal) => ({
+        id: String(deal.id),
+        name: String(deal.Deal_Name ?? ""),
+        stage: String(deal.Stage ?? ""),
+        amount: typeof deal.Amount === "number" ? deal.Amount : null,
+        currency: null,
+        closingDate: text(deal.Closing_Date),
+        accountId: lookup(deal.Account_Name)?.id ?? null,
+      })),
+      recentActivities: await this.recentEmails(port, module, id),
+      openTasks: tasks.map((task) => ({
+        id: String(task.id),
+        subject: String(task.Subject ?? ""),
+        dueDate: text(task.Due_Date),
+        status: String(task.Status ?? ""),
+        priority: text(task.Priority),
+      })),
+      crmUrl: null,
+    };
+  }
+
+  /** The first page of a record's Emails related list (newest first in Zoho), as activities. */
+  private async recentEmails(port: ZohoCrmPort, module: PersonModule, id: string) {
+    const answer = await port.client.request({ method: "GET", path: `${module}/${id}/Emails` });
+    if (answer.status === 204) return [];
+    if (answer.status !== 200) throw requestError(answer, "e-mails of a record");
+    return ((answer.json?.Emails as ZohoJson[] | undefined) ?? []).slice(0, ACTIVITY_PAGE).map((mail) => ({
+      module: "Emails" as const,
+      id: String(mail.message_id),
+      subject: String(mail.subject ?? ""),
+      at: String(mail.time),
+    }));
+  }
+
+  /** Creates one record; returns its id, or throws a ConnectorError carrying Zoho's item-level code. */
+  async insert(port: ZohoCrmPort, module: string, values: ZohoJson): Promise<string> {
+    const answer = await port.client.request({ method: "POST", path: module, body: { data: [values] } });
+    const item = (answer.json?.data as ZohoJson[] | undefined)?.[0];
+    const details = item?.details as ZohoJson | undefined;
+    if (item?.status === "success" && details?.id) return String(details.id);
+    if (item) {
+      throw new ConnectorError({
+        kind: "invalid-record",
+        message: `${String(item.code)}: ${String(item.message)}${details?.api_name ? ` (${String(details.api_name)})` : ""}`,
+      });
+    }
+    throw requestError(answer, `create ${module}`);
+  }
+
+  /**
+   * The message with this internetMessageId in the user's mailbox (Inbox and Sent Items), read by the bridge itself
+   * so the client cannot file content the mailbox does not hold.
+   */
+  async message(user: BridgeUser, internetMessageId: string) {
+    const mail = (await this.mailbox(user)).mail;
+    if (!mail) return undefined;
+    const wanted = internetMessageId.toLowerCase();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await mail.listMessages(cursor);
+      const found = page.messages.find((message) => message.messageId.toLowerCase() === wanted);
+      if (found) return { id: internetMessageId, messageId: found.messageId, value: found.value as Email };
+      if (page.complete) return undefined;
+      cursor = page.cursor;
+    }
+  }
+
+  async filedRecords(user: BridgeUser, internetMessageId: string): Promise<FiledRecord[]> {
+    return (await this.storage.settings.get(filedKey(user.id, internetMessageId), FiledRecords)) ?? [];
+  }
+
+  async rememberFiled(user: BridgeUser, internetMessageId: string, records: FiledRecord[]): Promise<void> {
+    await this.storage.settings.put(filedKey(user.id, internetMessageId), records);
+  }
+}
+
+/** A Zoho DateTime for an ISO instant (one-second precision, offset), as Zoho requires on write. */
+export function zohoDateTime(iso: string): string {
+  return zohoTime(Math.floor(Date.parse(iso) / 1000));
+}
