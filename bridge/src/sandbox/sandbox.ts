@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { startEwsSimulator } from "../../simulators/ews/index.js";
 import { DEMO_TENANT, startGraphSimulator } from "../../simulators/graph/index.js";
 import { ensureTestPki } from "../../simulators/shared/pki.js";
-import { startZohoSimulator } from "../../simulators/zoho/index.js";
+import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
 import { loadConfig } from "../config.js";
 import { InProcessScheduler } from "../jobs/in-process-scheduler.js";
 import { createSandboxKey } from "../security/addin-auth.js";
@@ -66,6 +66,10 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     ENTRA_TENANT_ID: DEMO_TENANT.id,
     ENTRA_CLIENT_ID: DEMO_TENANT.bridgeApp.clientId,
     BRIDGE_EWS_ALLOWED_HOSTS: "127.0.0.1,localhost",
+    // Admins sign in to the console through the Zoho simulator's accounts server, as they would through Zoho's.
+    ZOHO_CLIENT_ID: DEFAULT_CLIENT.clientId,
+    ZOHO_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
+    ZOHO_ACCOUNTS_URL: zoho.control.urls().accountsUrl,
     PORT: process.env.PORT ?? "3000",
     ...(existsSync(consoleDir) ? { BRIDGE_CONSOLE_DIR: consoleDir } : {}),
     ...(existsSync(addinDir) ? { BRIDGE_ADDIN_DIR: addinDir } : {}),
