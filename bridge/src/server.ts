@@ -62,6 +62,7 @@ export async function startServer(
     logger,
     metrics,
     queue: scheduling.queue,
+    preview: (userId, settings) => scheduling.service.preview(userId, settings),
     ...(extra.sandboxKey ? { sandboxKey: extra.sandboxKey } : {}),
     now: () => new Date(),
   };

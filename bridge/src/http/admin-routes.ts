@@ -29,7 +29,7 @@ import type { ConflictResolution } from "../sync/state.js";
 import { type AppContext, enqueueUser } from "./context.js";
 import { buildDashboard } from "./dashboard.js";
 import { HttpError, httpErrors } from "./errors.js";
-import { presentConflict, presentRun, presentUser } from "./presenters.js";
+import { presentConflict, presentRun, presentUser, type runRows, sumRows } from "./presenters.js";
 import type { AuthRequirement, RouteHandler, RouteSpec, RouteTable } from "./routes.js";
 
 type Spec<N extends AdminRouteName> = (typeof adminRoutes)[N];
@@ -182,6 +182,57 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
     if (!saved) throw new HttpError(409, "stale-revision", "the settings were saved by someone else; reload them");
     await audit(admin?.zohoUserId, "settings.save", { revision: saved.revision });
     return saved;
+  });
+
+  add("previewSync", async ({ request }) => {
+    const preview = context.preview;
+    if (!preview) throw notConfigured("the sync service");
+    const users = request.zohoUserIds
+      ? (await Promise.all(request.zohoUserIds.map((id) => storage.users.byZohoUserId(id)))).filter(
+          (user) => user !== undefined,
+        )
+      : await storage.users.listSyncable();
+    const settings = { ...request.settings, revision: 0, updatedAt: null };
+    const rows: ReturnType<typeof runRows> = [];
+    const warnings: string[] = [];
+    let invitations = 0;
+    for (const user of users) {
+      for (const outcome of await preview(user.id, settings)) {
+        const run = "runId" in outcome ? await storage.runs.byId(outcome.runId) : undefined;
+        if (!run) {
+          warnings.push(`${user.mailbox}: ${"reason" in outcome ? outcome.reason : outcome.kind}`);
+          continue;
+        }
+        if (run.status === "held")
+          warnings.push(`${user.mailbox} ${run.module}: would stop for confirmation (${run.reason ?? "mass delete"})`);
+        for (const [side, direction] of [
+          ["crm", "exchange-to-zoho"],
+          ["exchange", "zoho-to-exchange"],
+        ] as const) {
+          const planned = run.planned[side];
+          if (!planned) continue;
+          invitations += planned.invitations;
+          rows.push({
+            module: run.module as "contacts",
+            direction,
+            counts: {
+              creates: planned.creates,
+              updates: planned.updates,
+              deletes: planned.deletes,
+              conflicts: side === "crm" ? (run.totals.conflict ?? 0) : 0,
+            },
+          });
+        }
+      }
+    }
+    if (invitations > 0) warnings.push(`${invitations} meeting invitation(s) or update(s) would be sent by Exchange`);
+    return {
+      generatedAt: context.now().toISOString(),
+      usersPreviewed: users.length,
+      rows: sumRows(rows),
+      invitations: [],
+      warnings,
+    };
   });
 
   add("users", async ({ request }) => {

@@ -1,5 +1,6 @@
 /** Everything a route handler may use, built once per process by `app.ts` / the CLI. */
-import type { JobTrigger, SyncQueue } from "../jobs/job.js";
+import type { SyncSettings } from "../api/admin.js";
+import type { JobOutcome, JobTrigger, SyncQueue } from "../jobs/job.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { Storage } from "../storage/index.js";
@@ -30,6 +31,8 @@ export interface AppContext {
   metrics: Metrics;
   queue: SyncQueue;
   sandboxKey?: Uint8Array;
+  /** Dry runs of one user's enabled modules under the given settings (the sync service's `preview`). */
+  preview?: (userId: string, settings: SyncSettings) => Promise<JobOutcome[]>;
   now: () => Date;
 }
 

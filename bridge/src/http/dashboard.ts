@@ -8,23 +8,9 @@ import type { Dashboard } from "../api/admin.js";
 import { loadSyncSettings } from "../services/sync-settings.js";
 import type { Storage } from "../storage/index.js";
 import type { RunSummary } from "../storage/run-history.js";
-import { runRows, syncStateOf } from "./presenters.js";
+import { runRows, sumRows, syncStateOf } from "./presenters.js";
 
-type Rows = ReturnType<typeof runRows>;
 const RANGE_MS = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
-
-function sumRows(rows: Rows): Rows {
-  const totals = new Map<string, Rows[number]>();
-  for (const row of rows) {
-    const key = `${row.module}|${row.direction}`;
-    const current = totals.get(key);
-    if (!current) totals.set(key, { ...row, counts: { ...row.counts } });
-    else
-      for (const field of ["creates", "updates", "deletes", "conflicts"] as const)
-        current.counts[field] += row.counts[field];
-  }
-  return [...totals.values()];
-}
 
 function synced(run: RunSummary): number {
   return (run.totals.created ?? 0) + (run.totals.updated ?? 0) + (run.totals.deleted ?? 0);

@@ -68,6 +68,22 @@ export function runRows(run: RunSummary) {
   }));
 }
 
+type Rows = ReturnType<typeof runRows>;
+
+/** Adds up rows of the same module and direction. */
+export function sumRows(rows: Rows): Rows {
+  const totals = new Map<string, Rows[number]>();
+  for (const row of rows) {
+    const key = `${row.module}|${row.direction}`;
+    const current = totals.get(key);
+    if (!current) totals.set(key, { ...row, counts: { ...row.counts } });
+    else
+      for (const field of ["creates", "updates", "deletes", "conflicts"] as const)
+        current.counts[field] += row.counts[field];
+  }
+  return [...totals.values()];
+}
+
 export function presentRun(run: RunSummary, zohoUserId: string): z.input<typeof SyncRun> {
   const failures = run.totals.error ?? 0;
   return {

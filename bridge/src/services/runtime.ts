@@ -57,6 +57,7 @@ export async function openConnectors(runtime: Runtime): Promise<ConnectorFactory
 
 export interface Scheduling {
   queue: SyncQueue;
+  service: SyncService;
   connectors: ConnectorFactory & { close(): Promise<void> };
   stop(): Promise<void>;
 }
@@ -73,6 +74,7 @@ export async function openScheduling(runtime: Runtime, work: boolean): Promise<S
     const queue = new InProcessScheduler({ runner: service.run, logger, maxConcurrent: config.maxConcurrentSyncs });
     return {
       queue,
+      service,
       connectors,
       async stop() {
         await queue.stop();
@@ -91,6 +93,7 @@ export async function openScheduling(runtime: Runtime, work: boolean): Promise<S
   if (work) await queue.work(service.run, config.workerConcurrency);
   return {
     queue,
+    service,
     connectors,
     async stop() {
       await queue.stop();

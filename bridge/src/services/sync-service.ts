@@ -7,6 +7,8 @@
  * throttled → retry after the service's delay; auth-expired → needs re-authorization, no retry; mailbox-unavailable
  * → failed, no retry; anything else → transient, retried with backoff.
  */
+
+import type { SyncSettings } from "../api/admin.js";
 import {
   ConnectorError,
   type ConnectorFailure,
@@ -23,7 +25,7 @@ import type { Storage } from "../storage/index.js";
 import { runSync } from "../sync/engine.js";
 import type { SyncModule } from "../sync/module.js";
 import type { ConnectorFactory } from "./connectors.js";
-import { engineSettings, loadSyncSettings } from "./sync-settings.js";
+import { enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
 
 function firstGlobalFailure(results: readonly ItemResult<unknown>[]): ConnectorFailure | undefined {
   for (const result of results) if (!result.ok && isGlobalFailure(result.failure)) return result.failure;
@@ -73,11 +75,27 @@ export class SyncService {
       events: () => eventSyncModule(api),
       tasks: () => taskSyncModule(),
     };
+
     return modules[module]() as SyncModule<unknown>;
   }
 
   /** The scheduler's runner. */
-  readonly run = async (job: SyncJob): Promise<JobOutcome> => {
+  readonly run = async (job: SyncJob): Promise<JobOutcome> =>
+    this.runWith(job, await loadSyncSettings(this.deps.storage.settings));
+
+  /**
+   * Dry runs of every enabled module of one user under `settings` (usually unsaved edits): what would be written,
+   * nothing is. Completed outcomes carry the id of the recorded dry run.
+   */
+  async preview(userId: string, settings: SyncSettings): Promise<JobOutcome[]> {
+    const outcomes: JobOutcome[] = [];
+    for (const module of enabledModules(settings)) {
+      outcomes.push(await this.runWith({ mailboxId: userId, module, trigger: "manual", dryRun: true }, settings));
+    }
+    return outcomes;
+  }
+
+  private async runWith(job: SyncJob, settings: SyncSettings): Promise<JobOutcome> {
     const { storage, logger, metrics } = this.deps;
     const user = await storage.users.byId(job.mailboxId);
     if (!user?.selected || !user.zohoActive) {
@@ -86,7 +104,6 @@ export class SyncService {
     if (job.module === "emails") {
       return { kind: "failed-permanent", reason: "e-mail capture runs through the add-in, not the scheduler" };
     }
-    const settings = await loadSyncSettings(storage.settings);
     const moduleSettings = engineSettings(settings, job.module, user.moduleOverrides[job.module]);
     if (!job.dryRun) await storage.users.setStatus(user.id, "syncing");
     const seen: { failure?: ConnectorFailure } = {};
@@ -132,7 +149,7 @@ export class SyncService {
       await ports?.crm.close();
       logger.debug({ job }, "sync job finished");
     }
-  };
+  }
 
   private async failed(
     userId: string,

@@ -214,6 +214,36 @@ describe("admin API", () => {
     expect(dashboard.history).toHaveLength(24);
     expect(dashboard.history.reduce((sum, bucket) => sum + bucket.synced, 0)).toBe(2);
     expect(dashboard.lastRunAt).not.toBeNull();
+
+    // Dry-run preview of (unsaved) settings: counts what would happen, writes nothing.
+    ann.exchange.contacts.userCreate({
+      givenName: "Fay",
+      surname: "Future",
+      email1: "fay@future.example",
+      categories: [],
+    });
+    const {
+      revision: _r,
+      updatedAt: _t,
+      ...settings
+    } = (await (await fetch(`${bridge.url}/api/admin/settings`, { headers })).json()) as {
+      revision: number;
+      updatedAt: string;
+    };
+    const preview = await fetch(`${bridge.url}/api/admin/settings/preview`, {
+      method: "POST",
+      headers,
+      body: json({ settings, zohoUserIds: ["z1"] }),
+    });
+    const plan = (await preview.json()) as {
+      usersPreviewed: number;
+      rows: { module: string; direction: string; counts: { creates: number } }[];
+    };
+    expect(plan.usersPreviewed).toBe(1);
+    expect(
+      plan.rows.find((row) => row.module === "contacts" && row.direction === "exchange-to-zoho")?.counts.creates,
+    ).toBe(1);
+    expect(ann.crm.contacts.snapshot()).toHaveLength(2);
   });
 
   it("answers unknown users with 404 not-found", async () => {

@@ -57,6 +57,7 @@ export async function startTestBridge(settings: Partial<AppSettings> = {}): Prom
     metrics,
     queue: scheduler,
     sandboxKey: createSandboxKey(),
+    preview: (userId, settings) => service.preview(userId, settings),
     now: () => new Date(),
   };
   const { app, routes } = createApp(context);
