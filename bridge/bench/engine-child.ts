@@ -60,6 +60,8 @@ async function exchangeModules(): Promise<ModulePorts<GraphModuleValues>> {
 
 const exchange = await exchangeModules();
 const crm = await createZohoCrmPort({ oauth: config.zoho });
+/** Resident set once the code is loaded and the connectors are up, before any record is read. */
+const startupRssMb = process.memoryUsage().rss / 2 ** 20;
 const settings = {
   enabled: true,
   direction: "two-way",
@@ -94,13 +96,22 @@ const runners: Record<BenchModule, () => Promise<SyncRunRecord>> = {
 async function handle(request: SyncRequest): Promise<EngineReport> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const settled = await Promise.allSettled(request.modules.map((name) => runners[name]()));
+  const moduleWallMs: Partial<Record<BenchModule, number>> = {};
+  const settled = await Promise.allSettled(
+    request.modules.map((name) =>
+      runners[name]().finally(() => {
+        moduleWallMs[name] = performance.now() - started;
+      }),
+    ),
+  );
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   return {
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    startupRssMb,
+    moduleWallMs,
     runs: settled.map((outcome, i) => {
       const module = request.modules[i] as BenchModule;
       if (outcome.status === "rejected")

@@ -33,5 +33,9 @@ export interface EngineReport {
   cpuMs: number;
   /** Peak resident set of the engine process since it started. */
   peakRssMb: number;
+  /** Resident set after loading code and connecting, before the first sync. */
+  startupRssMb: number;
+  /** Wall time until each module's run finished (modules run concurrently). */
+  moduleWallMs: Partial<Record<BenchModule, number>>;
   runs: ModuleRun[];
 }

@@ -250,8 +250,9 @@ async function propagation(world: World): Promise<{ exchangeToCrm: Percentiles; 
 }
 
 async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise<InitialSyncFigures> {
-  // The EWS connector offers contacts and tasks only (no calendar port yet), so EWS runs without events.
-  const modules: BenchModule[] = backend === "ews" ? ["contacts", "tasks"] : ["contacts", "events", "tasks"];
+  // The EWS connector has no calendar port, and its tasks port throws on the simulator's seeded tasks (no
+  // Importance returned; see RESULTS.md), so EWS runs contacts only.
+  const modules: BenchModule[] = backend === "ews" ? ["contacts"] : ["contacts", "events", "tasks"];
   const world = await startWorld(pki, dir, backend, counts, latencyMs);
   try {
     world.resetCalls();
@@ -279,8 +280,10 @@ async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise
       recordsPerModule,
       records,
       wallMs: report.wallMs,
+      moduleWallMs: report.moduleWallMs,
       cpuMsPerItem: records === 0 ? 0 : report.cpuMs / records,
       peakRssMb: report.peakRssMb,
+      startupRssMb: report.startupRssMb,
       calls,
       callsPer1000: { exchange: per1000(calls.exchange, records), zoho: per1000(calls.zoho, records) },
       lowerBound: { exchange: exchangeBound, zoho: zohoBound, boundMs },
@@ -313,6 +316,7 @@ async function memory(pki: TestPki, dir: string, contacts: number): Promise<Memo
       wallMs: report.wallMs,
       cpuMsPerItem: records === 0 ? 0 : report.cpuMs / records,
       peakRssMb: report.peakRssMb,
+      startupRssMb: report.startupRssMb,
       problems: problemsOf(report),
     };
   } finally {
