@@ -5,9 +5,10 @@
  * server by configuration. Modules are RecordPorts over their well-known folder; see record-port.ts for the
  * sync, write and error rules and session.ts for authentication and the ErrorServerBusy back-off.
  */
-import type { Contact, Task } from "../../model/index.js";
+import type { CalendarEvent, Contact, Task } from "../../model/index.js";
 import type { ExchangePort, ModuleValues } from "../port.js";
 import { contactCodec } from "./contacts.js";
+import { eventCodec } from "./events.js";
 import { type EwsPortOptions, EwsRecordPort } from "./record-port.js";
 import { type EwsConnectionOptions, EwsSession } from "./session.js";
 import { taskCodec } from "./tasks.js";
@@ -19,6 +20,7 @@ export { EwsTransportError } from "./transport.js";
 export interface EwsModuleValues extends ModuleValues {
   readonly contacts: Contact;
   readonly tasks: Task;
+  readonly events: CalendarEvent;
 }
 
 export async function createEwsExchangePort(
@@ -28,11 +30,19 @@ export async function createEwsExchangePort(
   const session = await EwsSession.open(connection);
   const contacts = new EwsRecordPort(session, contactCodec, options);
   const tasks = new EwsRecordPort(session, taskCodec(options.mailboxTimeZone ?? "UTC"), options);
+  const events = new EwsRecordPort(
+    session,
+    eventCodec(session, {
+      mailboxTimeZone: options.mailboxTimeZone ?? "UTC",
+      sendInvitations: options.sendInvitations,
+    }),
+    options,
+  );
   return {
     side: "exchange",
     implementation: "ews",
     mailbox: connection.mailbox,
-    modules: { contacts, tasks },
+    modules: { contacts, tasks, events },
     close: async () => {
       session.service.XHRApi.disconnect();
     },

@@ -78,6 +78,8 @@ export interface EwsPortOptions {
   pullIntervalMs?: number;
   /** IANA zone of the mailbox owner (task dates are midnights in it). */
   mailboxTimeZone?: string;
+  /** Calendar writes send invitations/updates/cancellations to attendees (default: never). */
+  sendInvitations?: boolean;
 }
 
 function chunks<V>(values: readonly V[], size: number): V[][] {

@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
 import { el } from "../../../simulators/ews/xml.js";
 import { createEwsExchangePort, type EwsVersionName } from "../../../src/connectors/ews/index.js";
-import type { Contact, Task } from "../../../src/model/index.js";
+import type { CalendarEvent, Contact, Task } from "../../../src/model/index.js";
 import { testPki } from "../../support/pki.js";
 import { runRecordPortContract } from "../contract.js";
 
@@ -157,6 +157,101 @@ for (const [release, version] of SERVERS) {
         create: async (value) => sim.control.user.create(MAILBOX, "tasks", "Task", taskFields(value)).id,
         update: async (id, value) => {
           sim.control.user.edit(MAILBOX, id, taskFields(value));
+        },
+        remove: async (id) => sim.control.user.remove(MAILBOX, id),
+      },
+      setThrottled: async (retryAfterMs) => sim.control.throttle(SERVICE, retryAfterMs ?? 0),
+      expireAuth: async () => {
+        const account = sim.control.org.findAccount(SERVICE);
+        if (account) account.password = "revoked";
+      },
+      close: async () => {
+        await exchange.close();
+        expect(sim.control.responseViolations()).toEqual([]);
+        await sim.close();
+      },
+    };
+  });
+}
+
+function sampleEvent(n: number): CalendarEvent {
+  const start = `2026-04-0${n}T09:00:00Z`;
+  const recurrence: CalendarEvent["recurrence"] =
+    n % 2 === 0 ? { frequency: "weekly", interval: 1, byWeekday: ["TH"], end: { type: "count", count: 4 } } : undefined;
+  return {
+    ...(recurrence ? { recurrence } : {}),
+    subject: `Customer call ${n}`,
+    span: { kind: "timed", start, end: `2026-04-0${n}T10:00:00Z` },
+    location: `Room ${n}`,
+    attendees: [],
+    movedOccurrences: [],
+    cancelledOccurrences: [],
+    categories: [],
+    sensitivity: "normal",
+  };
+}
+
+function sameEvent(read: CalendarEvent, written: CalendarEvent): boolean {
+  return (
+    read.subject === written.subject &&
+    JSON.stringify(read.span) === JSON.stringify(written.span) &&
+    read.location === written.location &&
+    (read.recurrence === undefined) === (written.recurrence === undefined)
+  );
+}
+
+function eventFields(value: CalendarEvent) {
+  if (value.span.kind !== "timed") throw new Error("timed samples only");
+  const fields = {
+    Subject: value.subject,
+    Start: value.span.start,
+    End: value.span.end,
+    Location: value.location ?? "",
+  };
+  if (!value.recurrence) return fields;
+  // The samples' only series: weekly on Thursdays, four times.
+  const recurrence = el("Recurrence", {}, [
+    el("WeeklyRecurrence", {}, [el("Interval", {}, "1"), el("DaysOfWeek", {}, "Thursday")]),
+    el("NumberedRecurrence", {}, [
+      el("StartDate", {}, `${value.span.start.slice(0, 10)}Z`),
+      el("NumberOfOccurrences", {}, "4"),
+    ]),
+  ]);
+  return { ...fields, Recurrence: recurrence };
+}
+
+for (const [release, version] of SERVERS) {
+  runRecordPortContract<CalendarEvent>(`EWS events on ${release}`, async () => {
+    const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
+    sim.control.seed({
+      mailboxes: 2,
+      contactsPerMailbox: 0,
+      meetingsPerMailbox: 0,
+      tasksPerMailbox: 0,
+      mailsPerMailbox: 0,
+    });
+    const exchange = await createEwsExchangePort(
+      {
+        mailbox: MAILBOX,
+        url: sim.ewsUrl,
+        version,
+        username: SERVICE,
+        password: "Pa55w.rd",
+        auth: "basic",
+        impersonate: true,
+      },
+      { pullIntervalMs: 100, mailboxTimeZone: "UTC" },
+    );
+    const port = exchange.modules.events;
+    if (!port) throw new Error("no events port");
+    return {
+      port,
+      sample: sampleEvent,
+      same: sameEvent,
+      remote: {
+        create: async (value) => sim.control.user.create(MAILBOX, "calendar", "CalendarItem", eventFields(value)).id,
+        update: async (id, value) => {
+          sim.control.user.edit(MAILBOX, id, eventFields(value));
         },
         remove: async (id) => sim.control.user.remove(MAILBOX, id),
       },

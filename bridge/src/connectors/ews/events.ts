@@ -1,0 +1,225 @@
+/**
+ * Calendar: ews-javascript-api `Appointment` ⇄ the XSD-shaped `EwsCalendarItem` of `mapping/ews` ⇄ canonical.
+ *
+ * Recurring masters carry their pattern and range; modified and deleted occurrences are read from the master
+ * (ModifiedOccurrences / DeletedOccurrences). Time zones: 2010+ write StartTimeZone/EndTimeZone by Windows id;
+ * in 2007 mode the library writes MeetingTimeZone from StartTimeZone itself (ews.md §10). Meeting invitations
+ * are not sent (SendToNone) unless the port is created with `sendInvitations`.
+ */
+import {
+  Appointment,
+  AppointmentSchema,
+  BasePropertySet,
+  BodyType,
+  DateTime,
+  DayOfTheWeek,
+  DayOfTheWeekIndex,
+  type ExchangeService,
+  ItemSchema,
+  MeetingResponseType,
+  MessageBody,
+  Month,
+  PropertySet,
+  Recurrence,
+  SendCancellationsMode,
+  SendInvitationsMode,
+  SendInvitationsOrCancellationsMode,
+  Sensitivity,
+  StringList,
+  TimeZoneInfo,
+  WellKnownFolderName,
+} from "ews-javascript-api";
+import { eventFromEws, eventToEws } from "../../mapping/ews/event.js";
+import type { EwsAttendee, EwsCalendarItem, EwsRecurrence } from "../../mapping/ews/wire.js";
+import type { CalendarEvent } from "../../model/index.js";
+import { optionalProperty } from "./properties.js";
+import type { ItemCodec } from "./record-port.js";
+import type { EwsSession } from "./session.js";
+
+type Pattern = InstanceType<(typeof Recurrence)["WeeklyPattern"]> | Recurrence;
+const iso = (value: DateTime | undefined) => value?.ToISOString();
+const dateOnly = (value: DateTime | undefined) => (value ? `${value.ToISOString().slice(0, 10)}Z` : "");
+
+function recurrenceFromItem(pattern: Pattern): EwsRecurrence | undefined {
+  const range: EwsRecurrence = {};
+  const start = dateOnly(pattern.StartDate);
+  if (pattern.NumberOfOccurrences)
+    range.NumberedRecurrence = { StartDate: start, NumberOfOccurrences: pattern.NumberOfOccurrences };
+  else if (pattern.EndDate) range.EndDateRecurrence = { StartDate: start, EndDate: dateOnly(pattern.EndDate) };
+  else range.NoEndRecurrence = { StartDate: start };
+  if (pattern instanceof Recurrence.DailyPattern) return { ...range, DailyRecurrence: { Interval: pattern.Interval } };
+  if (pattern instanceof Recurrence.WeeklyPattern) {
+    const days = pattern.DaysOfTheWeek.GetEnumerator()
+      .map((d) => DayOfTheWeek[d])
+      .join(" ");
+    return { ...range, WeeklyRecurrence: { Interval: pattern.Interval, DaysOfWeek: days } };
+  }
+  if (pattern instanceof Recurrence.MonthlyPattern) {
+    return { ...range, AbsoluteMonthlyRecurrence: { Interval: pattern.Interval, DayOfMonth: pattern.DayOfMonth } };
+  }
+  if (pattern instanceof Recurrence.RelativeMonthlyPattern) {
+    return {
+      ...range,
+      RelativeMonthlyRecurrence: {
+        Interval: pattern.Interval,
+        DaysOfWeek: DayOfTheWeek[pattern.DayOfTheWeek],
+        DayOfWeekIndex: DayOfTheWeekIndex[pattern.DayOfTheWeekIndex] as "First",
+      },
+    };
+  }
+  if (pattern instanceof Recurrence.YearlyPattern) {
+    return {
+      ...range,
+      AbsoluteYearlyRecurrence: { DayOfMonth: pattern.DayOfMonth, Month: Month[pattern.Month] as "January" },
+    };
+  }
+  if (pattern instanceof Recurrence.RelativeYearlyPattern) {
+    return {
+      ...range,
+      RelativeYearlyRecurrence: {
+        DaysOfWeek: DayOfTheWeek[pattern.DayOfTheWeek],
+        DayOfWeekIndex: DayOfTheWeekIndex[pattern.DayOfTheWeekIndex] as "First",
+        Month: Month[pattern.Month] as "January",
+      },
+    };
+  }
+  return undefined;
+}
+
+function recurrenceToItem(wire: EwsRecurrence): Recurrence {
+  let pattern: Recurrence;
+  const day = (name: string) => DayOfTheWeek[name as keyof typeof DayOfTheWeek];
+  if (wire.DailyRecurrence) {
+    const daily = new Recurrence.DailyPattern();
+    daily.Interval = wire.DailyRecurrence.Interval;
+    pattern = daily;
+  } else if (wire.WeeklyRecurrence) {
+    const weekly = new Recurrence.WeeklyPattern();
+    weekly.Interval = wire.WeeklyRecurrence.Interval;
+    for (const name of wire.WeeklyRecurrence.DaysOfWeek.split(" ")) weekly.DaysOfTheWeek.Add(day(name));
+    pattern = weekly;
+  } else if (wire.AbsoluteMonthlyRecurrence) {
+    const monthly = new Recurrence.MonthlyPattern();
+    monthly.Interval = wire.AbsoluteMonthlyRecurrence.Interval;
+    monthly.DayOfMonth = wire.AbsoluteMonthlyRecurrence.DayOfMonth;
+    pattern = monthly;
+  } else if (wire.RelativeMonthlyRecurrence) {
+    const relative = new Recurrence.RelativeMonthlyPattern();
+    relative.Interval = wire.RelativeMonthlyRecurrence.Interval;
+    relative.DayOfTheWeek = day(wire.RelativeMonthlyRecurrence.DaysOfWeek);
+    relative.DayOfTheWeekIndex = DayOfTheWeekIndex[wire.RelativeMonthlyRecurrence.DayOfWeekIndex];
+    pattern = relative;
+  } else if (wire.AbsoluteYearlyRecurrence) {
+    const yearly = new Recurrence.YearlyPattern();
+    yearly.DayOfMonth = wire.AbsoluteYearlyRecurrence.DayOfMonth;
+    yearly.Month = Month[wire.AbsoluteYearlyRecurrence.Month];
+    pattern = yearly;
+  } else if (wire.RelativeYearlyRecurrence) {
+    const relative = new Recurrence.RelativeYearlyPattern();
+    relative.DayOfTheWeek = day(wire.RelativeYearlyRecurrence.DaysOfWeek);
+    relative.DayOfTheWeekIndex = DayOfTheWeekIndex[wire.RelativeYearlyRecurrence.DayOfWeekIndex];
+    relative.Month = Month[wire.RelativeYearlyRecurrence.Month];
+    pattern = relative;
+  } else throw new Error("recurrence without a pattern");
+  const range = wire.NumberedRecurrence ?? wire.EndDateRecurrence ?? wire.NoEndRecurrence;
+  pattern.StartDate = new DateTime(Date.parse((range?.StartDate ?? "").replace(/Z$/, "")));
+  if (wire.NumberedRecurrence) pattern.NumberOfOccurrences = wire.NumberedRecurrence.NumberOfOccurrences;
+  if (wire.EndDateRecurrence)
+    pattern.EndDate = new DateTime(Date.parse(wire.EndDateRecurrence.EndDate.replace(/Z$/, "")));
+  return pattern;
+}
+
+function attendees(collection: Appointment["RequiredAttendees"] | undefined): EwsAttendee[] {
+  return (collection?.GetEnumerator() ?? []).map((a) => ({
+    Mailbox: { EmailAddress: a.Address, ...(a.Name ? { Name: a.Name } : {}) },
+    ResponseType: MeetingResponseType[a.ResponseType] as EwsAttendee["ResponseType"],
+  }));
+}
+
+function wireFromItem(item: Appointment): EwsCalendarItem {
+  const recurrence = optionalProperty<Recurrence>(item, AppointmentSchema.Recurrence);
+  const modified = optionalProperty<Appointment["ModifiedOccurrences"]>(item, AppointmentSchema.ModifiedOccurrences);
+  const deleted = optionalProperty<Appointment["DeletedOccurrences"]>(item, AppointmentSchema.DeletedOccurrences);
+  const zone = optionalProperty<TimeZoneInfo>(item, AppointmentSchema.StartTimeZone);
+  const organizer = optionalProperty<Appointment["Organizer"]>(item, AppointmentSchema.Organizer);
+  const get = <V>(definition: Parameters<typeof optionalProperty>[1]) => optionalProperty<V>(item, definition);
+  const sensitivity = get<Sensitivity>(ItemSchema.Sensitivity);
+  const wire: EwsCalendarItem = {
+    Subject: get<string>(ItemSchema.Subject) ?? "",
+    Start: iso(get<DateTime>(AppointmentSchema.Start)),
+    End: iso(get<DateTime>(AppointmentSchema.End)),
+    IsAllDayEvent: get<boolean>(AppointmentSchema.IsAllDayEvent) ?? false,
+    Location: get<string>(AppointmentSchema.Location) || undefined,
+    UID: get<string>(AppointmentSchema.ICalUid),
+    Categories: get<StringList>(ItemSchema.Categories)?.GetEnumerator() ?? [],
+    Sensitivity: sensitivity === undefined ? undefined : (Sensitivity[sensitivity] as EwsCalendarItem["Sensitivity"]),
+    ReminderIsSet: get<boolean>(ItemSchema.IsReminderSet),
+    ReminderMinutesBeforeStart: get<number>(ItemSchema.ReminderMinutesBeforeStart),
+    RequiredAttendees: attendees(get(AppointmentSchema.RequiredAttendees)),
+    OptionalAttendees: attendees(get(AppointmentSchema.OptionalAttendees)),
+    Resources: attendees(get(AppointmentSchema.Resources)),
+    ModifiedOccurrences: (modified?.GetEnumerator() ?? []).map((o) => ({
+      Start: iso(o.Start) ?? "",
+      End: iso(o.End) ?? "",
+      OriginalStart: iso(o.OriginalStart) ?? "",
+    })),
+    DeletedOccurrences: (deleted?.GetEnumerator() ?? []).map((o) => ({ Start: iso(o.OriginalStart) ?? "" })),
+  };
+  if (organizer?.Address) wire.Organizer = { Mailbox: { EmailAddress: organizer.Address, Name: organizer.Name } };
+  if (recurrence) wire.Recurrence = recurrenceFromItem(recurrence);
+  if (zone?.Id && zone.Id !== "UTC") wire.StartTimeZone = { Id: zone.Id };
+  const body = get<MessageBody>(ItemSchema.Body);
+  if (body?.Text) wire.Body = { BodyType: body.BodyType === BodyType.HTML ? "HTML" : "Text", value: body.Text };
+  return wire;
+}
+
+function applyWire(item: Appointment, wire: EwsCalendarItem): void {
+  item.Subject = wire.Subject ?? "";
+  item.Body = new MessageBody(BodyType.Text, wire.Body?.value ?? "");
+  item.Categories = new StringList(wire.Categories ?? []);
+  if (wire.Sensitivity) item.Sensitivity = Sensitivity[wire.Sensitivity];
+  item.IsReminderSet = wire.ReminderIsSet ?? false;
+  item.ReminderMinutesBeforeStart = wire.ReminderMinutesBeforeStart ?? 0;
+  const zoneId = wire.StartTimeZone?.Id ?? wire.MeetingTimeZone?.TimeZoneName ?? "UTC";
+  item.StartTimeZone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+  item.Start = new DateTime(Date.parse(wire.Start ?? ""));
+  item.End = new DateTime(Date.parse(wire.End ?? ""));
+  item.IsAllDayEvent = wire.IsAllDayEvent ?? false;
+  item.Location = wire.Location ?? "";
+  if (wire.Recurrence) item.Recurrence = recurrenceToItem(wire.Recurrence);
+  item.RequiredAttendees.Clear();
+  for (const attendee of wire.RequiredAttendees ?? []) item.RequiredAttendees.Add(attendee.Mailbox.EmailAddress ?? "");
+  item.OptionalAttendees.Clear();
+  for (const attendee of wire.OptionalAttendees ?? []) item.OptionalAttendees.Add(attendee.Mailbox.EmailAddress ?? "");
+}
+
+export interface EventCodecOptions {
+  mailboxTimeZone: string;
+  /** Send invitations, updates and cancellations to attendees (the plan decides; default: never). */
+  sendInvitations?: boolean;
+}
+
+export function eventCodec(session: EwsSession, options: EventCodecOptions): ItemCodec<CalendarEvent, Appointment> {
+  const toEws = (value: CalendarEvent) =>
+    eventToEws(value, {
+      mailboxTimeZone: options.mailboxTimeZone,
+      timeZoneStyle: session.is2007 ? "MeetingTimeZone" : "StartEndTimeZone",
+    }).item;
+  const send = options.sendInvitations === true;
+  return {
+    module: "events",
+    folder: WellKnownFolderName.Calendar,
+    propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
+    create: (service: ExchangeService) => new Appointment(service),
+    apply(item, value) {
+      applyWire(item, toEws(value));
+    },
+    read: (item) => eventFromEws(wireFromItem(item)),
+    stored: (value) => eventFromEws(toEws(value)),
+    sendInvitations: send ? SendInvitationsMode.SendToAllAndSaveCopy : SendInvitationsMode.SendToNone,
+    sendUpdates: send
+      ? SendInvitationsOrCancellationsMode.SendToAllAndSaveCopy
+      : SendInvitationsOrCancellationsMode.SendToNone,
+    sendCancellations: send ? SendCancellationsMode.SendToAllAndSaveCopy : SendCancellationsMode.SendToNone,
+  };
+}
