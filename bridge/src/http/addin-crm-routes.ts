@@ -10,6 +10,7 @@ import type { GraphExchangePort } from "../connectors/graph/index.js";
 import { ConnectorError } from "../connectors/port.js";
 import { coqlString } from "../connectors/zoho/mail.js";
 import { AddinCrm, type FiledRecord, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
+import { loadExchangeConnection } from "../services/connections.js";
 import type { BridgeUser } from "../storage/user-repository.js";
 import type { AppContext } from "./context.js";
 import { HttpError } from "./errors.js";
@@ -17,6 +18,15 @@ import type { RouteHandler, RouteSpec, RouteTable } from "./routes.js";
 
 type Spec<N extends AddinRouteName> = (typeof addinRoutes)[N];
 const emptyParams = z.object({});
+/** The field Zoho shows as a record's name, per module. */
+const DISPLAY_FIELD = {
+  Contacts: "Full_Name",
+  Leads: "Full_Name",
+  Accounts: "Account_Name",
+  Deals: "Deal_Name",
+} as const;
+/** Messages the sandbox preview offers per mailbox. */
+const PREVIEW_ITEMS = 8;
 
 function translate(error: unknown): never {
   if (error instanceof ConnectorError) {
@@ -154,31 +164,30 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
   add("sendEmail", async ({ request }, { user }) => {
     const me = user as BridgeUser;
     const port = await crm.zoho(me);
-    const message = await crm.message(me, request.internetMessageId);
-    if (!message) throw new HttpError(404, "MESSAGE_NOT_FOUND", "the e-mail is not in your mailbox");
+    // Fetched only when some target still needs it, so a message filed before and then moved or deleted still
+    // answers "already-associated" from the stored association.
+    let message: Awaited<ReturnType<typeof crm.message>>;
+    const fetchMessage = async () => {
+      message ??= await crm.message(me, request.internetMessageId);
+      if (!message) throw new HttpError(404, "MESSAGE_NOT_FOUND", "the e-mail is not in your mailbox");
+      return message;
+    };
     const filed = await crm.filedRecords(me, request.internetMessageId);
     const results = [];
     for (const target of request.targets) {
       const record = await crm.record(port, target.module, target.id);
       if (!record) throw new HttpError(404, "RECORD_NOT_FOUND", `${target.module} ${target.id} does not exist`);
-      const name = String(record.Full_Name ?? record.Account_Name ?? record.Deal_Name ?? record.Last_Name ?? "");
+      const name = String(record[DISPLAY_FIELD[target.module]] ?? record.Last_Name ?? "");
       const ref: FiledRecord = { module: target.module, id: target.id, name };
       if (filed.some((entry) => entry.module === target.module && entry.id === target.id)) {
         results.push({ target: ref, status: "already-associated" as const, error: null });
         continue;
       }
-      if (target.module !== "Contacts" && target.module !== "Leads") {
-        // Zoho shows a Contact's mail on its Account and Deals; mail is filed on people (zoho-crm-api.md §4).
-        results.push({
-          target: ref,
-          status: "failed" as const,
-          error: { code: "CRM_REJECTED", message: "e-mails are filed on a Contact or Lead" },
-        });
-        continue;
-      }
       const outcome = await port.mail.associateEmail(
+        // associate_email takes any module with an Emails related list (Accounts and Deals too, zoho-crm-api.md
+        // §4); the port's person type is narrower than the endpoint, and only module and id reach the request.
         { module: target.module as PersonModule, id: target.id, email: String(record.Email ?? "") },
-        message,
+        await fetchMessage(),
       );
       if (outcome.ok) {
         filed.push(ref);
@@ -229,6 +238,22 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
       ...what,
     });
     return { module: "Events" as const, id, name: request.title, crmUrl: null };
+  });
+
+  add("sandboxItems", async ({ request }) => {
+    const users = (await context.storage.users.list()).filter((user) => user.selected);
+    const exchange = await loadExchangeConnection(context.storage);
+    const mailboxes = users.map((user) => ({
+      address: user.mailbox,
+      displayName: user.fullName,
+      server: exchange?.kind === "ews" ? ("exchange-onprem" as const) : ("office365" as const),
+    }));
+    const chosen = request.mailbox
+      ? users.find((user) => user.mailbox.toLowerCase() === request.mailbox?.toLowerCase())
+      : users[0];
+    if (request.mailbox && !chosen)
+      throw new HttpError(404, "MAILBOX_NOT_ENABLED", "no simulated mailbox with that address");
+    return { mailboxes, items: chosen ? await crm.previewMessages(chosen, PREVIEW_ITEMS) : [] };
   });
 
   add("availability", async ({ request }, { user }) => {

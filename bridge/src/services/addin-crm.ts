@@ -235,6 +235,51 @@ export class AddinCrm {
     }
   }
 
+  /** The newest messages of the user's mailbox as preview items for the sandbox's stubbed Office host. */
+  async previewMessages(user: BridgeUser, limit: number) {
+    const mail = (await this.mailbox(user)).mail;
+    if (!mail) return [];
+    const found: Array<{ id: string; value: Email }> = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await mail.listMessages(cursor);
+      found.push(...page.messages.map((message) => ({ id: message.id, value: message.value as Email })));
+      if (page.complete) break;
+      cursor = page.cursor;
+    }
+    const person = (entry: Email["from"]) => ({ email: entry.address, name: entry.name ?? null });
+    return found
+      .sort((a, b) => Date.parse(b.value.date) - Date.parse(a.value.date))
+      .slice(0, limit)
+      .map(({ id, value }) => ({
+        itemType: "message" as const,
+        // The sandbox mailboxes are Office 365 ones, so the Graph id serves as both ids.
+        ewsItemId: id,
+        restItemId: id,
+        internetMessageId: value.messageId,
+        subject: value.subject,
+        from: person(value.from),
+        to: value.to.map(person),
+        cc: value.cc.map(person),
+        start: null,
+        end: null,
+        location: null,
+        dateTimeCreated: value.date,
+        bodyText:
+          value.body.format === "html"
+            ? value.body.content
+                .replace(/<[^>]*>/g, " ")
+                .replace(/\s+/g, " ")
+                .trim()
+            : value.body.content,
+        attachments: value.attachments.map((attachment, index) => ({
+          id: `${id}:${index}`,
+          name: attachment.name,
+          size: attachment.size ?? 0,
+        })),
+      }));
+  }
+
   async filedRecords(user: BridgeUser, internetMessageId: string): Promise<FiledRecord[]> {
     return (await this.storage.settings.get(filedKey(user.id, internetMessageId), FiledRecords)) ?? [];
   }
