@@ -7,6 +7,8 @@ import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
 import { addAddinCrmRoutes } from "./http/addin-crm-routes.js";
 import { addAddinRoutes } from "./http/addin-routes.js";
+import { addAdminHoldRoutes } from "./http/admin-hold-routes.js";
+import { addAdminMeetingRoutes } from "./http/admin-meeting-routes.js";
 import { addAdminRoutes, loadAccessPolicy } from "./http/admin-routes.js";
 import { addAuthRoutes } from "./http/auth-routes.js";
 import type { AppContext } from "./http/context.js";
@@ -27,6 +29,8 @@ export function buildRouteTable(context: AppContext): RouteTable {
   addOpsRoutes(table, context);
   addAuthRoutes(table, context);
   addAdminRoutes(table, context);
+  addAdminMeetingRoutes(table, context);
+  addAdminHoldRoutes(table, context);
   addAddinRoutes(table, context);
   addAddinCrmRoutes(table, context);
   addWebhookRoutes(table, context);
