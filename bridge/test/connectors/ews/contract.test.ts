@@ -1,10 +1,13 @@
 import { expect } from "vitest";
 import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
+import type { ItemKind } from "../../../simulators/ews/store.js";
+import type { FieldValues } from "../../../simulators/ews/user-actions.js";
 import { el } from "../../../simulators/ews/xml.js";
 import { createEwsExchangePort, type EwsVersionName } from "../../../src/connectors/ews/index.js";
+import type { RecordPort } from "../../../src/connectors/port.js";
 import type { CalendarEvent, Contact, Task } from "../../../src/model/index.js";
 import { testPki } from "../../support/pki.js";
-import { runRecordPortContract } from "../contract.js";
+import { type ContractHarness, runRecordPortContract } from "../contract.js";
 
 const SERVICE = "CONTOSO\\svc-crm";
 const MAILBOX = "alice@contoso.com";
@@ -42,55 +45,6 @@ const SERVERS: [ServerRelease, EwsVersionName][] = [
   ["2016", "Exchange2016"],
 ];
 
-for (const [release, version] of SERVERS) {
-  runRecordPortContract<Contact>(`EWS contacts on ${release}`, async () => {
-    const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
-    sim.control.seed({
-      mailboxes: 2,
-      contactsPerMailbox: 0,
-      meetingsPerMailbox: 0,
-      tasksPerMailbox: 0,
-      mailsPerMailbox: 0,
-    });
-    const exchange = await createEwsExchangePort(
-      {
-        mailbox: MAILBOX,
-        url: sim.ewsUrl,
-        version,
-        username: SERVICE,
-        password: "Pa55w.rd",
-        auth: "basic",
-        impersonate: true,
-      },
-      { pullIntervalMs: 100 },
-    );
-    const port = exchange.modules.contacts;
-    if (!port) throw new Error("no contacts port");
-    return {
-      port,
-      sample,
-      same,
-      remote: {
-        create: async (value) => sim.control.user.create(MAILBOX, "contacts", "Contact", fields(value)).id,
-        update: async (id, value) => {
-          sim.control.user.edit(MAILBOX, id, fields(value));
-        },
-        remove: async (id) => sim.control.user.remove(MAILBOX, id),
-      },
-      setThrottled: async (retryAfterMs) => sim.control.throttle(SERVICE, retryAfterMs ?? 0),
-      expireAuth: async () => {
-        const account = sim.control.org.findAccount(SERVICE);
-        if (account) account.password = "revoked";
-      },
-      close: async () => {
-        await exchange.close();
-        expect(sim.control.responseViolations()).toEqual([]);
-        await sim.close();
-      },
-    };
-  });
-}
-
 function sampleTask(n: number): Task {
   return {
     subject: `Follow up ${n}`,
@@ -123,55 +77,6 @@ function taskFields(value: Task) {
     DueDate: `${value.dueDate}T00:00:00Z`,
     Status: status,
   };
-}
-
-for (const [release, version] of SERVERS) {
-  runRecordPortContract<Task>(`EWS tasks on ${release}`, async () => {
-    const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
-    sim.control.seed({
-      mailboxes: 2,
-      contactsPerMailbox: 0,
-      meetingsPerMailbox: 0,
-      tasksPerMailbox: 0,
-      mailsPerMailbox: 0,
-    });
-    const exchange = await createEwsExchangePort(
-      {
-        mailbox: MAILBOX,
-        url: sim.ewsUrl,
-        version,
-        username: SERVICE,
-        password: "Pa55w.rd",
-        auth: "basic",
-        impersonate: true,
-      },
-      { pullIntervalMs: 100, mailboxTimeZone: "UTC" },
-    );
-    const port = exchange.modules.tasks;
-    if (!port) throw new Error("no tasks port");
-    return {
-      port,
-      sample: sampleTask,
-      same: sameTask,
-      remote: {
-        create: async (value) => sim.control.user.create(MAILBOX, "tasks", "Task", taskFields(value)).id,
-        update: async (id, value) => {
-          sim.control.user.edit(MAILBOX, id, taskFields(value));
-        },
-        remove: async (id) => sim.control.user.remove(MAILBOX, id),
-      },
-      setThrottled: async (retryAfterMs) => sim.control.throttle(SERVICE, retryAfterMs ?? 0),
-      expireAuth: async () => {
-        const account = sim.control.org.findAccount(SERVICE);
-        if (account) account.password = "revoked";
-      },
-      close: async () => {
-        await exchange.close();
-        expect(sim.control.responseViolations()).toEqual([]);
-        await sim.close();
-      },
-    };
-  });
 }
 
 function sampleEvent(n: number): CalendarEvent {
@@ -220,8 +125,16 @@ function eventFields(value: CalendarEvent) {
   return { ...fields, Recurrence: recurrence };
 }
 
-for (const [release, version] of SERVERS) {
-  runRecordPortContract<CalendarEvent>(`EWS events on ${release}`, async () => {
+/** The contract harness for one module on one simulated server; "remote" edits act as the Outlook user. */
+function ewsHarness<T>(
+  release: ServerRelease,
+  version: EwsVersionName,
+  module: "contacts" | "tasks" | "events",
+  where: { folder: string; kind: ItemKind; fields: (value: T) => FieldValues },
+  sample: (n: number) => T,
+  same: (read: T, written: T) => boolean,
+): () => Promise<ContractHarness<T>> {
+  return async () => {
     const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
     sim.control.seed({
       mailboxes: 2,
@@ -242,16 +155,16 @@ for (const [release, version] of SERVERS) {
       },
       { pullIntervalMs: 100, mailboxTimeZone: "UTC" },
     );
-    const port = exchange.modules.events;
-    if (!port) throw new Error("no events port");
+    const port = exchange.modules[module] as RecordPort<T> | undefined;
+    if (!port) throw new Error(`no ${module} port`);
     return {
       port,
-      sample: sampleEvent,
-      same: sameEvent,
+      sample,
+      same,
       remote: {
-        create: async (value) => sim.control.user.create(MAILBOX, "calendar", "CalendarItem", eventFields(value)).id,
+        create: async (value) => sim.control.user.create(MAILBOX, where.folder, where.kind, where.fields(value)).id,
         update: async (id, value) => {
-          sim.control.user.edit(MAILBOX, id, eventFields(value));
+          sim.control.user.edit(MAILBOX, id, where.fields(value));
         },
         remove: async (id) => sim.control.user.remove(MAILBOX, id),
       },
@@ -266,5 +179,27 @@ for (const [release, version] of SERVERS) {
         await sim.close();
       },
     };
-  });
+  };
+}
+
+for (const [release, version] of SERVERS) {
+  runRecordPortContract(
+    `EWS contacts on ${release}`,
+    ewsHarness(release, version, "contacts", { folder: "contacts", kind: "Contact", fields }, sample, same),
+  );
+  runRecordPortContract(
+    `EWS tasks on ${release}`,
+    ewsHarness(release, version, "tasks", { folder: "tasks", kind: "Task", fields: taskFields }, sampleTask, sameTask),
+  );
+  runRecordPortContract(
+    `EWS events on ${release}`,
+    ewsHarness(
+      release,
+      version,
+      "events",
+      { folder: "calendar", kind: "CalendarItem", fields: eventFields },
+      sampleEvent,
+      sameEvent,
+    ),
+  );
 }
