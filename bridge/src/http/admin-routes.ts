@@ -3,17 +3,19 @@
  * come from there; nothing is redeclared). Every route needs an administrator's session except `session`, which
  * tells the console whether anyone is signed in.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import {
   AccessPolicy,
   type AdminRouteName,
   adminRoutes,
   type CredentialHealth,
   type SyncModule,
+  zohoOAuthCallback,
 } from "../api/admin.js";
 import { SYNC_MODULES, type SyncModuleName } from "../connectors/port.js";
 import { SESSION_COOKIE } from "../security/admin-auth.js";
 import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-list.js";
+import { allowedAccountsServer } from "../security/zoho-accounts.js";
 import {
   loadCredentialMode,
   loadExchangeConnection,
@@ -22,8 +24,15 @@ import {
   presentZohoConnection,
   SECRET,
   saveExchangeConnection,
+  saveZohoConnection,
 } from "../services/connections.js";
 import { enabledModules, loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
+import {
+  beginZohoConnect,
+  completeZohoConnect,
+  takeZohoConnectState,
+  ZOHO_ACCOUNTS,
+} from "../services/zoho-connection.js";
 import type { Storage } from "../storage/index.js";
 import type { ConflictResolution } from "../sync/state.js";
 import { type AppContext, enqueueUser } from "./context.js";
@@ -122,6 +131,92 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
   });
 
   add("zohoConnection", async () => presentZohoConnection(storage));
+
+  const accountsFor = (dataCentre: string) =>
+    context.settings.zohoAccountsUrls?.[dataCentre] ?? ZOHO_ACCOUNTS[dataCentre as "US"];
+  const zohoRedirectUri = () => `${context.settings.publicUrl}${zohoOAuthCallback.path}`;
+
+  add("connectZoho", async ({ request }, { admin }) => {
+    const accountsUrl = accountsFor(request.dataCentre);
+    if (request.clientSecret) await storage.secrets.put(SECRET.zohoClientSecret, request.clientSecret);
+    if (!(await storage.secrets.has(SECRET.zohoClientSecret))) {
+      throw httpErrors.invalid("admin", [
+        { path: "clientSecret", message: "the client secret is required the first time" },
+      ]);
+    }
+    if (request.grant.kind === "redirect") {
+      await beginZohoConnect(storage, {
+        dataCentre: request.dataCentre,
+        accountsUrl,
+        clientId: request.clientId,
+        redirectUri: zohoRedirectUri(),
+      });
+    } else {
+      await completeZohoConnect(storage, {
+        dataCentre: request.dataCentre,
+        accountsUrl,
+        clientId: request.clientId,
+        code: request.grant.code,
+        redirectUri: zohoRedirectUri(),
+      });
+    }
+    await audit(admin?.zohoUserId, "zoho.connect", { dataCentre: request.dataCentre, grant: request.grant.kind });
+    return presentZohoConnection(storage);
+  });
+
+  table.add(
+    {
+      name: "zohoOAuthCallback",
+      family: "admin",
+      method: "GET",
+      path: zohoOAuthCallback.path,
+      auth: "admin",
+      summary: "Zoho's consent page returns here; exchanges the code and goes back to the console's setup",
+      params: z.object({}),
+      request: zohoOAuthCallback.query,
+      response: z.undefined(),
+    },
+    async ({ request }, { koa }) => {
+      const pending = await takeZohoConnectState(storage);
+      const connection = await loadZohoConnection(storage);
+      const expected = pending ? accountsFor(pending.dataCentre) : undefined;
+      const accountsUrl = expected && allowedAccountsServer(request["accounts-server"] ?? expected, expected);
+      if (!pending) {
+        // No consent in progress (a replayed or forged callback): change nothing.
+      } else if (pending.state !== request.state || !accountsUrl || !connection.clientId || !request.code) {
+        await saveZohoConnection(storage, {
+          ...connection,
+          status: "failed",
+          authorizeUrl: null,
+          lastError: request.error
+            ? `Zoho refused: ${request.error}`
+            : "the consent answer did not match this bridge's request",
+        });
+      } else {
+        await completeZohoConnect(storage, {
+          dataCentre: pending.dataCentre as "US",
+          accountsUrl,
+          clientId: connection.clientId,
+          code: request.code,
+          redirectUri: zohoRedirectUri(),
+        });
+      }
+      koa.redirect("/admin/#/setup");
+      return undefined;
+    },
+  );
+
+  add("zohoProfiles", async () => {
+    const zoho = await loadZohoConnection(storage);
+    if (zoho.status !== "connected") throw notConfigured("the Zoho connection");
+    const profiles = await storage.db
+      .selectFrom("users")
+      .select(["zoho_profile_id as id", "zoho_profile as name"])
+      .distinct()
+      .orderBy("zoho_profile")
+      .execute();
+    return { profiles };
+  });
   add("exchangeConnection", async () => presentExchangeConnection(storage));
 
   add("saveExchangeConnection", async ({ request }, { admin }) => {

@@ -16,6 +16,8 @@ export interface AppSettings {
   sessionLifetimeMs: number;
   /** Bearer token for /metrics; without it /metrics answers loopback callers only. */
   metricsToken?: string;
+  /** Accounts servers per data centre when not Zoho's own (the sandbox's and tests' simulator). */
+  zohoAccountsUrls?: Partial<Record<string, string>>;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-* (secure cookies, rate limits per real client). */
   trustProxy?: boolean;
   /** Built front-ends to serve, when present. */

@@ -16,6 +16,7 @@ const PUBLIC_ROUTES = new Set([
   "session",
   "config",
   "sandboxToken",
+  "sandboxItems", // sandbox only, by contract public (the preview page lists simulated mailboxes before sign-in)
 ]);
 const WEBHOOKS = new Set(["graphNotifications", "graphLifecycle", "zohoNotifications"]);
 
