@@ -8,11 +8,13 @@
  * is harmless; each direction's cursor is saved only after every message of its page succeeded, and a page with a
  * failure stops that direction for this run (the page is replayed next run); a global failure stops the whole run.
  * The mailbox's own address is never looked up (it would match the user's own CRM contact on every message).
+ * A message this sync filed from the CRM is remembered (a relation row keyed by its Message-ID) and never associated
+ * back: Zoho already shows it on the record, and associating it would add a second copy there.
  */
 
 import { ConnectorError, isGlobalFailure, type toConnectorFailure } from "../connectors/errors.js";
 import type { CrmMailPort, ExchangeMailPort, MailItem } from "../connectors/port.js";
-import type { ItemOutcome, SyncScope, SyncStateStore } from "./state.js";
+import type { ItemOutcome, RelationRow, SyncScope, SyncStateStore } from "./state.js";
 
 export interface MailSyncOptions<Mail> {
   /** The mailbox; the module is always "emails". */
@@ -52,6 +54,8 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
   let filed = 0;
 
   /** Drives one direction page by page; `handle` returns false when an item of the page failed. */
+  const filedFromCrm = new Set((await options.store.listRelations(scope)).map((row) => row.crmId));
+
   const drive = async (
     side: "exchange" | "crm",
     list: (cursor: string | undefined) => Promise<MailPage<Mail>>,
@@ -77,13 +81,14 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
       "exchange",
       (cursor) => options.exchange.listMessages(cursor),
       async (page) => {
+        const fromMailbox = page.messages.filter((message) => !filedFromCrm.has(message.messageId));
         const addresses = new Set(
-          page.messages.flatMap((message) => options.addressesOf(message.value).map(lower)).filter((a) => !own.has(a)),
+          fromMailbox.flatMap((message) => options.addressesOf(message.value).map(lower)).filter((a) => !own.has(a)),
         );
         if (addresses.size === 0) return true;
         const people = await options.crm.findPeopleByEmail([...addresses]);
         let clean = true;
-        for (const message of page.messages) {
+        for (const message of fromMailbox) {
           const mentioned = new Set(options.addressesOf(message.value).map(lower));
           for (const person of people.filter((candidate) => mentioned.has(lower(candidate.email)))) {
             const result = await options.crm.associateEmail(person, message);
@@ -113,6 +118,7 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
           const result = await options.exchange.saveToSentItems(message.value, message.messageId);
           if (result.ok) {
             filed++;
+            await options.store.saveRelation(scope, filedRelation(message.messageId, result.value.id));
             outcomes.push({
               status: "created",
               side: "exchange",
@@ -132,4 +138,20 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
     return { status: "aborted", reason: error.message, associated, filed, outcomes };
   }
   return { status: "completed", associated, filed, outcomes };
+}
+
+/** The record of a CRM-sent message filed into Sent Items; only the ids matter (mail has no merge base). */
+function filedRelation(messageId: string, exchangeId: string): RelationRow {
+  return {
+    id: messageId,
+    exchangeId,
+    exchangeVersion: "",
+    exchangeHash: "",
+    crmId: messageId,
+    crmVersion: "",
+    crmHash: "",
+    base: null,
+    schemaVersion: 1,
+    syncedAt: new Date().toISOString(),
+  };
 }

@@ -12,6 +12,7 @@
  *   delivers a notice.
  */
 
+import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEwsSimulator } from "../../simulators/ews/index.js";
 import { type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
@@ -19,8 +20,9 @@ import { createEwsExchangePort } from "../../src/connectors/ews/index.js";
 import type { ExchangeMailPort, PushSubscription, RecordPort } from "../../src/connectors/port.js";
 import type { ZohoCrmPort } from "../../src/connectors/zoho/index.js";
 import type { CalendarEvent, Email, Task } from "../../src/model/index.js";
-import { type ExchangeApi, taskSyncModule } from "../../src/model/sync-modules.js";
+import { type ExchangeApi, eventSyncModule, taskSyncModule } from "../../src/model/sync-modules.js";
 import { runSync } from "../../src/sync/engine.js";
+import { runMailSync } from "../../src/sync/mail.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
 import type { SyncModule } from "../../src/sync/module.js";
 import type { ModuleSettings } from "../../src/sync/plan.js";
@@ -38,6 +40,8 @@ interface Mailbox {
   readonly webhookPush: boolean;
   /** Files a message into the Inbox as if it had been received. */
   receive?(message: Record<string, unknown>): Promise<void>;
+  /** Internet Message-IDs and subjects in Sent Items, as Outlook shows them. */
+  sentItems?(): Promise<Array<{ internetMessageId: string; subject: string }>>;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,10 @@ const BACKENDS: readonly Backend[] = [
         webhookPush: true,
         receive: async (message) => {
           await sim.control.receiveMail(address, message);
+        },
+        sentItems: async () => {
+          const answer = await sim.control.actAsUser(address, "GET", "/mailFolders/sentitems/messages");
+          return (answer.body as { value: Array<{ internetMessageId: string; subject: string }> }).value;
         },
         close: () => sim.close(),
       };
@@ -338,5 +346,181 @@ describe.each(BACKENDS)("end to end: $name ⇄ Zoho", (backend) => {
       await webhooks.exchange.close();
       await webhooks.crm.close();
     }
+  });
+});
+
+/** Monday 09:00 UTC about two weeks ahead, so the whole series lies in the connector's calendar window. */
+const SERIES_START = DateTime.utc().plus({ weeks: 2 }).startOf("week").set({ hour: 9 });
+const iso = (time: DateTime) => time.toISO({ suppressMilliseconds: true }) ?? "";
+const occurrence = (week: number, hours = 0) => iso(SERIES_START.plus({ weeks: week, hours }));
+
+/** A weekly series of six, its second occurrence moved to the afternoon, its third cancelled. */
+const series = (subject: string): CalendarEvent => ({
+  subject,
+  span: { kind: "timed", start: occurrence(0), end: occurrence(0, 1) },
+  timeZone: "UTC",
+  location: "Room 1",
+  attendees: [],
+  recurrence: { frequency: "weekly", interval: 1, byWeekday: ["MO"], end: { type: "count", count: 6 } },
+  movedOccurrences: [
+    { originalStart: occurrence(1), span: { kind: "timed", start: occurrence(1, 5), end: occurrence(1, 6) } },
+  ],
+  cancelledOccurrences: [occurrence(2)],
+  categories: [],
+  sensitivity: "normal",
+});
+
+const meeting = (subject: string): CalendarEvent => ({
+  subject,
+  span: { kind: "timed", start: occurrence(0, 3), end: occurrence(0, 4) },
+  location: "Room 2",
+  attendees: [{ address: "ann@example.com", type: "required", response: "unknown" }],
+  movedOccurrences: [],
+  cancelledOccurrences: [],
+  categories: [],
+  sensitivity: "normal",
+});
+
+describe("end to end: Graph ⇄ Zoho events and e-mail", () => {
+  const graph = BACKENDS[0] as Backend;
+  let zoho: RunningZohoSimulator;
+  let mailbox: Mailbox;
+  let crm: ZohoCrmPort;
+  beforeAll(async () => {
+    zoho = await startZohoSimulator({ pki: await testPki() });
+    mailbox = await graph.open();
+    crm = (await connectZoho(zoho)).crm;
+  });
+  afterAll(async () => {
+    await mailbox?.close();
+    await zoho?.close();
+  });
+
+  it.each(RULES)("events, $name: a series with a moved and a cancelled occurrence keeps them", async (rule) => {
+    const events = mailbox.events;
+    if (!events) throw new Error("no events port");
+    const tag = rule.name.replace(/\W+/g, "-");
+    const pair = pairing(eventSyncModule(graph.api), events, crm.modules.events, rule);
+    const inMailbox = must((await events.create([{ value: series(`Series ${tag}`) }]))[0]);
+    const inCrm = must((await crm.modules.events.create([{ value: meeting(`Meeting ${tag}`) }]))[0]);
+    expect(inMailbox.value.movedOccurrences).toHaveLength(1);
+    expect(inMailbox.value.cancelledOccurrences).toEqual([occurrence(2)]);
+    await pair.sync();
+    const subjects = async (port: RecordPort<CalendarEvent>) =>
+      (await all(port)).map((value) => value.subject).filter((subject) => subject.endsWith(tag));
+    const toCrm = rule.settings.direction !== "crm-to-exchange";
+    const toMailbox = rule.settings.direction !== "exchange-to-crm";
+    expect((await subjects(crm.modules.events)).sort()).toEqual(
+      toCrm ? [`Meeting ${tag}`, `Series ${tag}`] : [`Meeting ${tag}`],
+    );
+    expect((await subjects(events)).sort()).toEqual(
+      toMailbox ? [`Meeting ${tag}`, `Series ${tag}`] : [`Series ${tag}`],
+    );
+    if (toCrm) {
+      const crmSeries = await readValue(crm.modules.events, await pair.partnerOf("exchange", inMailbox.id));
+      expect(crmSeries.recurrence).toMatchObject({ frequency: "weekly", byWeekday: ["MO"] });
+    }
+    let writes = pair.writes();
+    await pair.sync();
+    expect(pair.writes()).toBe(writes);
+
+    if (rule.settings.direction === "two-way") {
+      const crmId = await pair.partnerOf("exchange", inMailbox.id);
+      await edit(events, inMailbox.id, (value) => ({ ...value, location: "Exchange room" }));
+      await edit(crm.modules.events, crmId, (value) => ({ ...value, location: "CRM room", body: "agenda" }));
+      await pair.sync();
+      const winner = rule.settings.conflictRule === "crm-wins" ? "CRM room" : "Exchange room";
+      const mailboxSeries = await readValue(events, inMailbox.id);
+      expect(mailboxSeries).toMatchObject({ location: winner, body: "agenda" });
+      expect(await readValue(crm.modules.events, crmId)).toMatchObject({ location: winner, body: "agenda" });
+      // Zoho holds neither moved nor cancelled occurrences: writing the CRM's win back must not lose them.
+      expect(mailboxSeries.movedOccurrences.map((moved) => moved.originalStart)).toEqual([occurrence(1)]);
+      expect(mailboxSeries.cancelledOccurrences).toEqual([occurrence(2)]);
+    } else {
+      const [source, target, sourceId] =
+        rule.settings.direction === "exchange-to-crm"
+          ? ([events, crm.modules.events, inMailbox.id] as const)
+          : ([crm.modules.events, events, inCrm.id] as const);
+      const targetId = await pair.partnerOf(source === events ? "exchange" : "crm", sourceId);
+      await edit(source, sourceId, (value) => ({ ...value, location: "moved at the source" }));
+      await pair.sync();
+      expect(await readValue(target, targetId)).toMatchObject({ location: "moved at the source" });
+    }
+    writes = pair.writes();
+    await pair.sync();
+    expect(pair.writes()).toBe(writes);
+  });
+
+  it("associates mailbox mail to the matching Contact (seen on its Account and Deal) and files CRM-sent mail", async () => {
+    const exchangeMail = mailbox.mail;
+    const receive = mailbox.receive;
+    if (!exchangeMail || !receive) throw new Error("no Graph mail port");
+    const contact = must(
+      (
+        await crm.modules.contacts.create([
+          {
+            value: {
+              givenName: "Mia",
+              surname: "Mail",
+              email1: "mia@customer.example",
+              companyName: "Mail Co",
+              categories: [],
+            },
+          },
+        ])
+      )[0],
+    );
+    const account = zoho.control.record("Contacts", contact.id)?.Account_Name as { id: string } | undefined;
+    if (!account) throw new Error("the contact has no Account");
+    const accountId = account.id;
+    const [deal] = zoho.control
+      .actAs()
+      .insert("Deals", [{ Deal_Name: "Mail Co renewal", Stage: "Qualification", Contact_Name: { id: contact.id } }]);
+    if (deal?.status !== "success") throw new Error(`deal not created: ${JSON.stringify(deal)}`);
+    const dealId = String(deal.id);
+    await receive({
+      internetMessageId: "<quote.42@customer.example>",
+      subject: "Quote request",
+      from: { emailAddress: { address: "Mia@Customer.example", name: "Mia Mail" } },
+      toRecipients: [{ emailAddress: { address: mailbox.address } }],
+      receivedDateTime: iso(DateTime.utc().startOf("second")),
+      body: { contentType: "text", content: "Please send a quote." },
+    });
+    const crmSentId = zoho.control.sendEmailFromCrm("Contacts", contact.id, {
+      to: ["mia@customer.example"],
+      subject: "Your quote",
+      content: "<p>Attached.</p>",
+    });
+    const store = new MemorySyncStateStore();
+    const mailSync = () =>
+      runMailSync<Email>({
+        mailboxId: "mailbox-1",
+        exchange: exchangeMail,
+        crm: crm.mail,
+        store,
+        addressesOf: (mail) => [mail.from, ...mail.to, ...mail.cc].map((person) => person.address),
+        ownAddresses: [mailbox.address],
+      });
+    const first = await mailSync();
+    expect(first).toMatchObject({ status: "completed", associated: 1, filed: 1 });
+    const subjectsOn = async (module: string, id: string) => {
+      const answer = await crm.client.request({ method: "GET", path: `${module}/${id}/Emails` });
+      return ((answer.json?.Emails as Array<{ subject: string }> | undefined) ?? []).map((m) => m.subject);
+    };
+    for (const [module, id] of [
+      ["Contacts", contact.id],
+      ["Accounts", accountId],
+      ["Deals", dealId],
+    ] as const) {
+      expect(await subjectsOn(module, id)).toContain("Quote request");
+    }
+    const sent = (await mailbox.sentItems?.()) ?? [];
+    expect(sent.map((mail) => [mail.internetMessageId, mail.subject])).toEqual([
+      [`<${crmSentId}@crm.zoho>`, "Your quote"],
+    ]);
+    // Replaying the mail sync associates and files nothing twice; the filed mail is not associated back.
+    const second = await mailSync();
+    expect(second).toMatchObject({ status: "completed", associated: 0, filed: 0 });
+    expect((await subjectsOn("Contacts", contact.id)).sort()).toEqual(["Quote request", "Your quote"]);
   });
 });
