@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -26,11 +26,12 @@ const RESULTS = fileURLToPath(new URL("./RESULTS.md", import.meta.url));
 const { values: flags } = parseArgs({
   options: {
     latency: { type: "string", default: "30" },
-    scale: { type: "string", default: "1" },
-    big: { type: "string", default: "100000" },
+    scale: { type: "string", default: "0.2" },
+    big: { type: "string", default: "20000" },
     samples: { type: "string", default: "20" },
     "idle-cycles-per-hour": { type: "string", default: "4" },
     backends: { type: "string", default: "graph,ews" },
+    "ews-modules": { type: "string", default: "contacts" },
     "no-write": { type: "boolean", default: false },
   },
 });
@@ -84,6 +85,17 @@ function startEngine(pki: TestPki, config: EngineConfig): Promise<Engine> {
         child.send({ op: "exit" });
       }),
   }));
+}
+
+/** Runs a sync and measures this process's CPU meanwhile: the simulators' share of the work. */
+async function syncMeasured(
+  engine: Engine,
+  modules: BenchModule[],
+): Promise<EngineReport & { simulatorCpuMs: number }> {
+  const before = process.cpuUsage();
+  const report = await engine.sync(modules);
+  const cpu = process.cpuUsage(before);
+  return { ...report, simulatorCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
@@ -251,12 +263,17 @@ async function propagation(world: World): Promise<{ exchangeToCrm: Percentiles; 
 
 async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise<InitialSyncFigures> {
   // The EWS connector has no calendar port, and its tasks port throws on the simulator's seeded tasks (no
-  // Importance returned; see RESULTS.md), so EWS runs contacts only.
-  const modules: BenchModule[] = backend === "ews" ? ["contacts"] : ["contacts", "events", "tasks"];
+  // Importance returned; see RESULTS.md), so EWS runs contacts only unless `--ews-modules contacts,tasks`.
+  const modules: BenchModule[] =
+    backend === "ews"
+      ? (flags["ews-modules"] ?? "")
+          .split(",")
+          .filter((name): name is BenchModule => name === "contacts" || name === "tasks")
+      : ["contacts", "events", "tasks"];
   const world = await startWorld(pki, dir, backend, counts, latencyMs);
   try {
     world.resetCalls();
-    const report = await world.engine.sync(modules);
+    const report = await syncMeasured(world.engine, modules);
     const exchangeEndpoints = world.exchangeCalls();
     const zohoEndpoints = world.zoho.control.callCounts();
     const recordsPerModule = Object.fromEntries(report.runs.map((run) => [run.module, run.crmCreates]));
@@ -280,6 +297,7 @@ async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise
       recordsPerModule,
       records,
       wallMs: report.wallMs,
+      simulatorCpuMs: report.simulatorCpuMs,
       moduleWallMs: report.moduleWallMs,
       cpuMsPerItem: records === 0 ? 0 : report.cpuMs / records,
       peakRssMb: report.peakRssMb,
@@ -308,12 +326,13 @@ async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise
 async function memory(pki: TestPki, dir: string, contacts: number): Promise<MemoryFigures> {
   const world = await startWorld(pki, dir, "graph", { contacts, events: 0, recurring: 0, tasks: 0 }, 0);
   try {
-    const report = await world.engine.sync(["contacts"]);
+    const report = await syncMeasured(world.engine, ["contacts"]);
     const records = sum(report.runs.map((run) => run.crmCreates));
     return {
       contacts: records,
       latencyMs: 0,
       wallMs: report.wallMs,
+      simulatorCpuMs: report.simulatorCpuMs,
       cpuMsPerItem: records === 0 ? 0 : report.cpuMs / records,
       peakRssMb: report.peakRssMb,
       startupRssMb: report.startupRssMb,
@@ -350,6 +369,7 @@ async function main(): Promise<void> {
         cpu: cpus()[0]?.model ?? "unknown",
         memoryGb: Math.round(totalmem() / 2 ** 30),
         node: process.version,
+        loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(1))),
       },
       scale,
       counts,
