@@ -166,7 +166,7 @@ describe("admin meeting routes against the Zoho and Graph simulators", () => {
     const [event] = zohoEvents();
     expect(event?.id).toBe(body.zohoEventId);
     expect(event?.Venue).toBe("Room 4");
-    expect((event?.Participants as Array<{ Email: string }>).map((p) => p.Email.toLowerCase()).sort()).toEqual(
+    expect(((event?.Participants ?? []) as Array<{ Email: string }>).map((p) => p.Email.toLowerCase()).sort()).toEqual(
       [NORA, bob.mailbox.toLowerCase()].sort(),
     );
 
@@ -200,5 +200,21 @@ describe("admin meeting routes against the Zoho and Graph simulators", () => {
     });
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: { code: "invalid-request" } });
+  });
+
+  it("re-authorizes a user whose mailbox opens again: status back to pending, a passed connection test", async () => {
+    await bridge.storage.users.setStatus(bob.id, "needs-reauthorization", { reason: "401 from Graph" });
+    const { status, body } = await post(`/users/${bob.zohoUserId}/reauthorize`, {});
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      ok: true,
+      failure: null,
+      steps: [
+        { step: "authentication", status: "passed" },
+        { step: "mailbox", status: "passed" },
+      ],
+    });
+    expect((await bridge.storage.users.byId(bob.id))?.status).not.toBe("needs-reauthorization");
+    expect((await post("/users/nobody/reauthorize", {})).status).toBe(404);
   });
 });
