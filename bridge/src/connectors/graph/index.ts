@@ -14,7 +14,7 @@ import type { TokenProvider } from "./auth.js";
 import { graphMailPort } from "./mail.js";
 import { contactsAdapter, type EventWindow, eventsAdapter, type MailboxLocation, tasksAdapter } from "./modules.js";
 import { GraphRecordPort, type Json } from "./records.js";
-import { batchFailure, GraphTransport } from "./transport.js";
+import { batchFailure, GraphTransport, TEXT_BODIES } from "./transport.js";
 
 export {
   appOnlyTokens,
@@ -70,13 +70,18 @@ export interface GraphExchangePort extends ExchangePort<GraphModuleValues, Email
 }
 
 export function createGraphExchangePort(options: GraphExchangeOptions): GraphExchangePort {
-  const transport = new GraphTransport({
+  const transportOptions = {
     baseUrl: options.baseUrl ?? "https://graph.microsoft.com",
     tokens: options.tokens,
     ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}),
     ...(options.maxInlineWaitMs !== undefined ? { maxInlineWaitMs: options.maxInlineWaitMs } : {}),
-  });
-  const location: MailboxLocation = { transport, userPath: `users/${encodeURIComponent(options.mailbox)}` };
+  };
+  const userPath = `users/${encodeURIComponent(options.mailbox)}`;
+  // Mail keeps Outlook's HTML bodies (the CRM shows them as sent); synced records read bodies as plain text.
+  const transport = new GraphTransport(transportOptions);
+  const location: MailboxLocation = { transport, userPath };
+  const recordTransport = new GraphTransport({ ...transportOptions, prefer: [TEXT_BODIES] });
+  const records: MailboxLocation = { transport: recordTransport, userPath };
   const push = options.push ?? false;
   const property = options.crmIdProperty ?? CRM_ID_PROPERTY;
   return {
@@ -84,19 +89,19 @@ export function createGraphExchangePort(options: GraphExchangeOptions): GraphExc
     implementation: "graph",
     mailbox: options.mailbox,
     modules: {
-      contacts: new GraphRecordPort(transport, contactsAdapter(location, options.contactFolderId), push),
+      contacts: new GraphRecordPort(recordTransport, contactsAdapter(records, options.contactFolderId), push),
       events: new GraphRecordPort(
-        transport,
+        recordTransport,
         eventsAdapter(
-          location,
+          records,
           options.eventWindow ?? { pastDays: 30, futureDays: 365 },
           options.mailboxTimeZone ?? "UTC",
         ),
         push,
       ),
       tasks: new GraphRecordPort(
-        transport,
-        tasksAdapter(location, options.mailboxTimeZone ?? "UTC", options.todoListId),
+        recordTransport,
+        tasksAdapter(records, options.mailboxTimeZone ?? "UTC", options.todoListId),
         push,
       ),
     },

@@ -24,6 +24,8 @@ export interface GraphTransportOptions {
   maxInlineWaitMs?: number;
   parallelPerBatch?: number;
   batchAttempts?: number;
+  /** Preferences added to every request, inner `$batch` requests included (e.g. `TEXT_BODIES`). */
+  prefer?: string[];
 }
 
 export interface BatchRequest {
@@ -45,6 +47,12 @@ interface BatchAnswer {
 }
 
 const BASE_PREFER = ['IdType="ImmutableId"', 'outlook.timezone="UTC"'];
+/**
+ * Item bodies as plain text (the canonical contact/event/task body is plain text): "Prefer:
+ * outlook.body-content-type" applies to GET responses of items with a body (event, message, post…); without it
+ * Outlook returns HTML (learn.microsoft.com/graph/api/resources/event, body; /graph/outlook-get-html-or-text-body).
+ */
+export const TEXT_BODIES = 'outlook.body-content-type="text"';
 
 export class GraphTransport {
   private readonly client: Client;
@@ -54,8 +62,10 @@ export class GraphTransport {
   private readonly maxInlineWaitMs: number;
   private readonly parallelPerBatch: number;
   private readonly batchAttempts: number;
+  private readonly prefer: readonly string[];
 
   constructor(options: GraphTransportOptions) {
+    this.prefer = [...BASE_PREFER, ...(options.prefer ?? [])];
     this.maxPageSize = options.maxPageSize ?? 1000;
     this.maxInlineWaitMs = options.maxInlineWaitMs ?? 1_000;
     this.parallelPerBatch = options.parallelPerBatch ?? 4;
@@ -96,7 +106,7 @@ export class GraphTransport {
       try {
         const request = this.client
           .api(url)
-          .headers({ Prefer: [...BASE_PREFER, ...(options.prefer ?? [])].join(", "), ...options.headers })
+          .headers({ Prefer: [...this.prefer, ...(options.prefer ?? [])].join(", "), ...options.headers })
           .middlewareOptions([this.retryOptions()]);
         switch (method) {
           case "GET":
@@ -132,7 +142,7 @@ export class GraphTransport {
           body: {
             requests: chunk.map((index) => {
               const request = requests[index] as BatchRequest;
-              const headers: Record<string, string> = { Prefer: BASE_PREFER.join(", "), ...request.headers };
+              const headers: Record<string, string> = { Prefer: this.prefer.join(", "), ...request.headers };
               if (request.body !== undefined) headers["Content-Type"] = "application/json";
               return {
                 id: String(index),

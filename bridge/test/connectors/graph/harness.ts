@@ -39,7 +39,7 @@ export function mailboxOf(sim: RunningSimulator, index = 0): string {
 export function connect(
   sim: RunningSimulator,
   mailbox: string,
-  overrides: { maxPageSize?: number } = {},
+  overrides: { maxPageSize?: number; baseUrl?: string } = {},
 ): GraphExchangePort {
   const app = msalApp({
     clientId: DEMO_TENANT.bridgeApp.clientId,

@@ -1,0 +1,97 @@
+/**
+ * What the Graph connector asks Outlook for, observed on the wire through a recording HTTPS front of the simulator:
+ * synced records (events, tasks, contacts) read bodies as plain text, inner `$batch` requests included, while the
+ * mail port keeps Outlook's HTML bodies.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveHttps } from "../../../simulators/shared/server.js";
+import type { CalendarEvent } from "../../../src/model/index.js";
+import { testPki } from "../../support/pki.js";
+import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "./harness.js";
+
+interface Seen {
+  url: string;
+  prefer: string;
+}
+
+/** Records every Graph request (and each inner request of a `$batch`) and hands it on to the simulator unchanged. */
+async function recordingFront(sim: RunningSimulator) {
+  const seen: Seen[] = [];
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks);
+      const url = req.url ?? "";
+      seen.push({ url, prefer: String(req.headers.prefer ?? "") });
+      if (url.endsWith("/$batch")) {
+        const body = JSON.parse(raw.toString()) as { requests: Array<{ url: string; headers?: { Prefer?: string } }> };
+        for (const inner of body.requests) seen.push({ url: inner.url, prefer: inner.headers?.Prefer ?? "" });
+      }
+      const forward = new URL(url, sim.url);
+      fetch(forward, {
+        method: req.method ?? "GET",
+        headers: Object.entries(req.headers).flatMap(([name, value]) =>
+          typeof value === "string" && name !== "host" && name !== "content-length" ? [[name, value]] : [],
+        ),
+        body: raw.length > 0 ? raw : undefined,
+      }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => {
+          res.writeHead(502);
+          res.end();
+        },
+      );
+    });
+  };
+  const server = await serveHttps(listener, await testPki());
+  return { url: server.url, seen, close: () => server.close() };
+}
+
+const event: CalendarEvent = {
+  subject: "Plain body",
+  span: { kind: "timed", start: "2026-12-01T09:00:00Z", end: "2026-12-01T10:00:00Z" },
+  timeZone: "UTC",
+  body: "line one\nline two",
+  attendees: [],
+  movedOccurrences: [],
+  cancelledOccurrences: [],
+  categories: [],
+  sensitivity: "normal",
+};
+
+describe("Graph connector: body content type", () => {
+  let sim: RunningSimulator;
+  let front: Awaited<ReturnType<typeof recordingFront>>;
+  beforeAll(async () => {
+    sim = await startEmptySimulator();
+    front = await recordingFront(sim);
+  });
+  afterAll(async () => {
+    await front?.close();
+    await sim?.close();
+  });
+
+  it("asks for text bodies on every record request and not on mail", async () => {
+    const exchange = connect(sim, mailboxOf(sim), { baseUrl: front.url });
+    const events = exchange.modules.events;
+    if (!events) throw new Error("no events port");
+    const [created] = await events.create([{ value: event }]);
+    if (!created?.ok) throw new Error("create failed");
+    await events.getMany([created.value.id]);
+    await events.listChanges(undefined);
+    const records = front.seen.filter((request) => /\/(events|calendarView)/.test(request.url));
+    expect(records.length).toBeGreaterThan(2);
+    for (const request of records) expect(request.prefer).toContain('outlook.body-content-type="text"');
+
+    front.seen.length = 0;
+    await exchange.mail?.listMessages(undefined);
+    const mail = front.seen.filter((request) => request.url.includes("messages"));
+    expect(mail.length).toBeGreaterThan(0);
+    for (const request of mail) expect(request.prefer).not.toContain("outlook.body-content-type");
+  });
+});
