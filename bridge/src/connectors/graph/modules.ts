@@ -5,6 +5,10 @@
  * means a new initial sync): single instances map directly; occurrences and exceptions are folded into their series
  * master, read once per page with its exceptions from `/instances`. Writes of a series PATCH the master, then move
  * or cancel single instances, matched by their original start.
+ * `notifyAttendees` cannot be honoured on Graph: creating or updating an event with attendees in the organiser's
+ * calendar always sends invitations/updates, and v1.0 has no "send to none" option like EWS `SendToNone`
+ * (shared/spec/graph-and-addin.md: "Creating an event with attendees sends invitations from the organizer
+ * mailbox"). The planner's invitation count is therefore a lower bound on Graph mailboxes.
  */
 import { DateTime } from "luxon";
 import { contactFromGraph, contactToGraph } from "../../mapping/graph/contact.js";
