@@ -111,13 +111,20 @@ async function previewItem(subject: string): Promise<{ ewsItemId: string; intern
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "addin-sandbox-"));
-  // The sandbox keeps its PKI in <dir>/pki; giving it the test PKI lets this process trust its simulators.
+  // The sandbox keeps its PKI in <dir>/pki; giving it the test PKI lets this process trust its simulators, and
+  // trusting that CA from the start spares the sandbox its re-spawn.
   const pki = await testPki();
   caCertPem = pki.caCertPem;
   await cp(path.dirname(pki.caCertFile), path.join(dir, "pki"), { recursive: true });
   const { DATABASE_URL: _a, BRIDGE_CONFIG_FILE: _b, ZOHO_CLIENT_ID: _c, ...env } = process.env;
   child = spawn(process.execPath, [BIN, "start"], {
-    env: { ...env, BRIDGE_SANDBOX_DIR: dir, BRIDGE_SANDBOX_USERS: "2", PORT: "0", NODE_EXTRA_CA_CERTS: pki.caCertFile },
+    env: {
+      ...env,
+      BRIDGE_SANDBOX_DIR: dir,
+      BRIDGE_SANDBOX_USERS: "2",
+      PORT: "0",
+      NODE_EXTRA_CA_CERTS: path.join(dir, "pki", path.basename(pki.caCertFile)),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const running = child;

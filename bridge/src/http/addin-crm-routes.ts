@@ -45,16 +45,21 @@ function translate(error: unknown): never {
   throw error;
 }
 
-export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void {
+/** The add-in's CRM service for this process, reaching Zoho and the mailboxes as sync jobs do. */
+export function addinCrmFor(context: AppContext): AddinCrm {
   const entra = context.settings.entra;
   const authorityHost = entra?.authorityHost ?? "https://login.microsoftonline.com";
-  const crm = new AddinCrm(context.storage, {
+  return new AddinCrm(context.storage, {
     authorityHost,
     // The sandbox serves Graph and the identity platform from one simulator; production uses graph.microsoft.com.
     ...(context.settings.sandbox && entra
       ? { graphBaseUrl: authorityHost, knownAuthorities: [new URL(authorityHost).host] }
       : {}),
   });
+}
+
+export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void {
+  const crm = addinCrmFor(context);
 
   const add = <N extends AddinRouteName>(
     name: N,

@@ -50,6 +50,7 @@ export function notConnected(error: unknown): boolean {
 
 export class AddinCrm {
   private readonly zohoPorts = new Map<string, Promise<ZohoCrmPort>>();
+  private readonly currencies = new WeakMap<ZohoCrmPort, Promise<string | null>>();
   private factory: Promise<ConnectorFactory> | undefined;
 
   constructor(
@@ -104,6 +105,19 @@ export class AddinCrm {
     return (answer.json?.data as ZohoJson[] | undefined) ?? [];
   }
 
+  /** The org's ISO 4217 currency (`GET /org` → `iso_code`, zoho-crm-api.md §8), for formatting Deal amounts. */
+  orgCurrency(port: ZohoCrmPort): Promise<string | null> {
+    let currency = this.currencies.get(port);
+    if (!currency) {
+      currency = port.client.request({ method: "GET", path: "org" }).then((answer) => {
+        const org = (answer.json?.org as ZohoJson[] | undefined)?.[0];
+        return answer.status === 200 ? text(org?.iso_code) : null;
+      });
+      this.currencies.set(port, currency);
+    }
+    return currency;
+  }
+
   /** One record by id, or undefined when Zoho has none (204, or 400 INVALID_DATA for an unknown id). */
   async record(port: ZohoCrmPort, module: RecordModule, id: string): Promise<ZohoJson | undefined> {
     const answer = await port.client.request({ method: "GET", path: `${module}/${encodeURIComponent(id)}` });
@@ -147,6 +161,7 @@ export class AddinCrm {
       port,
       `select Subject, Due_Date, Status, Priority from Tasks where (${taskLink} = ${coqlString(id)} and Status != 'Completed') limit 50`,
     );
+    const currency = deals.length > 0 ? await this.orgCurrency(port) : null;
     const name = [record.First_Name, record.Last_Name].filter((part) => typeof part === "string").join(" ");
     return {
       module,
@@ -173,7 +188,7 @@ export class AddinCrm {
         name: String(deal.Deal_Name ?? ""),
         stage: String(deal.Stage ?? ""),
         amount: typeof deal.Amount === "number" ? deal.Amount : null,
-        currency: null,
+        currency,
         closingDate: text(deal.Closing_Date),
         accountId: lookup(deal.Account_Name)?.id ?? null,
       })),

@@ -111,7 +111,7 @@ describe("add-in CRM routes against the Zoho and Graph simulators", () => {
       id: ids.contact,
       name: "Nora North",
       account: { id: ids.account, name: "Northwind Traders" },
-      openDeals: [{ id: ids.deal, name: "Northwind renewal", stage: "Qualification", amount: 12000 }],
+      openDeals: [{ id: ids.deal, name: "Northwind renewal", stage: "Qualification", amount: 12000, currency: "USD" }],
     });
     expect(unknown).toEqual({ email: UNKNOWN, records: [] });
   });
