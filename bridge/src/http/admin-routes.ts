@@ -23,6 +23,7 @@ import {
   presentExchangeConnection,
   presentZohoConnection,
   SECRET,
+  saveCredentialMode,
   saveExchangeConnection,
   saveZohoConnection,
 } from "../services/connections.js";
@@ -261,6 +262,72 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
           ),
         ],
       },
+    };
+  });
+
+  // Switching impersonation ⇄ individual credentials changes only how the bridge logs on to each mailbox: item ids
+  // (EWS ItemId, Graph immutable id) do not depend on who logs on, so relations and cursors stay valid and the next
+  // run creates no duplicates. Users who would have no usable credential are named before anything is applied.
+  add("migrateCredentialMode", async ({ request }, { admin }) => {
+    const current = await loadCredentialMode(storage);
+    const exchange = await loadExchangeConnection(storage);
+    if (!exchange) throw notConfigured("the Exchange connection");
+    if (request.to === "individual" && exchange.kind !== "ews") {
+      throw httpErrors.invalid("admin", [
+        { path: "to", message: "individual credentials exist only for on-premises EWS" },
+      ]);
+    }
+    const users = [];
+    for (const user of await storage.users.listSyncable()) {
+      const hasPassword = await storage.secrets.has(SECRET.userPassword(user.id));
+      const outcome: "ready" | "needs-password" | "unchanged" =
+        current === request.to ? "unchanged" : request.to === "individual" && !hasPassword ? "needs-password" : "ready";
+      users.push({
+        zohoUserId: user.zohoUserId,
+        mailbox: user.mailbox,
+        outcome,
+        detail:
+          outcome === "needs-password"
+            ? "Store this user's Exchange password first; until then the user is not synced."
+            : outcome === "ready"
+              ? "Existing pairs are kept; the next run continues from the saved state."
+              : "Already in this mode.",
+      });
+    }
+    const serviceAccountReady =
+      request.to === "individual" || (await storage.secrets.has(SECRET.exchangePassword)) || exchange.kind === "graph";
+    const apply = request.apply && current !== request.to;
+    if (apply) {
+      await saveCredentialMode(storage, request.to);
+      await audit(admin?.zohoUserId, "credential-mode.migrate", { from: current, to: request.to });
+    }
+    return {
+      to: request.to,
+      applied: apply,
+      steps: [
+        {
+          title: request.to === "impersonation" ? "Service account with impersonation rights" : "Users' own passwords",
+          done:
+            request.to === "impersonation"
+              ? serviceAccountReady
+              : users.every((user) => user.outcome !== "needs-password"),
+          detail:
+            request.to === "impersonation"
+              ? "Grant ApplicationImpersonation (on-premises) or RBAC for Applications (Office 365); see Credential mode."
+              : "Each user's password is stored sealed; users without one pause until it is entered.",
+        },
+        {
+          title: "Keep relations (no duplicates)",
+          done: true,
+          detail: "Relations, cursors and conflicts are kept as they are.",
+        },
+        {
+          title: "Switch the mode",
+          done: apply || current === request.to,
+          detail: request.apply ? "Applied." : "Preview only.",
+        },
+      ],
+      users,
     };
   });
 

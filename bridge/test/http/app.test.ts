@@ -246,6 +246,32 @@ describe("admin API", () => {
     expect(ann.crm.contacts.snapshot()).toHaveLength(2);
   });
 
+  it("previews and applies a switch to individual credentials, keeping relations", async () => {
+    const headers = await sessionHeaders(bridge);
+    const [first] = await bridge.storage.users.listSyncable();
+    const relationsBefore = await bridge.storage.db.selectFrom("relations").selectAll().execute();
+    const migrate = async (apply: boolean) =>
+      (await (
+        await fetch(`${bridge.url}/api/admin/credential-mode/migration`, {
+          method: "POST",
+          headers,
+          body: json({ to: "individual", apply }),
+        })
+      ).json()) as { applied: boolean; users: { zohoUserId: string; outcome: string }[] };
+    const preview = await migrate(false);
+    expect(preview.applied).toBe(false);
+    expect(preview.users.find((user) => user.zohoUserId === first?.zohoUserId)?.outcome).toBe("needs-password");
+    const applied = await migrate(true);
+    expect(applied.applied).toBe(true);
+    const mode = (await (await fetch(`${bridge.url}/api/admin/credential-mode`, { headers })).json()) as {
+      mode: string;
+      usersMissingCredentials: number;
+    };
+    expect(mode.mode).toBe("individual");
+    expect(mode.usersMissingCredentials).toBeGreaterThan(0);
+    expect(await bridge.storage.db.selectFrom("relations").selectAll().execute()).toEqual(relationsBefore);
+  });
+
   it("answers unknown users with 404 not-found", async () => {
     const headers = await sessionHeaders(bridge);
     const response = await fetch(`${bridge.url}/api/admin/users/z404/reset`, {
