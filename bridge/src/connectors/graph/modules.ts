@@ -107,6 +107,36 @@ export function tasksAdapter(
   };
 }
 
+/**
+ * Every event property the mapping reads. A series master's `cancelledOccurrences` is returned only when selected
+ * (learn.microsoft.com/graph/api/resources/event: "cancelledOccurrences … Returned only on $select"), and a
+ * `$select` returns nothing else, so an item read names them all.
+ */
+const EVENT_READ = `?$select=${[
+  "id",
+  "type",
+  "changeKey",
+  "subject",
+  "body",
+  "start",
+  "end",
+  "isAllDay",
+  "originalStartTimeZone",
+  "originalStart",
+  "location",
+  "organizer",
+  "attendees",
+  "isReminderOn",
+  "reminderMinutesBeforeStart",
+  "recurrence",
+  "cancelledOccurrences",
+  "onlineMeeting",
+  "onlineMeetingUrl",
+  "categories",
+  "sensitivity",
+  "iCalUId",
+].join(",")}`;
+
 export interface EventWindow {
   /** Days before today the synced window starts. */
   pastDays: number;
@@ -167,7 +197,7 @@ export function eventsAdapter(
     }
     for (const masterId of series) {
       try {
-        const master = await transport.request<Json>("GET", await item(masterId));
+        const master = await transport.request<Json>("GET", `${await item(masterId)}${EVENT_READ}`);
         changes.push({ kind: "upsert", item: await itemFrom(master) });
       } catch (error) {
         if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
@@ -197,13 +227,14 @@ export function eventsAdapter(
       const id = byKey.get(key);
       if (id) await transport.request("DELETE", await item(id));
     }
-    return itemFrom(await transport.request<Json>("GET", await item(written.id)));
+    return itemFrom(await transport.request<Json>("GET", `${await item(written.id)}${EVENT_READ}`));
   }
 
   return {
     module: "events",
     collection: async () => `/${userPath}/calendar/events`,
     item,
+    readQuery: EVENT_READ,
     deltaUrl: async () => `/${userPath}/calendarView/delta?${range}`,
     subscriptionResource: async () => `${userPath}/events`,
     subscriptionMinutes: OUTLOOK_ITEM_MINUTES,

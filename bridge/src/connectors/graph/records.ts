@@ -38,6 +38,8 @@ export interface GraphModuleAdapter<T> {
   collection(): Promise<string>;
   /** One item's URL. */
   item(id: string): Promise<string>;
+  /** Query string (with its `?`) added when one item is read, e.g. a `$select` of properties Graph omits by default. */
+  readonly readQuery?: string;
   /** The initial delta request of this module's container. */
   deltaUrl(): Promise<string>;
   /** Subscription resource (no leading slash) and its maximum lifetime in minutes. */
@@ -113,7 +115,12 @@ export class GraphRecordPort<T> implements RecordPort<T> {
 
   async getMany(ids: readonly string[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const requests = await Promise.all(
-      ids.map(async (id): Promise<BatchRequest> => ({ method: "GET", url: await this.adapter.item(id) })),
+      ids.map(
+        async (id): Promise<BatchRequest> => ({
+          method: "GET",
+          url: `${await this.adapter.item(id)}${this.adapter.readQuery ?? ""}`,
+        }),
+      ),
     );
     return this.each(await this.transport.batch(requests), (response) => this.adapter.itemFrom(response.body as Json));
   }

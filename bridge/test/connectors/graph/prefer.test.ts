@@ -94,4 +94,34 @@ describe("Graph connector: body content type", () => {
     expect(mail.length).toBeGreaterThan(0);
     for (const request of mail) expect(request.prefer).not.toContain("outlook.body-content-type");
   });
+
+  it("selects cancelledOccurrences (returned only on $select) whenever it reads a series master", async () => {
+    const events = connect(sim, mailboxOf(sim), { baseUrl: front.url }).modules.events;
+    if (!events) throw new Error("no events port");
+    const start = "2026-12-07T09:00:00Z";
+    const [created] = await events.create([
+      {
+        value: {
+          ...event,
+          subject: "Weekly",
+          span: { kind: "timed", start, end: "2026-12-07T10:00:00Z" },
+          recurrence: { frequency: "weekly", interval: 1, byWeekday: ["MO"], end: { type: "count", count: 4 } },
+          cancelledOccurrences: ["2026-12-14T09:00:00Z"],
+        },
+      },
+    ]);
+    if (!created?.ok) throw new Error("create failed");
+    expect(created.value.value.cancelledOccurrences).toEqual(["2026-12-14T09:00:00Z"]);
+    front.seen.length = 0;
+    const [read] = await events.getMany([created.value.id]);
+    expect(read?.ok && read.value.value).toMatchObject({
+      subject: "Weekly",
+      cancelledOccurrences: ["2026-12-14T09:00:00Z"],
+    });
+    const masterReads = front.seen.filter((request) => request.url.includes(encodeURIComponent(created.value.id)));
+    expect(masterReads.length).toBeGreaterThan(0);
+    for (const request of masterReads.filter((r) => !r.url.includes("/instances"))) {
+      expect(decodeURIComponent(request.url)).toContain("cancelledOccurrences");
+    }
+  });
 });
