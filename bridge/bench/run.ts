@@ -363,7 +363,7 @@ async function main(): Promise<void> {
       memoryRuns.push(await memory(pki, dir, contacts));
     }
     const results = {
-      command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+      command: ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
       machine: {
         nproc: cpus().length,
         cpu: cpus()[0]?.model ?? "unknown",
