@@ -208,7 +208,11 @@ export class MeetingService {
   async probeMailbox(user: BridgeUser): Promise<{ ok: true } | { ok: false; kind: string; message: string }> {
     try {
       const mailbox = await this.crm.mailbox(user);
-      await mailbox.modules.contacts?.listAll(undefined).finally(() => mailbox.close());
+      try {
+        await mailbox.modules.contacts?.listAll(undefined);
+      } finally {
+        await mailbox.close();
+      }
       return { ok: true };
     } catch (error) {
       if (error instanceof ConnectorError) return { ok: false, kind: error.failure.kind, message: error.message };
