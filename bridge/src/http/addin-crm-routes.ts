@@ -2,7 +2,7 @@
  * Add-in routes that reach Zoho CRM and the user's mailbox: context, people search/create, item status, send e-mail
  * to CRM, follow-ups and availability. Same rules as `addin-routes.ts`: the user is the verified token's subject, no
  * route takes a user or mailbox from the request. Connector failures become the contract's add-in codes:
- * not configured → CRM_NOT_CONNECTED (503), throttled → THROTTLED (429), Zoho refused the data → CRM_REJECTED (422).
+ * not configured → CRM_NOT_CONNECTED (409), throttled → THROTTLED (429), Zoho refused the data → CRM_REJECTED (422).
  */
 import { z } from "zod";
 import { type AddinRouteName, addinRoutes, freeBusyStatusSchema } from "../api/addin.js";
@@ -37,7 +37,8 @@ function translate(error: unknown): never {
       });
     }
     if (failure.kind === "mailbox-unavailable" || failure.kind === "auth-expired") {
-      throw new HttpError(503, "CRM_NOT_CONNECTED", failure.message);
+      // A setup state, not a server fault: 409 as the admin API's `not-connected`.
+      throw new HttpError(409, "CRM_NOT_CONNECTED", failure.message);
     }
     if (failure.kind === "invalid-record") throw new HttpError(422, "CRM_REJECTED", failure.message);
     if (failure.kind === "not-found") throw new HttpError(404, "RECORD_NOT_FOUND", failure.message);

@@ -21,7 +21,7 @@ import { zohoTime } from "../connectors/zoho/time.js";
 import type { Email } from "../model/index.js";
 import type { Storage } from "../storage/index.js";
 import type { BridgeUser } from "../storage/user-repository.js";
-import { loadZohoConnection, SECRET } from "./connections.js";
+import { loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
 import type { ConnectorFactory } from "./connectors.js";
 import { createServiceConnectorFactory, type ServiceConnectorOptions, userZohoToken } from "./service-connectors.js";
 
@@ -85,6 +85,9 @@ export class AddinCrm {
   }
 
   async mailbox(user: BridgeUser): Promise<ExchangePort> {
+    if (!(await loadExchangeConnection(this.storage))) {
+      throw new ConnectorError({ kind: "mailbox-unavailable", message: "Exchange is not connected yet" });
+    }
     this.factory ??= createServiceConnectorFactory(this.storage, this.options);
     this.factory.catch(() => {
       this.factory = undefined;

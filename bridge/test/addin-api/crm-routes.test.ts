@@ -8,7 +8,7 @@ import { DEMO_TENANT, startGraphSimulator } from "../../simulators/graph/index.j
 import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
 import { createZohoCrmPort } from "../../src/connectors/zoho/index.js";
 import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
-import { addinHeaders, startTestBridge, type TestBridge } from "../http/harness.js";
+import { addinHeaders, seedUsers, startTestBridge, type TestBridge } from "../http/harness.js";
 import { testPki } from "../support/pki.js";
 
 type Running<T extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<T>>;
@@ -322,3 +322,30 @@ async function zohoEmails(module: string, id: string): Promise<Array<{ subject?:
   const answer = await port.client.request({ method: "GET", path: `${module}/${id}/Emails` });
   return answer.status === 204 ? [] : ((answer.json?.Emails as Array<{ subject?: unknown }> | undefined) ?? []);
 }
+
+describe("add-in CRM routes before the bridge is connected", () => {
+  it("answers CRM_NOT_CONNECTED (409) instead of failing", async () => {
+    const unconnected = await startTestBridge();
+    try {
+      const [user] = await seedUsers(unconnected, 1);
+      const headers = await addinHeaders(unconnected, String(user?.mailbox));
+      for (const [path, body] of [
+        ["/api/addin/context", { emails: [KNOWN] }],
+        [
+          "/api/addin/availability",
+          { emails: [KNOWN], start: "2030-01-01T00:00:00Z", end: "2030-01-01T01:00:00Z", intervalMinutes: 30 },
+        ],
+      ] as const) {
+        const response = await fetch(`${unconnected.url}${path}`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify(body),
+        });
+        expect(response.status, path).toBe(409);
+        expect(await response.json()).toMatchObject({ error: { code: "CRM_NOT_CONNECTED" } });
+      }
+    } finally {
+      await unconnected.close();
+    }
+  });
+});
