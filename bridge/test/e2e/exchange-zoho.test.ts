@@ -26,10 +26,10 @@ import { runMailSync } from "../../src/sync/mail.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
 import type { SyncModule } from "../../src/sync/module.js";
 import type { ModuleSettings } from "../../src/sync/plan.js";
-import { observeWrites } from "../connectors/contract.js";
 import { connect, mailboxOf, startEmptySimulator, startWebhook } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
+import { counted, must } from "./support.js";
 
 interface Mailbox {
   readonly address: string;
@@ -133,22 +133,6 @@ const RULES: readonly Rule[] = [
   { name: "Exchange → CRM only", settings: { direction: "exchange-to-crm", conflictRule: "crm-wins" } },
   { name: "CRM → Exchange only", settings: { direction: "crm-to-exchange", conflictRule: "crm-wins" } },
 ];
-
-function must<V>(result: { ok: true; value: V } | { ok: false; failure: { message: string } } | undefined): V {
-  if (!result?.ok) throw new Error(`write failed: ${result ? result.failure.message : "no result"}`);
-  return result.value;
-}
-
-/** A record port whose write calls are counted, so "a repeated sync writes nothing" is measured. */
-function counted<T>(port: RecordPort<T>): RecordPort<T> & { writes: () => number } {
-  let writes = 0;
-  return {
-    ...observeWrites(port, () => {
-      writes++;
-    }),
-    writes: () => writes,
-  };
-}
 
 /** One module synced between one mailbox and Zoho with a given rule; keeps its own state store. */
 function pairing<T>(module: SyncModule<T>, exchangePort: RecordPort<T>, crmPort: RecordPort<T>, rule: Rule) {

@@ -14,22 +14,11 @@ import type { Contact } from "../../src/model/index.js";
 import { contactSyncModule, type ExchangeApi } from "../../src/model/sync-modules.js";
 import { runSync } from "../../src/sync/engine.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
-import { observeWrites } from "../connectors/contract.js";
 import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
+import { counted, must } from "../e2e/support.js";
 import { testPki } from "../support/pki.js";
 import { settingsOf } from "./world.js";
-
-/** Counts the write calls a port receives, so "the second sync writes nothing" is measured, not assumed. */
-function counted<T>(port: RecordPort<T>): RecordPort<T> & { writes: () => number } {
-  let writes = 0;
-  return {
-    ...observeWrites(port, () => {
-      writes++;
-    }),
-    writes: () => writes,
-  };
-}
 
 const person = (n: number, changes: Partial<Contact> = {}): Contact => ({
   givenName: `Zoë${n}`,
@@ -39,11 +28,6 @@ const person = (n: number, changes: Partial<Contact> = {}): Contact => ({
   categories: [],
   ...changes,
 });
-
-function must<V>(result: { ok: true; value: V } | { ok: false; failure: { message: string } } | undefined): V {
-  if (!result?.ok) throw new Error(`setup write failed: ${result ? result.failure.message : "no result"}`);
-  return result.value;
-}
 
 interface ExchangeUnderTest {
   readonly name: string;
