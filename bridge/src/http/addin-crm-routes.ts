@@ -11,6 +11,7 @@ import { ConnectorError } from "../connectors/port.js";
 import { coqlString } from "../connectors/zoho/mail.js";
 import { AddinCrm, type FiledRecord, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
 import { loadExchangeConnection } from "../services/connections.js";
+import { loadSyncSettings } from "../services/sync-settings.js";
 import type { BridgeUser } from "../storage/user-repository.js";
 import type { AppContext } from "./context.js";
 import { HttpError } from "./errors.js";
@@ -159,9 +160,20 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
         lastSyncedAt: null,
       };
     }
+    // Appointments: the calendar sync's relation for this item id, if it paired one (either id the add-in knows).
+    const me = user as BridgeUser;
+    const itemIds = new Set([request.restItemId, request.ewsItemId].filter((id) => id !== undefined));
+    const relation = (await context.storage.syncState.listRelations({ mailboxId: me.id, module: "events" })).find(
+      (row) => itemIds.has(row.exchangeId),
+    );
+    if (relation) return { state: "synced", reason: null, crmRecords: [], lastSyncedAt: relation.syncedAt };
+    const settings = await loadSyncSettings(context.storage.settings);
+    const enabled = settings.modules.events.enabled && me.moduleOverrides.events !== false;
     return {
       state: "not-synced",
-      reason: { code: "not-yet-synced", message: "meetings are synced by the scheduled calendar sync" },
+      reason: enabled
+        ? { code: "not-yet-synced", message: "the calendar sync has not paired this meeting with a Zoho event yet" }
+        : { code: "module-disabled", message: "calendar sync is switched off for your mailbox" },
       crmRecords: [],
       lastSyncedAt: null,
     };

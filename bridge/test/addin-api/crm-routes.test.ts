@@ -283,6 +283,36 @@ describe("add-in CRM routes against the Zoho and Graph simulators", () => {
     expect(person?.openTasks.map((entry) => entry.subject)).toContain("Send the renewal quote");
   });
 
+  it("reports a meeting as synced once the calendar sync paired it, and why not before", async () => {
+    const query = "/api/addin/items/status?itemType=appointment&restItemId=AAMkMeeting1";
+    expect((await call(alice, "GET", query)).body).toMatchObject({
+      state: "not-synced",
+      reason: { code: "not-yet-synced" },
+    });
+    const me = await bridge.storage.users.byMailbox(alice);
+    await bridge.storage.syncState.saveRelation(
+      { mailboxId: String(me?.id), module: "events" },
+      {
+        id: "relation-1",
+        exchangeId: "AAMkMeeting1",
+        exchangeVersion: "ck1",
+        exchangeHash: "h1",
+        crmId: "4000001",
+        crmVersion: "2030-01-01T00:00:00+00:00",
+        crmHash: "h2",
+        base: {},
+        schemaVersion: 1,
+        syncedAt: "2030-01-01T00:00:00.000Z",
+      },
+    );
+    expect((await call(alice, "GET", query)).body).toMatchObject({
+      state: "synced",
+      lastSyncedAt: "2030-01-01T00:00:00.000Z",
+    });
+    // The relation is Alice's: Bob asking about the same id learns nothing.
+    expect((await call(bob, "GET", query)).body).toMatchObject({ state: "not-synced" });
+  });
+
   it("answers free/busy of colleagues from the mailbox's getSchedule", async () => {
     await graph.control.actAsUser(bob, "POST", "/events", {
       subject: "Busy block",
