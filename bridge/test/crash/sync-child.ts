@@ -14,29 +14,11 @@ import { openStorage } from "../../src/storage/index.js";
 import { runSync } from "../../src/sync/engine.js";
 import type { SyncModule } from "../../src/sync/module.js";
 import type { SyncRunRecord } from "../../src/sync/state.js";
+import { observeWrites } from "../support/ports.js";
 import { type CrashConfig, required } from "./shared.js";
 
 function announced<T>(port: RecordPort<T>, label: string): RecordPort<T> {
-  const announce = (operation: string) => process.stdout.write(`write ${label} ${operation}\n`);
-  return {
-    module: port.module,
-    capabilities: port.capabilities,
-    listChanges: (cursor) => port.listChanges(cursor),
-    listAll: (token) => port.listAll(token),
-    getMany: (ids) => port.getMany(ids),
-    create: (requests) => {
-      announce("create");
-      return port.create(requests);
-    },
-    update: (requests) => {
-      announce("update");
-      return port.update(requests);
-    },
-    delete: (requests) => {
-      announce("delete");
-      return port.delete(requests);
-    },
-  };
+  return observeWrites(port, (operation) => process.stdout.write(`write ${label} ${operation}\n`));
 }
 
 function writesOf(record: SyncRunRecord): number {

@@ -1,6 +1,6 @@
 /** Small helpers the end-to-end suites share: write-counting ports and unwrapping item results. */
 import type { RecordPort } from "../../src/connectors/port.js";
-import { observeWrites } from "../connectors/contract.js";
+import { observeWrites } from "../support/ports.js";
 
 /** A record port whose write calls are counted, so "a repeated sync writes nothing" is measured, not assumed. */
 export function counted<T>(port: RecordPort<T>): RecordPort<T> & { writes: () => number } {
