@@ -7,6 +7,7 @@ import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
 import { addAddinCrmRoutes } from "./http/addin-crm-routes.js";
 import { addAddinRoutes } from "./http/addin-routes.js";
+import { addAdminConnectionTestRoutes } from "./http/admin-connection-test-routes.js";
 import { addAdminHoldRoutes } from "./http/admin-hold-routes.js";
 import { addAdminMeetingRoutes } from "./http/admin-meeting-routes.js";
 import { addAdminRoutes, loadAccessPolicy } from "./http/admin-routes.js";
@@ -31,6 +32,7 @@ export function buildRouteTable(context: AppContext): RouteTable {
   addAdminRoutes(table, context);
   addAdminMeetingRoutes(table, context);
   addAdminHoldRoutes(table, context);
+  addAdminConnectionTestRoutes(table, context);
   addAddinRoutes(table, context);
   addAddinCrmRoutes(table, context);
   addWebhookRoutes(table, context);

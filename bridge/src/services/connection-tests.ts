@@ -1,0 +1,387 @@
+/**
+ * "Test connection" for the admin console: runs the steps of reaching Zoho CRM or Exchange in order and stops at the
+ * first failure, which it names precisely (ConnectionFailureCode) so the admin knows what to fix.
+ *
+ * Algorithm: a TLS handshake against the endpoint first (Node's OpenSSL error codes tell an untrusted chain from a
+ * wrong host name or an expired certificate), then the real connector calls in the order the sync makes them:
+ * token → API (Zoho, Graph) or logon → impersonated mailbox (EWS). Failures are classified by the connector's
+ * `ConnectorFailure.kind`, by the step it happened in, and by the service's own code carried in the error's cause
+ * (EWS ResponseCode, Graph error code, MSAL errorCode) — never by message text.
+ */
+import { isIP } from "node:net";
+import { connect } from "node:tls";
+import { AuthError } from "@azure/msal-node";
+import { GraphError } from "@microsoft/microsoft-graph-client";
+import { ServiceError, ServiceResponseException, SoapFaultDetails } from "ews-javascript-api";
+import type { ConnectionTestResult, ExchangeConnectionInput } from "../api/admin.js";
+import { ConnectorError } from "../connectors/errors.js";
+import { createEwsExchangePort, type EwsVersionName } from "../connectors/ews/index.js";
+import { appOnlyTokens, createGraphExchangePort, msalApp } from "../connectors/graph/index.js";
+import { ZohoClient, ZohoOAuth } from "../connectors/zoho/index.js";
+import type { Storage } from "../storage/index.js";
+import { loadCredentialMode, loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
+import type { ServiceConnectorOptions } from "./service-connectors.js";
+
+/** Nothing (or too little) is configured to test; the route answers 409 instead of a failed test. */
+export class ConnectionNotConfigured extends Error {}
+
+type Step = ConnectionTestResult["steps"][number]["step"];
+type Failure = NonNullable<ConnectionTestResult["failure"]>;
+type Code = Failure["code"];
+
+/** A step's failure, thrown inside a step and turned into the result by `runSteps`. */
+class StepFailure extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+interface PlannedStep {
+  step: Step;
+  detail: string;
+  run(): Promise<void>;
+  /** Classifies what `run` threw; undefined: an unexpected error, reported as server-error. */
+  classify(error: unknown): StepFailure | undefined;
+}
+
+function unclassified(error: unknown): StepFailure {
+  return new StepFailure(
+    "server-error",
+    error instanceof Error ? error.message : String(error),
+    "The service answered with an error the bridge does not classify; retry, then check its health.",
+  );
+}
+
+async function runSteps(planned: PlannedStep[], now: Date): Promise<ConnectionTestResult> {
+  const steps: ConnectionTestResult["steps"] = [];
+  let failure: Failure | null = null;
+  for (const planStep of planned) {
+    if (failure) {
+      steps.push({ step: planStep.step, status: "skipped", detail: planStep.detail });
+      continue;
+    }
+    try {
+      await planStep.run();
+      steps.push({ step: planStep.step, status: "passed", detail: planStep.detail });
+    } catch (error) {
+      const classified = error instanceof StepFailure ? error : (planStep.classify(error) ?? unclassified(error));
+      steps.push({ step: planStep.step, status: "failed", detail: planStep.detail });
+      failure = { step: planStep.step, code: classified.code, message: classified.message, hint: classified.hint };
+    }
+  }
+  return { ok: failure === null, testedAt: now.toISOString(), steps, failure };
+}
+
+const TLS_CODES: Partial<Record<string, Code>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "tls-untrusted-certificate",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "tls-untrusted-certificate",
+  SELF_SIGNED_CERT_IN_CHAIN: "tls-untrusted-certificate",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "tls-untrusted-certificate",
+  ERR_TLS_CERT_ALTNAME_INVALID: "tls-hostname-mismatch",
+  CERT_HAS_EXPIRED: "tls-expired-certificate",
+  ENOTFOUND: "dns-not-found",
+  EAI_AGAIN: "dns-not-found",
+  ECONNREFUSED: "connection-refused",
+  ETIMEDOUT: "timeout",
+};
+
+const TLS_HINTS: Record<string, string> = {
+  "tls-untrusted-certificate":
+    "The server's certificate is not signed by a CA this bridge trusts: install the issuing CA (NODE_EXTRA_CA_CERTS) or use a publicly trusted certificate.",
+  "tls-hostname-mismatch": "The certificate does not name this host: use the host name the certificate was issued for.",
+  "tls-expired-certificate": "The server's certificate has expired: renew it on the server.",
+  "dns-not-found": "The host name does not resolve: check the spelling and the bridge's DNS.",
+  "connection-refused": "Nothing listens on that port: check the URL and firewalls.",
+  timeout: "The server did not answer in time: check firewalls and proxies between the bridge and the server.",
+};
+
+const TLS_TIMEOUT_MS = 10_000;
+
+/** Opens a TLS connection with Node's default trust store (plus NODE_EXTRA_CA_CERTS) and closes it. */
+function tlsStep(endpoint: string): PlannedStep {
+  const url = new URL(endpoint);
+  return {
+    step: "tls",
+    detail: `TLS certificate for ${url.host} is trusted and names the host`,
+    run: () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect({
+          host: url.hostname,
+          port: Number(url.port || 443),
+          // SNI carries host names only (RFC 6066); an IP address is checked against the certificate's IP SANs.
+          ...(isIP(url.hostname) ? {} : { servername: url.hostname }),
+          timeout: TLS_TIMEOUT_MS,
+        });
+        socket.once("secureConnect", () => {
+          socket.end();
+          resolve();
+        });
+        socket.once("timeout", () => {
+          socket.destroy();
+          reject(Object.assign(new Error(`no TLS answer from ${url.host}`), { code: "ETIMEDOUT" }));
+        });
+        socket.once("error", reject);
+      }),
+    classify(error) {
+      const code = TLS_CODES[String((error as NodeJS.ErrnoException).code)];
+      return code ? new StepFailure(code, (error as Error).message, TLS_HINTS[code] ?? "") : undefined;
+    },
+  };
+}
+
+const HINT = {
+  credentials: "Check the account name and password (or the app's client secret) and that they were not revoked.",
+  zohoToken: "The refresh token was revoked or expired: connect Zoho CRM again (Zoho → Connect).",
+  zohoScope: "The refresh token lacks a scope the bridge needs: connect Zoho CRM again and accept every scope.",
+  impersonation:
+    "Grant the service account the ApplicationImpersonation role (New-ManagementRoleAssignment -Role:ApplicationImpersonation -User:<account>).",
+  mailbox: "Check the address: the mailbox does not exist on this server or is not enabled.",
+  accessPolicy:
+    "An application access policy or RBAC scope excludes this mailbox: add it to the policy's group (Test-ApplicationAccessPolicy).",
+  consent: "Grant admin consent for the app's application permissions in Entra ID.",
+} as const;
+
+function failureOf(error: unknown): ConnectorError["failure"] | undefined {
+  return error instanceof ConnectorError ? error.failure : undefined;
+}
+
+// ─── Zoho ───────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export async function testZohoConnection(storage: Storage, now: Date): Promise<ConnectionTestResult> {
+  const zoho = await loadZohoConnection(storage);
+  const clientSecret = await storage.secrets.get(SECRET.zohoClientSecret);
+  const refreshToken = await storage.secrets.get(SECRET.zohoRefreshToken);
+  if (!zoho.clientId || !zoho.accountsUrl || !clientSecret || !refreshToken) {
+    throw new ConnectionNotConfigured("Zoho CRM is not connected yet");
+  }
+  const oauth = new ZohoOAuth({
+    clientId: zoho.clientId,
+    clientSecret,
+    accountsServer: zoho.accountsUrl,
+    refreshToken,
+    ...(zoho.apiDomain ? { apiDomain: zoho.apiDomain } : {}),
+  });
+  const client = new ZohoClient(oauth);
+  return runSteps(
+    [
+      tlsStep(zoho.accountsUrl),
+      {
+        step: "authentication",
+        detail: "Zoho accounts issued an access token for the stored refresh token",
+        run: async () => {
+          await oauth.refresh();
+        },
+        classify: (error) =>
+          failureOf(error)?.kind === "auth-expired"
+            ? new StepFailure("invalid-credentials", (error as Error).message, HINT.zohoToken)
+            : undefined,
+      },
+      {
+        step: "permissions",
+        detail: "The access token may read the CRM users",
+        run: async () => {
+          const answer = await client.request({ method: "GET", path: "users", query: { type: "CurrentUser" } });
+          if (answer.status >= 400) throw new StepFailure("server-error", `Zoho HTTP ${answer.status}`, HINT.zohoScope);
+        },
+        // The token was just issued, so a refusal here is the token's scope, not its validity (OAUTH_SCOPE_MISMATCH).
+        classify: (error) =>
+          failureOf(error)?.kind === "auth-expired"
+            ? new StepFailure("scope-missing", (error as Error).message, HINT.zohoScope)
+            : undefined,
+      },
+    ],
+    now,
+  );
+}
+
+// ─── Exchange ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The EWS ResponseCode an EWS call failed with, from the ews-javascript-api error the connector kept as cause. */
+function ewsResponseCode(error: unknown): string | undefined {
+  const cause = error instanceof ConnectorError ? error.cause : error;
+  if (cause instanceof ServiceResponseException) return ServiceError[cause.ErrorCode];
+  if (cause instanceof SoapFaultDetails)
+    return ServiceError[cause.ResponseCode] ?? cause.FaultCode?.replace(/^\w+:/, "");
+  return undefined;
+}
+
+function classifyEws(error: unknown): StepFailure | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = ewsResponseCode(error);
+  if (code === "ErrorImpersonateUserDenied")
+    return new StepFailure("impersonation-denied", message, HINT.impersonation);
+  if (code === "ErrorNonExistentMailbox" || code === "ErrorMailboxStoreUnavailable") {
+    return new StepFailure("mailbox-not-found", message, HINT.mailbox);
+  }
+  if (failureOf(error)?.kind === "auth-expired")
+    return new StepFailure("invalid-credentials", message, HINT.credentials);
+  return undefined;
+}
+
+function classifyGraph(error: unknown): StepFailure | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof ConnectorError ? error.cause : error;
+  if (cause instanceof AuthError) {
+    return cause.errorCode === "consent_required"
+      ? new StepFailure("consent-missing", message, HINT.consent)
+      : new StepFailure("invalid-credentials", message, HINT.credentials);
+  }
+  if (cause instanceof GraphError) {
+    if (cause.statusCode === 401) return new StepFailure("invalid-credentials", message, HINT.credentials);
+    if (cause.statusCode === 403 && cause.code === "ErrorAccessDenied") {
+      return new StepFailure("access-policy-denied", message, HINT.accessPolicy);
+    }
+    if (cause.code === "ErrorInvalidUser" || cause.code === "MailboxNotEnabledForRESTAPI") {
+      return new StepFailure("mailbox-not-found", message, HINT.mailbox);
+    }
+  }
+  if (failureOf(error)?.kind === "auth-expired")
+    return new StepFailure("invalid-credentials", message, HINT.credentials);
+  return undefined;
+}
+
+/** A connection to test: the saved one, overlaid with the admin's unsaved draft (omitted secrets: the stored ones). */
+async function connectionUnderTest(storage: Storage, draft: ExchangeConnectionInput | undefined) {
+  const saved = await loadExchangeConnection(storage);
+  if (draft?.kind === "ews") {
+    if (draft.endpoint.mode !== "url") throw new ConnectionNotConfigured("Autodiscover drafts are tested after saving");
+    return {
+      ...draft,
+      ewsUrl: draft.endpoint.ewsUrl,
+      detectedVersion: null,
+      password: draft.password ?? (await storage.secrets.get(SECRET.exchangePassword)),
+    };
+  }
+  if (draft?.kind === "graph") {
+    if (draft.credential?.type === "certificate")
+      throw new ConnectionNotConfigured("Certificate credentials are tested after saving");
+    return {
+      ...draft,
+      clientSecret: draft.credential?.clientSecret ?? (await storage.secrets.get(SECRET.graphClientSecret)),
+    };
+  }
+  if (saved?.kind === "ews") {
+    return { ...saved, ewsUrl: saved.resolvedEwsUrl, password: await storage.secrets.get(SECRET.exchangePassword) };
+  }
+  if (saved?.kind === "graph") return { ...saved, clientSecret: await storage.secrets.get(SECRET.graphClientSecret) };
+  throw new ConnectionNotConfigured("no Exchange connection is configured");
+}
+
+export async function testExchangeConnection(
+  storage: Storage,
+  options: ServiceConnectorOptions,
+  request: { connection?: ExchangeConnectionInput | undefined; mailbox?: string | undefined },
+  now: Date,
+): Promise<ConnectionTestResult> {
+  const connection = await connectionUnderTest(storage, request.connection);
+  if (connection.kind === "ews") {
+    if (!connection.ewsUrl)
+      throw new ConnectionNotConfigured("the EWS URL is not known yet: save the connection to run Autodiscover");
+    const { ewsUrl, password } = connection;
+    const account = connection.username ?? connection.emailAddress;
+    const username = connection.domain && !account.includes("@") ? `${connection.domain}\\${account}` : account;
+    const version = (connection.detectedVersion ??
+      (connection.serverVersion === "auto" ? "Exchange2010_SP2" : connection.serverVersion)) as EwsVersionName;
+    const mailbox = request.mailbox ?? connection.emailAddress;
+    const impersonate = (await loadCredentialMode(storage)) === "impersonation";
+    // One EWS call proves all three steps: Exchange checks the logon (401), then the impersonation right
+    // (ErrorImpersonateUserDenied), then the mailbox (ErrorNonExistentMailbox), so the failure names its step.
+    let probe: Promise<StepFailure | undefined> | undefined;
+    const readMailbox = () => {
+      probe ??= (async () => {
+        const port = await createEwsExchangePort({
+          url: ewsUrl,
+          mailbox,
+          version,
+          username,
+          password: password ?? "",
+          auth: connection.authScheme,
+          impersonate,
+        });
+        try {
+          await port.modules.contacts?.listAll(undefined);
+        } finally {
+          await port.close();
+        }
+      })().then(
+        () => undefined,
+        (error: unknown) => classifyEws(error) ?? unclassified(error),
+      );
+      return probe;
+    };
+    const stepOf: Partial<Record<Code, Step>> = {
+      "invalid-credentials": "authentication",
+      "impersonation-denied": "impersonation",
+    };
+    const probeStep = (step: Step, detail: string): PlannedStep => ({
+      step,
+      detail,
+      async run() {
+        const failure = await readMailbox();
+        if (failure && (stepOf[failure.code] ?? "mailbox") === step) throw failure;
+      },
+      classify: () => undefined,
+    });
+    return runSteps(
+      [
+        tlsStep(ewsUrl),
+        probeStep("authentication", `${username} signed in to ${new URL(ewsUrl).host}`),
+        ...(impersonate
+          ? [probeStep("impersonation", `${username} may act as ${mailbox} (ApplicationImpersonation)`)]
+          : []),
+        probeStep("mailbox", `The contacts of ${mailbox} were read`),
+      ],
+      now,
+    );
+  }
+  if (!connection.clientSecret) throw new ConnectionNotConfigured("no Graph client secret is stored");
+  const authority = `${options.authorityHost}/${connection.tenantId}`;
+  const tokens = appOnlyTokens(
+    msalApp({
+      clientId: connection.clientId,
+      clientSecret: connection.clientSecret,
+      authority,
+      ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
+    }),
+  );
+  const target = request.mailbox;
+  return runSteps(
+    [
+      tlsStep(options.authorityHost),
+      {
+        step: "authentication",
+        detail: `The identity platform issued an app-only token to ${connection.clientId}`,
+        run: async () => {
+          await tokens.getToken(false);
+        },
+        classify: classifyGraph,
+      },
+      ...(target
+        ? [
+            {
+              step: "mailbox" as const,
+              detail: `The app read the contacts of ${target}`,
+              run: async () => {
+                const port = createGraphExchangePort({
+                  tokens,
+                  mailbox: target,
+                  ...(options.graphBaseUrl ? { baseUrl: options.graphBaseUrl } : {}),
+                });
+                try {
+                  await port.modules.contacts?.listAll(undefined);
+                } finally {
+                  await port.close();
+                }
+              },
+              classify: classifyGraph,
+            },
+          ]
+        : []),
+    ],
+    now,
+  );
+}

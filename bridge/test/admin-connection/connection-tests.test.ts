@@ -1,0 +1,260 @@
+/**
+ * The admin "test connection" routes against the real simulators over HTTPS: every failure reason is produced by the
+ * simulator itself (a service account without ApplicationImpersonation, a wrong password, an unknown mailbox, a
+ * revoked Graph app, an application access policy, a revoked or under-scoped Zoho refresh token, an untrusted or
+ * wrongly named certificate) and must come back as its own step + code.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEwsSimulator } from "../../simulators/ews/index.js";
+import { DEMO_TENANT, startGraphSimulator } from "../../simulators/graph/index.js";
+import { ensureTestPki } from "../../simulators/shared/pki.js";
+import { serveHttps } from "../../simulators/shared/server.js";
+import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
+import type { ConnectionTestResult } from "../../src/api/admin.js";
+import { saveExchangeConnection, saveZohoConnection } from "../../src/services/connections.js";
+import { sessionHeaders, startTestBridge, type TestBridge } from "../http/harness.js";
+import { testPki } from "../support/pki.js";
+
+const ADELE = `adelev@${DEMO_TENANT.domain}`;
+const ALEX = `alexw@${DEMO_TENANT.domain}`;
+
+let bridge: TestBridge;
+let ews: Awaited<ReturnType<typeof startEwsSimulator>>;
+let graph: Awaited<ReturnType<typeof startGraphSimulator>>;
+let zoho: Awaited<ReturnType<typeof startZohoSimulator>>;
+let seeded: ReturnType<typeof ews.control.seed>;
+
+beforeAll(async () => {
+  const pki = await testPki();
+  [ews, graph, zoho] = await Promise.all([
+    startEwsSimulator({ pki, release: "2016" }),
+    startGraphSimulator({
+      pki,
+      seed: {
+        users: 2,
+        contactsPerUser: 1,
+        eventsPerUser: 0,
+        recurringPerUser: 0,
+        tasksPerUser: 0,
+        messagesPerUser: 0,
+      },
+    }),
+    startZohoSimulator({ pki }),
+  ]);
+  seeded = ews.control.seed({ mailboxes: 2, contactsPerMailbox: 1, meetingsPerMailbox: 0, tasksPerMailbox: 0 });
+  bridge = await startTestBridge({
+    entra: {
+      tenantId: DEMO_TENANT.id,
+      clientId: DEMO_TENANT.addinApp.clientId,
+      authorityHost: graph.url,
+      apiScope: DEMO_TENANT.apiScope,
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await bridge?.close();
+  await Promise.all([ews?.close(), graph?.close(), zoho?.close()]);
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: ConnectionTestResult }> {
+  const response = await fetch(`${bridge.url}/api/admin${path}`, {
+    method: "POST",
+    headers: await sessionHeaders(bridge),
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as ConnectionTestResult };
+}
+
+const stepStatuses = (result: ConnectionTestResult) =>
+  Object.fromEntries(result.steps.map(({ step, status }) => [step, status]));
+
+describe("testExchange over EWS 2016 (impersonation)", () => {
+  const ewsDraft = (account: { upn: string; password: string }, url = ews.ewsUrl) => ({
+    kind: "ews" as const,
+    endpoint: { mode: "url" as const, ewsUrl: url },
+    emailAddress: account.upn,
+    username: account.upn,
+    password: account.password,
+    authScheme: "basic" as const,
+    serverVersion: "Exchange2016" as const,
+  });
+
+  it("passes every step for the service account with ApplicationImpersonation", async () => {
+    const mailbox = seeded.users[0]?.smtp;
+    const { status, json } = await post("/exchange/test", { connection: ewsDraft(seeded.serviceAccount), mailbox });
+    expect(status).toBe(200);
+    expect(json.failure).toBeNull();
+    expect(json.ok).toBe(true);
+    expect(stepStatuses(json)).toEqual({
+      tls: "passed",
+      authentication: "passed",
+      impersonation: "passed",
+      mailbox: "passed",
+    });
+  });
+
+  it("reports the missing impersonation role (ErrorImpersonateUserDenied)", async () => {
+    const mailbox = seeded.users[0]?.smtp;
+    const { json } = await post("/exchange/test", { connection: ewsDraft(seeded.serviceAccountWithoutRole), mailbox });
+    expect(json.ok).toBe(false);
+    expect(json.failure).toMatchObject({ step: "impersonation", code: "impersonation-denied" });
+    expect(stepStatuses(json)).toMatchObject({ authentication: "passed", impersonation: "failed", mailbox: "skipped" });
+  });
+
+  it("reports a wrong password as invalid credentials", async () => {
+    const wrong = { ...seeded.serviceAccount, password: "not-the-password" };
+    const { json } = await post("/exchange/test", { connection: ewsDraft(wrong), mailbox: seeded.users[0]?.smtp });
+    expect(json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
+    expect(stepStatuses(json)).toMatchObject({ tls: "passed", impersonation: "skipped" });
+  });
+
+  it("reports an unknown mailbox (ErrorNonExistentMailbox)", async () => {
+    const mailbox = `nobody@${seeded.users[0]?.smtp.split("@")[1]}`;
+    const { json } = await post("/exchange/test", { connection: ewsDraft(seeded.serviceAccount), mailbox });
+    expect(json.failure).toMatchObject({ step: "mailbox", code: "mailbox-not-found" });
+    expect(stepStatuses(json)).toMatchObject({ authentication: "passed", impersonation: "passed" });
+  });
+
+  it("reports a certificate that does not name the host, before sending the password", async () => {
+    // The trusted test certificate names 127.0.0.1 and localhost only; 127.0.0.2 is loopback too but not named.
+    const elsewhere = await serveHttps(ews.listener, await testPki(), { host: "127.0.0.2" });
+    try {
+      const before = ews.control.callCounts();
+      const { json } = await post("/exchange/test", {
+        connection: ewsDraft(seeded.serviceAccount, `${elsewhere.url}/EWS/Exchange.asmx`),
+      });
+      expect(json.failure).toMatchObject({ step: "tls", code: "tls-hostname-mismatch" });
+      expect(stepStatuses(json)).toMatchObject({ authentication: "skipped" });
+      expect(ews.control.callCounts()).toEqual(before);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it("tests the saved connection with its stored password", async () => {
+    await saveExchangeConnection(bridge.storage, ewsDraft(seeded.serviceAccount));
+    const { json } = await post("/exchange/test", { mailbox: seeded.users[1]?.smtp });
+    expect(json.ok).toBe(true);
+  });
+});
+
+describe("testExchange over Graph (app-only)", () => {
+  const graphDraft = (clientSecret: string = DEMO_TENANT.bridgeApp.clientSecret) => ({
+    kind: "graph" as const,
+    tenantId: DEMO_TENANT.id,
+    clientId: DEMO_TENANT.bridgeApp.clientId,
+    credential: { type: "secret" as const, clientSecret },
+  });
+
+  it("passes for the bridge app reading a mailbox", async () => {
+    const { json } = await post("/exchange/test", { connection: graphDraft(), mailbox: ADELE });
+    expect(json.failure).toBeNull();
+    expect(stepStatuses(json)).toEqual({ tls: "passed", authentication: "passed", mailbox: "passed" });
+  });
+
+  it("reports an unknown user (ErrorInvalidUser) as mailbox not found", async () => {
+    const { json } = await post("/exchange/test", {
+      connection: graphDraft(),
+      mailbox: `nobody@${DEMO_TENANT.domain}`,
+    });
+    expect(json.failure).toMatchObject({ step: "mailbox", code: "mailbox-not-found" });
+  });
+
+  it("reports an application access policy (403 ErrorAccessDenied)", async () => {
+    graph.control.setAccessPolicy(DEMO_TENANT.bridgeApp.clientId, [ADELE]);
+    try {
+      const { json } = await post("/exchange/test", { connection: graphDraft(), mailbox: ALEX });
+      expect(json.failure).toMatchObject({ step: "mailbox", code: "access-policy-denied" });
+      expect(stepStatuses(json)).toMatchObject({ authentication: "passed" });
+    } finally {
+      graph.control.setAccessPolicy(DEMO_TENANT.bridgeApp.clientId, undefined);
+    }
+  });
+
+  it("reports a wrong client secret, then a revoked app, as invalid credentials", async () => {
+    const wrong = await post("/exchange/test", { connection: graphDraft("wrong-secret"), mailbox: ADELE });
+    expect(wrong.json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
+    graph.control.revokeApp(DEMO_TENANT.bridgeApp.clientId);
+    const revoked = await post("/exchange/test", { connection: graphDraft(), mailbox: ADELE });
+    expect(revoked.json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
+    expect(stepStatuses(revoked.json)).toMatchObject({ mailbox: "skipped" });
+  });
+});
+
+describe("testZoho", () => {
+  async function connectZoho(refreshToken: string) {
+    const urls = zoho.control.urls();
+    await saveZohoConnection(
+      bridge.storage,
+      {
+        status: "connected",
+        dataCentre: "US",
+        clientId: DEFAULT_CLIENT.clientId,
+        accountsUrl: urls.accountsUrl,
+        apiDomain: urls.apiDomain,
+        organization: null,
+        connectedAs: null,
+        authorizeUrl: null,
+        lastError: null,
+      },
+      { clientSecret: DEFAULT_CLIENT.clientSecret, refreshToken },
+    );
+  }
+
+  it("answers 409 while Zoho is not connected", async () => {
+    const { status } = await post("/zoho/test", {});
+    expect(status).toBe(409);
+  });
+
+  it("passes with a fresh refresh token, then reports it revoked", async () => {
+    const refreshToken = zoho.control.issueRefreshToken();
+    await connectZoho(refreshToken);
+    const fresh = await post("/zoho/test", {});
+    expect(fresh.json.failure).toBeNull();
+    expect(stepStatuses(fresh.json)).toEqual({ tls: "passed", authentication: "passed", permissions: "passed" });
+
+    const revoke = await fetch(
+      `${zoho.control.urls().accountsUrl}/oauth/v2/token/revoke?${new URLSearchParams({ token: refreshToken })}`,
+      { method: "POST" },
+    );
+    expect(revoke.status).toBe(200);
+    const revoked = await post("/zoho/test", {});
+    expect(revoked.json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
+    expect(stepStatuses(revoked.json)).toMatchObject({ permissions: "skipped" });
+  });
+
+  it("reports a token without the users scope as scope missing", async () => {
+    await connectZoho(zoho.control.issueRefreshToken({ scopes: ["ZohoCRM.modules.contacts.READ"] }));
+    const { json } = await post("/zoho/test", {});
+    expect(json.failure).toMatchObject({ step: "permissions", code: "scope-missing" });
+    expect(stepStatuses(json)).toMatchObject({ authentication: "passed" });
+  });
+});
+
+describe("TLS classification", () => {
+  it("reports a server whose certificate no trusted CA signed", async () => {
+    // A second test PKI has its own CA, which NODE_EXTRA_CA_CERTS does not list.
+    const dir = await mkdtemp(join(tmpdir(), "rogue-pki-"));
+    const rogue = await serveHttps((_req, res) => res.end(), await ensureTestPki(dir));
+    try {
+      const { json } = await post("/exchange/test", {
+        connection: {
+          kind: "ews",
+          endpoint: { mode: "url", ewsUrl: `${rogue.url}/EWS/Exchange.asmx` },
+          emailAddress: seeded.serviceAccount.upn,
+          password: "irrelevant",
+          authScheme: "basic",
+          serverVersion: "Exchange2016",
+        },
+      });
+      expect(json.failure).toMatchObject({ step: "tls", code: "tls-untrusted-certificate" });
+    } finally {
+      await rogue.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
