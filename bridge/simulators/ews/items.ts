@@ -352,6 +352,60 @@ function splitExtended(nodes: XNode[]): { props: XNode[]; extended: XNode[] } {
   };
 }
 
+const MSGFLAG_READ = 0x1;
+const MSGFLAG_UNSENT = 0x8;
+
+function mapiTag(x: XNode): number | undefined {
+  const tag = child(x, "ExtendedFieldURI")?.attrs.PropertyTag;
+  return tag === undefined ? undefined : Number(tag);
+}
+
+/**
+ * What Exchange derives for a new message: a saved (not sent) message is an unsent draft unless the client sets
+ * PR_MESSAGE_FLAGS (0x0E07) without MSGFLAG_UNSENT ([MS-OXCMSG] 2.2.1.6); IsRead/IsDraft mirror those flags, and
+ * PR_INTERNET_MESSAGE_ID (0x1035), PR_CLIENT_SUBMIT_TIME (0x0039) and PR_MESSAGE_DELIVERY_TIME (0x0E06) are the
+ * InternetMessageId, DateTimeSent and DateTimeReceived elements (read-only in EWS itself).
+ */
+function applyMessageState(props: XNode[], extended: XNode[], sending: boolean): void {
+  const value = (tag: number) =>
+    childText(
+      extended.find((x) => mapiTag(x) === tag),
+      "Value",
+    );
+  const flagsText = value(0x0e07);
+  const flags = sending ? MSGFLAG_READ : flagsText === undefined ? MSGFLAG_READ | MSGFLAG_UNSENT : Number(flagsText);
+  const mapped: [string, string | undefined][] = [
+    ["IsRead", String((flags & MSGFLAG_READ) !== 0)],
+    ["IsDraft", String((flags & MSGFLAG_UNSENT) !== 0)],
+    ["InternetMessageId", value(0x1035)],
+    ["DateTimeSent", value(0x0039)],
+    ["DateTimeReceived", value(0x0e06)],
+  ];
+  const instant = (text: string) => new Date(text).toISOString().replace(/\.\d+Z$/, "Z");
+  for (const [name, text] of mapped) {
+    if (text === undefined) continue;
+    const at = props.findIndex((p) => p.name === name);
+    if (at >= 0) props.splice(at, 1);
+    props.push(el(name, {}, name.startsWith("DateTime") ? instant(text) : text));
+  }
+}
+
+/**
+ * FindItem's Restriction, as far as the bridge uses it: IsEqualTo a constant on a FieldURI. Anything else is
+ * refused rather than ignored, so a client never mistakes an unfiltered listing for a filtered one.
+ */
+function restrictionMatcher(restriction: XNode | undefined): (item: StoredItem) => boolean {
+  const condition = restriction?.children[0];
+  if (!condition) return () => true;
+  const path = child(condition, "FieldURI");
+  const constant = child(child(condition, "FieldURIOrConstant"), "Constant")?.attrs.Value;
+  if (condition.name !== "IsEqualTo" || !path || constant === undefined) {
+    throw new EwsResponseError("ErrorUnsupportedQueryFilter", "The query filter is not supported by the simulator.");
+  }
+  const name = fieldElement(path);
+  return (item) => prop(item, name)?.text === constant;
+}
+
 export interface Delivery {
   deliver(
     ctx: OperationContext,
@@ -424,7 +478,7 @@ export function createItem(ctx: OperationContext, body: XNode, delivery: Deliver
         props.push(el("StartTimeZone", { Id: ctx.timeZone }));
       }
     }
-    if (kind === "Message" && sending) props.push(el("IsRead", {}, "true"));
+    if (kind === "Message") applyMessageState(props, extended, sending);
     const now = ctx
       .now()
       .toISOString()
@@ -666,9 +720,10 @@ export function findItem(ctx: OperationContext, body: XNode): string {
   const paging = child(body, "IndexedPageItemView");
   const fractional = child(body, "FractionalPageItemView");
   const calendarView = child(body, "CalendarView");
+  const matches = restrictionMatcher(child(body, "Restriction"));
   const messages = perItem("FindItem", folders, (ref) => {
     const folder = resolveFolder(ctx, ref);
-    const items = itemsIn(ctx.mailbox, folder.id);
+    const items = itemsIn(ctx.mailbox, folder.id).filter(matches);
     if (calendarView) {
       const start = new Date(calendarView.attrs.StartDate ?? "");
       const end = new Date(calendarView.attrs.EndDate ?? "");

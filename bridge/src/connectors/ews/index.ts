@@ -5,10 +5,11 @@
  * server by configuration. Modules are RecordPorts over their well-known folder; see record-port.ts for the
  * sync, write and error rules and session.ts for authentication and the ErrorServerBusy back-off.
  */
-import type { CalendarEvent, Contact, Task } from "../../model/index.js";
+import type { CalendarEvent, Contact, Email, Task } from "../../model/index.js";
 import type { ExchangePort, ModuleValues } from "../port.js";
 import { contactCodec } from "./contacts.js";
 import { eventCodec } from "./events.js";
+import { ewsMailPort } from "./mail.js";
 import { type EwsPortOptions, EwsRecordPort } from "./record-port.js";
 import { type EwsConnectionOptions, EwsSession } from "./session.js";
 import { taskCodec } from "./tasks.js";
@@ -26,7 +27,7 @@ export interface EwsModuleValues extends ModuleValues {
 export async function createEwsExchangePort(
   connection: EwsConnectionOptions,
   options: EwsPortOptions = {},
-): Promise<ExchangePort<EwsModuleValues>> {
+): Promise<ExchangePort<EwsModuleValues, Email>> {
   const session = await EwsSession.open(connection);
   const contacts = new EwsRecordPort(session, contactCodec, options);
   const tasks = new EwsRecordPort(session, taskCodec(options.mailboxTimeZone ?? "UTC"), options);
@@ -43,6 +44,7 @@ export async function createEwsExchangePort(
     implementation: "ews",
     mailbox: connection.mailbox,
     modules: { contacts, tasks, events },
+    mail: ewsMailPort(session, options.batchSize ?? 100, options.maxChanges ?? 512),
     close: async () => {
       session.service.XHRApi.disconnect();
     },
