@@ -3,11 +3,13 @@
  * a graceful shutdown (stop accepting connections, let running jobs finish or release them, close the database).
  */
 import type { Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import type { AppContext } from "./http/context.js";
 import { enqueueUser } from "./http/context.js";
 import type { SyncQueue } from "./jobs/job.js";
+import { PushChannels, registerPushChannels } from "./services/push-channels.js";
 import { openScheduling, type Runtime } from "./services/runtime.js";
 import { enabledModules, loadSyncSettings } from "./services/sync-settings.js";
 
@@ -15,6 +17,10 @@ export interface RunningServer {
   url: string;
   context: AppContext;
   queue: SyncQueue;
+  /** Webhook / streaming channels, opened when the public URL is HTTPS (Graph calls https webhooks only). */
+  push: PushChannels;
+  /** Settles when the first round of push channels is open (how many were opened). */
+  pushReady: Promise<number>;
   /** Enqueues every selected, active user (what the schedule does each interval). */
   syncEveryone(trigger: "schedule" | "initial"): Promise<number>;
   close(): Promise<void>;
@@ -22,7 +28,13 @@ export interface RunningServer {
 
 export async function startServer(
   runtime: Runtime,
-  extra: Partial<Pick<AppContext, "sandboxKey">> & { publicUrl?: string } = {},
+  extra: Partial<Pick<AppContext, "sandboxKey">> & {
+    publicUrl?: string;
+    /** Serve HTTPS directly (Graph only calls https webhooks); otherwise HTTP behind a TLS-terminating proxy. */
+    tls?: { certPem: string; keyPem: string };
+    /** How often missing channels are opened and expiries checked (default 10 min). */
+    pushRenewalIntervalMs?: number;
+  } = {},
 ): Promise<RunningServer> {
   const { config, storage, logger, metrics } = runtime;
   const scheduling = await openScheduling(runtime, config.storage.kind === "sqlite" || config.serverWorksJobs);
@@ -67,12 +79,26 @@ export async function startServer(
     now: () => new Date(),
   };
   const { app } = createApp(context);
+  const push = new PushChannels({
+    storage,
+    connectors: scheduling.connectors,
+    queue: scheduling.queue,
+    logger,
+    publicUrl: () => context.settings.publicUrl,
+  });
+  registerPushChannels(context, push);
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.http.port, config.http.host, () => resolve(listening));
+    const listening = extra.tls
+      ? createHttpsServer({ cert: extra.tls.certPem, key: extra.tls.keyPem }, app.callback()).listen(
+          config.http.port,
+          config.http.host,
+          () => resolve(listening),
+        )
+      : app.listen(config.http.port, config.http.host, () => resolve(listening));
     listening.on("error", reject);
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${config.http.host}:${address.port}`;
+  const url = `${extra.tls ? "https" : "http"}://${config.http.host}:${address.port}`;
   if (!extra.publicUrl && !config.http.publicUrl) context.settings.publicUrl = url;
 
   async function syncEveryone(trigger: "schedule" | "initial"): Promise<number> {
@@ -88,15 +114,37 @@ export async function startServer(
     );
   }, settings.schedule.intervalMinutes * 60_000);
   timer.unref();
+  const pushEnabled = context.settings.publicUrl.startsWith("https:");
+  const maintainPush = () =>
+    pushEnabled
+      ? push.openAll().then(async (opened) => {
+          await push.renewDue();
+          return opened;
+        })
+      : Promise.resolve(0);
+  const pushReady = maintainPush().catch((error: unknown) => {
+    logger.error({ err: error }, "push channels not opened");
+    return 0;
+  });
+  const renewal = setInterval(
+    () => {
+      maintainPush().catch((error: unknown) => logger.error({ err: error }, "push channel maintenance failed"));
+    },
+    extra.pushRenewalIntervalMs ?? 10 * 60_000,
+  );
+  renewal.unref();
 
   logger.info({ url }, "bridge listening");
   return {
     url,
     context,
     queue: scheduling.queue,
+    push,
+    pushReady,
     syncEveryone,
     async close() {
       clearInterval(timer);
+      clearInterval(renewal);
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
       await scheduling.stop();

@@ -11,6 +11,7 @@
  */
 import type { Context } from "koa";
 import { z } from "zod";
+import { pushChannelsOf } from "../services/push-channels.js";
 import type { AppContext } from "./context.js";
 import { HttpError } from "./errors.js";
 import type { RouteTable } from "./routes.js";
@@ -53,7 +54,13 @@ export function addWebhookRoutes(table: RouteTable, context: AppContext): void {
         );
         continue;
       }
-      if (notification.lifecycleEvent === "subscriptionRemoved") await storage.subscriptions.remove(channel.id);
+      const lifecycle = notification.lifecycleEvent;
+      if (lifecycle === "subscriptionRemoved" || lifecycle === "reauthorizationRequired") {
+        // A removed subscription is gone for good, and an app-only one is re-authorized by replacing it.
+        const channels = pushChannelsOf(context);
+        if (channels) await channels.recreate(channel.id);
+        else if (lifecycle === "subscriptionRemoved") await storage.subscriptions.remove(channel.id);
+      }
       if (MODULES.has(channel.module)) {
         await context.queue.enqueue({
           mailboxId: channel.mailboxId,

@@ -93,6 +93,8 @@ export async function createServiceConnectorFactory(
       return createGraphExchangePort({
         tokens: await graphTokenProvider(),
         mailbox: user.mailbox,
+        // Subscriptions are opened only by the push channels, which give them the bridge's public HTTPS URL.
+        push: true,
         ...(options.graphBaseUrl ? { baseUrl: options.graphBaseUrl } : {}),
       }) as MailboxPorts["exchange"];
     }

@@ -1,0 +1,142 @@
+/**
+ * Push end to end, over real HTTPS: the real server (served over TLS, as Graph only calls https webhooks) opens a
+ * Graph subscription and a Zoho watch channel per enabled module; with no polling in reach (15-minute schedule), an
+ * edit made as a user in either simulator reaches the other side through the notification alone. Lifecycle
+ * `subscriptionRemoved` makes the bridge open a new subscription; renewal extends every channel.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGraphSimulator } from "../../simulators/graph/index.js";
+import { startZohoSimulator } from "../../simulators/zoho/index.js";
+import { loadConfig } from "../../src/config.js";
+import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
+import { type RunningServer, startServer } from "../../src/server.js";
+import { openRuntime, type Runtime } from "../../src/services/runtime.js";
+import { testPki } from "../support/pki.js";
+
+async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("push channels", () => {
+  let graph: Awaited<ReturnType<typeof startGraphSimulator>>;
+  let zoho: Awaited<ReturnType<typeof startZohoSimulator>>;
+  let runtime: Runtime;
+  let server: RunningServer;
+  let dataDir: string;
+  let mailbox: string;
+
+  beforeAll(async () => {
+    const pki = await testPki();
+    graph = await startGraphSimulator({
+      pki,
+      seed: {
+        users: 1,
+        contactsPerUser: 0,
+        eventsPerUser: 0,
+        recurringPerUser: 0,
+        tasksPerUser: 0,
+        messagesPerUser: 0,
+      },
+    });
+    zoho = await startZohoSimulator({ pki });
+    zoho.control
+      .actAs()
+      .insert("Contacts", [{ First_Name: "Carla", Last_Name: "Customer", Email: "carla@acme.example" }]);
+    dataDir = await mkdtemp(join(tmpdir(), "bridge-push-"));
+    const { DATABASE_URL: _usesSqlite, ...inherited } = process.env;
+    runtime = await openRuntime(
+      loadConfig({
+        ...inherited,
+        BRIDGE_DATA_DIR: dataDir,
+        BRIDGE_SECRET_KEY: randomBytes(32).toString("base64"),
+        BRIDGE_GRAPH_URL: graph.url,
+        ENTRA_AUTHORITY_HOST: graph.url,
+        PORT: "0",
+      }),
+      createLogger({ level: "silent" }),
+    );
+    mailbox = [...(graph.control.directory.tenantByIdOrDomain("contoso.onmicrosoft.com")?.users.values() ?? [])][0]
+      ?.mail as string;
+    await connectToSimulators(runtime.storage, { zoho, mailboxes: [mailbox], modules: ["contacts"] });
+    server = await startServer(runtime, { tls: { certPem: pki.certPem, keyPem: pki.keyPem } });
+    await server.syncEveryone("initial");
+    if (server.queue instanceof InProcessScheduler) await server.queue.idle();
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await runtime?.close();
+    await Promise.all([graph?.close(), zoho?.close()]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const graphContact = (surname: string) =>
+    graph.control.items(mailbox, "contact").find((item) => item.surname === surname);
+
+  it("opens one channel per side and module at start, once, stored with a hashed secret", async () => {
+    expect(server.url).toMatch(/^https:/);
+    expect(await server.pushReady).toBe(2);
+    expect(await server.push.openAll()).toBe(0);
+    expect(
+      server.push
+        .channels()
+        .map((channel) => channel.service)
+        .sort(),
+    ).toEqual(["graph", "zoho"]);
+    expect(graph.control.subscriptions()).toHaveLength(1);
+    const stored = await runtime.storage.db.selectFrom("subscriptions").selectAll().execute();
+    expect(stored).toHaveLength(2);
+  });
+
+  it("carries a Graph contact edit to Zoho through the notification alone", async () => {
+    const contact = await eventually(() => graphContact("Customer"));
+    await graph.control.editContact(mailbox, String(contact.id), { jobTitle: "Chief Buyer" });
+    const record = await eventually(() =>
+      zoho.control.records("Contacts").find((r) => r.Last_Name === "Customer" && r.Title === "Chief Buyer"),
+    );
+    expect(record.Email).toBe("carla@acme.example");
+  });
+
+  it("carries a Zoho record edit to the mailbox through the notification alone", async () => {
+    const record = zoho.control.records("Contacts").find((r) => r.Last_Name === "Customer");
+    zoho.control.actAs().update("Contacts", [{ id: record?.id as string, Title: "Head of Purchasing" }]);
+    const contact = await eventually(() =>
+      graphContact("Customer")?.jobTitle === "Head of Purchasing" ? graphContact("Customer") : undefined,
+    );
+    expect(contact.emailAddresses).toBeDefined();
+  });
+
+  it("opens a new Graph subscription when the old one is removed, and renews every channel", async () => {
+    const [old] = graph.control.subscriptions();
+    await graph.control.lifecycle(String(old?.id), "subscriptionRemoved");
+    const replacement = await eventually(() => {
+      const current = graph.control.subscriptions();
+      return current.length === 1 && current[0]?.id !== old?.id ? current[0] : undefined;
+    });
+    expect(server.push.channels().find((channel) => channel.service === "graph")?.externalId).toBe(replacement.id);
+    expect(await runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(2);
+
+    const watchCalls = () => zoho.control.totalCalls((endpoint) => endpoint.startsWith("notifications."));
+    const graphPatches = () =>
+      Object.entries(graph.control.callCounts())
+        .filter(([endpoint]) => endpoint.includes("PATCH /subscriptions"))
+        .reduce((sum, [, count]) => sum + count, 0);
+    const [zohoBefore, graphBefore] = [watchCalls(), graphPatches()];
+    await server.push.renewDue(new Date(Date.now() + 30 * 86_400_000));
+    expect(watchCalls()).toBe(zohoBefore + 1);
+    expect(graphPatches()).toBe(graphBefore + 1);
+    expect(server.push.channels()).toHaveLength(2);
+  });
+});
