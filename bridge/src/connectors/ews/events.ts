@@ -3,8 +3,9 @@
  *
  * Recurring masters carry their pattern and range; modified and deleted occurrences are read from the master
  * (ModifiedOccurrences / DeletedOccurrences). Time zones: 2010+ write StartTimeZone/EndTimeZone by Windows id;
- * in 2007 mode the library writes MeetingTimeZone from StartTimeZone itself (ews.md §10). Meeting invitations
- * are not sent (SendToNone) unless the port is created with `sendInvitations`.
+ * in 2007 mode the library writes MeetingTimeZone from StartTimeZone itself (ews.md §10). Invitations and updates
+ * are sent only for requests with `notifyAttendees` (else SendToNone); cancellations only when the port is created
+ * with `sendInvitations`.
  */
 import {
   Appointment,
@@ -195,7 +196,7 @@ function applyWire(item: Appointment, wire: EwsCalendarItem): void {
 
 export interface EventCodecOptions {
   mailboxTimeZone: string;
-  /** Send invitations, updates and cancellations to attendees (the plan decides; default: never). */
+  /** Send cancellations to attendees when deleting (default: never); creates/updates follow `notifyAttendees`. */
   sendInvitations?: boolean;
 }
 
@@ -216,10 +217,9 @@ export function eventCodec(session: EwsSession, options: EventCodecOptions): Ite
     },
     read: (item) => eventFromEws(wireFromItem(item)),
     stored: (value) => eventFromEws(toEws(value)),
-    sendInvitations: send ? SendInvitationsMode.SendToAllAndSaveCopy : SendInvitationsMode.SendToNone,
-    sendUpdates: send
-      ? SendInvitationsOrCancellationsMode.SendToAllAndSaveCopy
-      : SendInvitationsOrCancellationsMode.SendToNone,
+    sendInvitations: (notify) => (notify ? SendInvitationsMode.SendToAllAndSaveCopy : SendInvitationsMode.SendToNone),
+    sendUpdates: (notify) =>
+      notify ? SendInvitationsOrCancellationsMode.SendToAllAndSaveCopy : SendInvitationsOrCancellationsMode.SendToNone,
     sendCancellations: send ? SendCancellationsMode.SendToAllAndSaveCopy : SendCancellationsMode.SendToNone,
   };
 }

@@ -62,9 +62,12 @@ export interface ItemCodec<T, I extends Item> {
   read(item: I): T;
   /** The value as this side stores it (the mapping's round trip), returned after writes without a re-read. */
   stored(value: T): T;
-  /** Calendar items need SendMeetingInvitations etc.; the plan decides (default: send nothing). */
-  readonly sendInvitations?: SendInvitationsMode;
-  readonly sendUpdates?: SendInvitationsOrCancellationsMode;
+  /**
+   * Calendar items need SendMeetingInvitations / SendMeetingInvitationsOrCancellations, chosen per request from its
+   * `notifyAttendees` (the plan decides; absent or false sends nothing).
+   */
+  sendInvitations?(notify: boolean): SendInvitationsMode;
+  sendUpdates?(notify: boolean): SendInvitationsOrCancellationsMode;
   readonly sendCancellations?: SendCancellationsMode;
   readonly affectedTaskOccurrences?: AffectedTaskOccurrence;
 }
@@ -78,7 +81,10 @@ export interface EwsPortOptions {
   pullIntervalMs?: number;
   /** IANA zone of the mailbox owner (task dates are midnights in it). */
   mailboxTimeZone?: string;
-  /** Calendar writes send invitations/updates/cancellations to attendees (default: never). */
+  /**
+   * Calendar deletes send cancellations to attendees (default: never). Creates and updates follow each request's
+   * `notifyAttendees` instead.
+   */
   sendInvitations?: boolean;
 }
 
@@ -87,6 +93,23 @@ function chunks<V>(values: readonly V[], size: number): V[][] {
   for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;
 }
+
+/**
+ * Write batches: at most `size` requests, each a run of consecutive requests with the same `notifyAttendees`, because
+ * EWS takes the invitation mode once per CreateItem/UpdateItem call; runs keep the results in input order.
+ */
+function writeBatches<R extends { readonly notifyAttendees?: boolean }>(requests: readonly R[], size: number): R[][] {
+  const out: R[][] = [];
+  for (const request of requests) {
+    const last = out.at(-1);
+    const sameMode = (last?.[0]?.notifyAttendees === true) === (request.notifyAttendees === true);
+    if (last && last.length < size && sameMode) last.push(request);
+    else out.push([request]);
+  }
+  return out;
+}
+
+const notifies = (batch: readonly { readonly notifyAttendees?: boolean }[]) => batch[0]?.notifyAttendees === true;
 
 function codeFailure(code: ServiceError, message: string): ConnectorFailure {
   return failureForCode(ServiceError[code] ?? String(code), message);
@@ -182,14 +205,19 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
 
   async create(requests: readonly CreateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const results: ItemResult<RemoteItem<T>>[] = [];
-    for (const batch of chunks(requests, this.batchSize)) {
+    for (const batch of writeBatches(requests, this.batchSize)) {
       const items = batch.map((request) => {
         const item = this.codec.create(this.session.service);
         this.codec.apply(item, request.value, this.session);
         return item;
       });
       const responses = await this.session.call((service) =>
-        service.CreateItems(items, this.folderId, null as never, this.codec.sendInvitations ?? (null as never)),
+        service.CreateItems(
+          items,
+          this.folderId,
+          null as never,
+          this.codec.sendInvitations?.(notifies(batch)) ?? (null as never),
+        ),
       );
       responses.Responses.forEach((response, index) => {
         const item = items[index];
@@ -219,7 +247,7 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
 
   async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const results: ItemResult<RemoteItem<T>>[] = [];
-    for (const batch of chunks(requests, this.batchSize)) {
+    for (const batch of writeBatches(requests, this.batchSize)) {
       const loaded = await this.load(batch.map((r) => r.id));
       const outcome: (ItemResult<RemoteItem<T>> | I)[] = loaded.map((entry, index) => {
         const request = batch[index];
@@ -243,7 +271,7 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
                   null as never,
                   conflict,
                   null as never,
-                  this.codec.sendUpdates ?? (null as never),
+                  this.codec.sendUpdates?.(notifies(batch)) ?? (null as never),
                 ),
               )
             ).Responses;
