@@ -103,8 +103,13 @@ export async function startServer(
 
   async function syncEveryone(trigger: "schedule" | "initial"): Promise<number> {
     const users = await storage.users.listSyncable();
-    const modules = enabledModules(await loadSyncSettings(storage.settings));
-    for (const user of users) await enqueueUser(context, user.id, modules, trigger);
+    const settings = await loadSyncSettings(storage.settings);
+    const modules = enabledModules(settings);
+    for (const user of users) {
+      await enqueueUser(context, user.id, modules, trigger);
+      if (settings.modules.emails.enabled)
+        await context.queue.enqueue({ mailboxId: user.id, module: "emails", trigger });
+    }
     return users.length;
   }
   const settings = await loadSyncSettings(storage.settings);

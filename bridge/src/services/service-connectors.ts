@@ -34,7 +34,7 @@ function notConfigured(what: string): ConnectorError {
 }
 
 function shared(port: ZohoCrmPort): CrmPort {
-  return { side: "crm", implementation: "zoho", modules: port.modules, close: async () => {} };
+  return { side: "crm", implementation: "zoho", modules: port.modules, mail: port.mail, close: async () => {} };
 }
 
 export async function createServiceConnectorFactory(

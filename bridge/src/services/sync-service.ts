@@ -25,6 +25,7 @@ import type { Storage } from "../storage/index.js";
 import { runSync } from "../sync/engine.js";
 import type { SyncModule } from "../sync/module.js";
 import type { ConnectorFactory } from "./connectors.js";
+import { runMailJob } from "./mail-job.js";
 import { enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
 
 function firstGlobalFailure(results: readonly ItemResult<unknown>[]): ConnectorFailure | undefined {
@@ -101,9 +102,7 @@ export class SyncService {
     if (!user?.selected || !user.zohoActive) {
       return { kind: "failed-permanent", reason: "the user is not selected for sync or not active in Zoho" };
     }
-    if (job.module === "emails") {
-      return { kind: "failed-permanent", reason: "e-mail capture runs through the add-in, not the scheduler" };
-    }
+    if (job.module === "emails") return this.runMail(job, settings);
     const moduleSettings = engineSettings(settings, job.module, user.moduleOverrides[job.module]);
     if (!job.dryRun) await storage.users.setStatus(user.id, "syncing");
     const seen: { failure?: ConnectorFailure } = {};
@@ -148,6 +147,31 @@ export class SyncService {
       await ports?.exchange.close();
       await ports?.crm.close();
       logger.debug({ job }, "sync job finished");
+    }
+  }
+
+  /** The `emails` job: association and Sent Items filing; it has no dry run (it only adds, idempotently). */
+  private async runMail(job: SyncJob, settings: SyncSettings): Promise<JobOutcome> {
+    const { storage, metrics } = this.deps;
+    const user = await storage.users.byId(job.mailboxId);
+    if (!user || !settings.modules.emails.enabled || job.dryRun) {
+      return { kind: "failed-permanent", reason: "the e-mail module is off (or a dry run was asked)" };
+    }
+    let ports: Awaited<ReturnType<ConnectorFactory["open"]>> | undefined;
+    try {
+      ports = await this.deps.connectors.open(user);
+      const result = await runMailJob(user, ports, storage.syncState);
+      if (!result) return { kind: "failed-permanent", reason: "e-mail is not available on both sides" };
+      metrics.syncRuns.inc({ module: "emails", status: result.status });
+      for (const outcome of result.outcomes) metrics.syncItems.inc({ module: "emails", outcome: outcome.status });
+      if (result.status === "aborted") return this.failed(user.id, job, undefined, result.reason);
+      return { kind: "completed", runId: `emails:${user.id}:${Date.now()}` };
+    } catch (error) {
+      if (error instanceof ConnectorError) return this.failed(user.id, job, error.failure, error.message);
+      throw error;
+    } finally {
+      await ports?.exchange.close();
+      await ports?.crm.close();
     }
   }
 
