@@ -29,6 +29,7 @@ import {
 } from "../../mapping/ews/contact.js";
 import type { EwsContact, EwsPhysicalAddress } from "../../mapping/ews/wire.js";
 import type { Contact } from "../../model/index.js";
+import { escapedWire } from "./escape.js";
 import { optionalProperty, out } from "./properties.js";
 import type { ItemCodec } from "./record-port.js";
 
@@ -130,7 +131,7 @@ export const contactCodec: ItemCodec<Contact, EwsJsContact> = {
   propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
   create: (service: ExchangeService) => new EwsJsContact(service),
   apply(item, value) {
-    applyWire(item, contactToEws(value), item.IsNew);
+    applyWire(item, escapedWire(contactToEws(value)), item.IsNew);
   },
   read: (item) => contactFromEws(wireFromItem(item)),
   stored: (value) => contactFromEws(contactToEws(value)),

@@ -33,6 +33,7 @@ import {
 import { eventFromEws, eventToEws } from "../../mapping/ews/event.js";
 import type { EwsAttendee, EwsCalendarItem, EwsRecurrence } from "../../mapping/ews/wire.js";
 import type { CalendarEvent } from "../../model/index.js";
+import { escapedWire } from "./escape.js";
 import { optionalProperty } from "./properties.js";
 import type { ItemCodec } from "./record-port.js";
 import type { EwsSession } from "./session.js";
@@ -213,7 +214,7 @@ export function eventCodec(session: EwsSession, options: EventCodecOptions): Ite
     propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
     create: (service: ExchangeService) => new Appointment(service),
     apply(item, value) {
-      applyWire(item, toEws(value));
+      applyWire(item, escapedWire(toEws(value)));
     },
     read: (item) => eventFromEws(wireFromItem(item)),
     stored: (value) => eventFromEws(toEws(value)),

@@ -42,6 +42,7 @@ import type { Email } from "../../model/index.js";
 import { ConnectorError, failed, type ItemResult, succeeded } from "../errors.js";
 import type { ExchangeMailPort, MailItem } from "../port.js";
 import { failureForCode } from "./errors.js";
+import { xmlEscaped } from "./escape.js";
 import { optionalProperty } from "./properties.js";
 import type { EwsSession } from "./session.js";
 
@@ -69,9 +70,6 @@ const MESSAGE_DELIVERY_TIME = new ExtendedPropertyDefinition(0x0e06, MapiPropert
  * WriteAttributeString never encode), so a `<` or `&` in a subject, an HTML body or a Message-ID would make the
  * request malformed XML (Exchange answers ErrorSchemaValidation). Every string this port writes goes through this.
  */
-function xmlEscaped(value: string): string {
-  return value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-}
 
 function readCursor(cursor: string | undefined): MailCursor {
   if (!cursor) return { folder: "inbox", states: {} };

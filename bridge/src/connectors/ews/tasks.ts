@@ -18,6 +18,7 @@ import {
 import { taskFromEws, taskToEws } from "../../mapping/ews/task.js";
 import type { EwsTask } from "../../mapping/ews/wire.js";
 import type { Task } from "../../model/index.js";
+import { escapedWire } from "./escape.js";
 import { optionalProperty } from "./properties.js";
 import type { ItemCodec } from "./record-port.js";
 
@@ -72,7 +73,7 @@ export function taskCodec(mailboxTimeZone: string): ItemCodec<Task, EwsJsTask> {
     propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
     create: (service: ExchangeService) => new EwsJsTask(service),
     apply(item, value) {
-      applyWire(item, taskToEws(value, zone), item.IsNew);
+      applyWire(item, escapedWire(taskToEws(value, zone)), item.IsNew);
     },
     read: (item) => taskFromEws(wireFromItem(item), zone),
     stored: (value) => taskFromEws(taskToEws(value, zone), zone),
