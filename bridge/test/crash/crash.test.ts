@@ -14,10 +14,24 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../simulators/shared/behaviour.js";
 import { DEFAULT_CLIENT, type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
-import type { RecordPort, RemoteItem } from "../../src/connectors/port.js";
-import type { CalendarEvent, Contact, Task } from "../../src/model/index.js";
+import type { RecordPort } from "../../src/connectors/port.js";
 import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
+import {
+  contact,
+  contactKey,
+  contactPrint,
+  diffAgainst,
+  event,
+  eventKey,
+  eventPrint,
+  listAll,
+  range,
+  task,
+  taskKey,
+  taskPrint,
+  writeAll,
+} from "../faults/support.js";
 import { testPki } from "../support/pki.js";
 import { type CrashConfig, required } from "./shared.js";
 
@@ -26,78 +40,22 @@ const KILLS = 20;
 const PER_SIDE = { contacts: 1_500, events: 500, tasks: 500 };
 const random = seededRandom(20_261_125);
 
-const contact = (side: string, n: number): Contact => ({
-  givenName: `Zoë ${side}${n}`,
-  surname: `Ångström-${n}`,
-  email1: `${side}.${n}@crash.example.com`,
-  companyName: `Company ${n % 37}`,
-  jobTitle: n % 3 === 0 ? "Buyer" : undefined,
-  categories: [],
-});
-
-const event = (side: string, n: number): CalendarEvent => {
-  const start = Date.UTC(2026, 11, 1 + (n % 28), 8 + (n % 9), 0, 0);
-  return {
-    subject: `Meeting ${side}${n}`,
-    span: { kind: "timed", start: new Date(start).toISOString(), end: new Date(start + 30 * 60_000).toISOString() },
-    timeZone: "Europe/Berlin",
-    location: `Room ${n % 12}`,
-    attendees: [],
-    movedOccurrences: [],
-    cancelledOccurrences: [],
-    categories: [],
-    sensitivity: "normal",
-  };
-};
-
-const task = (side: string, n: number): Task => ({
-  subject: `Follow up ${side}${n}`,
-  status: n % 4 === 0 ? "inProgress" : "notStarted",
-  priority: "normal",
-  dueDate: `2026-12-${String(1 + (n % 28)).padStart(2, "0")}`,
-  categories: [],
-});
-
-async function createAll<T>(port: RecordPort<T>, values: T[]): Promise<void> {
-  for (let i = 0; i < values.length; i += 100) {
-    const results = await port.create(values.slice(i, i + 100).map((value) => ({ value })));
-    const failed = results.filter((result) => !result.ok);
-    if (failed.length > 0) throw new Error(`seeding failed: ${JSON.stringify(failed[0])}`);
-  }
+async function create<T>(port: RecordPort<T>, values: T[]): Promise<void> {
+  await writeAll(
+    values.map((value) => ({ value })),
+    (batch) => port.create(batch),
+  );
 }
 
-async function listAll<T>(port: RecordPort<T>): Promise<RemoteItem<T>[]> {
-  const items: RemoteItem<T>[] = [];
-  let token: string | undefined;
-  do {
-    const page = await port.listAll(token);
-    items.push(...page.items);
-    token = page.nextPageToken;
-  } while (token !== undefined);
-  return items;
-}
-
-/** Keys per side, for "exactly once" checks; reports duplicates and the values that differ between sides. */
-function compareSides<T>(
-  exchange: RemoteItem<T>[],
-  crm: RemoteItem<T>[],
-  key: (value: T) => string,
-  fingerprint: (value: T) => string,
-): { exchangeKeys: number; crmKeys: number; duplicates: string[]; missing: string[]; divergent: string[] } {
-  const byKey = (items: RemoteItem<T>[]) => {
-    const map = new Map<string, T[]>();
-    for (const item of items) map.set(key(item.value), [...(map.get(key(item.value)) ?? []), item.value]);
-    return map;
-  };
-  const ex = byKey(exchange);
-  const zo = byKey(crm);
-  const duplicates = [...ex, ...zo].filter(([, values]) => values.length > 1).map(([k]) => k);
-  const missing = [...new Set([...ex.keys(), ...zo.keys()])].filter((k) => !ex.has(k) || !zo.has(k));
-  const divergent = [...ex]
-    .filter(([k, [value]]) => zo.has(k) && value !== undefined)
-    .filter(([k, [value]]) => fingerprint(value as T) !== fingerprint(zo.get(k)?.[0] as T))
-    .map(([k]) => k);
-  return { exchangeKeys: ex.size, crmKeys: zo.size, duplicates, missing, divergent };
+/** One side's items against everything seeded on either side: each exactly once, nothing else, no field changed. */
+async function verdict<T>(port: RecordPort<T>, seeded: T[], key: (value: T) => string, print: (value: T) => string) {
+  const expected = new Map(seeded.map((value) => [key(value), print(value)]));
+  return diffAgainst(
+    expected,
+    (await listAll(port)).map((item) => item.value),
+    key,
+    print,
+  );
 }
 
 function startChild(config: CrashConfig): { child: ChildProcess; lines: AsyncIterator<string> } {
@@ -147,31 +105,27 @@ describe("crash survival", () => {
       tasks: required(modules.tasks, "tasks"),
     };
     const { crm, refreshToken } = await connectZoho(zoho);
-    const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
-    await createAll(
-      exchange.contacts,
-      range(PER_SIDE.contacts).map((n) => contact("ex", n)),
-    );
-    await createAll(
-      crm.modules.contacts,
-      range(PER_SIDE.contacts).map((n) => contact("crm", n)),
-    );
-    await createAll(
-      exchange.events,
-      range(PER_SIDE.events).map((n) => event("ex", n)),
-    );
-    await createAll(
-      crm.modules.events,
-      range(PER_SIDE.events).map((n) => event("crm", n)),
-    );
-    await createAll(
-      exchange.tasks,
-      range(PER_SIDE.tasks).map((n) => task("ex", n)),
-    );
-    await createAll(
-      crm.modules.tasks,
-      range(PER_SIDE.tasks).map((n) => task("crm", n)),
-    );
+    const seeded = {
+      contacts: [
+        ...range(PER_SIDE.contacts).map((n) => contact("ex", n)),
+        ...range(PER_SIDE.contacts).map((n) => contact("crm", n)),
+      ],
+      events: [
+        ...range(PER_SIDE.events).map((n) => event("ex", n)),
+        ...range(PER_SIDE.events).map((n) => event("crm", n)),
+      ],
+      tasks: [...range(PER_SIDE.tasks).map((n) => task("ex", n)), ...range(PER_SIDE.tasks).map((n) => task("crm", n))],
+    };
+    const half = <T>(values: T[]) => [values.slice(0, values.length / 2), values.slice(values.length / 2)] as const;
+    const [contactsEx, contactsCrm] = half(seeded.contacts);
+    const [eventsEx, eventsCrm] = half(seeded.events);
+    const [tasksEx, tasksCrm] = half(seeded.tasks);
+    await create(exchange.contacts, contactsEx);
+    await create(crm.modules.contacts, contactsCrm);
+    await create(exchange.events, eventsEx);
+    await create(crm.modules.events, eventsCrm);
+    await create(exchange.tasks, tasksEx);
+    await create(crm.modules.tasks, tasksCrm);
 
     const config: CrashConfig = {
       dbFile: join(dir, "bridge.db"),
@@ -226,37 +180,31 @@ describe("crash survival", () => {
     expect(converged).toBe(true);
     expect(kills).toBe(KILLS);
 
-    const contacts = compareSides(
-      await listAll(exchange.contacts),
-      await listAll(crm.modules.contacts),
-      (value) => value.email1?.toLowerCase() ?? "",
-      (value) => [value.givenName, value.surname, value.companyName, value.jobTitle ?? ""].join("|"),
-    );
-    const events = compareSides(
-      await listAll(exchange.events),
-      await listAll(crm.modules.events),
-      (value) => value.subject,
-      (value) => JSON.stringify(value.span),
-    );
-    const tasks = compareSides(
-      await listAll(exchange.tasks),
-      await listAll(crm.modules.tasks),
-      (value) => value.subject,
-      (value) => [value.status, value.dueDate ?? ""].join("|"),
-    );
-    for (const [name, result, perSide] of [
-      ["contacts", contacts, PER_SIDE.contacts],
-      ["events", events, PER_SIDE.events],
-      ["tasks", tasks, PER_SIDE.tasks],
+    const clean = { duplicates: [], missing: [], unexpected: [], divergent: [] };
+    for (const [module, [onExchange, onCrm]] of [
+      [
+        "contacts",
+        await Promise.all([
+          verdict(exchange.contacts, seeded.contacts, contactKey, contactPrint),
+          verdict(crm.modules.contacts, seeded.contacts, contactKey, contactPrint),
+        ]),
+      ],
+      [
+        "events",
+        await Promise.all([
+          verdict(exchange.events, seeded.events, eventKey, eventPrint),
+          verdict(crm.modules.events, seeded.events, eventKey, eventPrint),
+        ]),
+      ],
+      [
+        "tasks",
+        await Promise.all([
+          verdict(exchange.tasks, seeded.tasks, taskKey, taskPrint),
+          verdict(crm.modules.tasks, seeded.tasks, taskKey, taskPrint),
+        ]),
+      ],
     ] as const) {
-      expect({ name, ...result }).toEqual({
-        name,
-        exchangeKeys: perSide * 2,
-        crmKeys: perSide * 2,
-        duplicates: [],
-        missing: [],
-        divergent: [],
-      });
+      expect({ module, exchange: onExchange, crm: onCrm }).toEqual({ module, exchange: clean, crm: clean });
     }
   });
 });
