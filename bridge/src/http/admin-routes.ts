@@ -27,7 +27,9 @@ import {
   saveExchangeConnection,
   saveZohoConnection,
 } from "../services/connections.js";
+import { pushChannelsOf } from "../services/push-channels.js";
 import { enabledModules, loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
+import { releaseRemoteAccess } from "../services/uninstall.js";
 import {
   beginZohoConnect,
   completeZohoConnect,
@@ -568,7 +570,7 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
     return credentialHealth(context);
   });
 
-  add("uninstall", async (_input, { admin }) => {
+  add("uninstall", async ({ request }, { admin }) => {
     const removed: string[] = [];
     const selected = (await storage.users.list()).filter((user) => user.selected);
     await storage.users.setSelected(
@@ -576,6 +578,10 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
       false,
     );
     removed.push(`sync for ${selected.length} user(s) stopped`);
+    // Before the secrets go: remote channels are deleted and Zoho tokens revoked while we can still authenticate.
+    removed.push(
+      ...(await releaseRemoteAccess(storage, pushChannelsOf(context), context.logger, request.revokeZohoToken)),
+    );
     removed.push(`${await storage.subscriptions.removeAll()} change subscription record(s)`);
     await storage.secrets.deleteByPrefix("");
     removed.push("stored credentials (Zoho tokens, Exchange passwords and app secrets)");

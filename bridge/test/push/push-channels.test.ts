@@ -10,13 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGraphSimulator } from "../../simulators/graph/index.js";
-import { startZohoSimulator } from "../../simulators/zoho/index.js";
+import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
 import { loadConfig } from "../../src/config.js";
 import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { type RunningServer, startServer } from "../../src/server.js";
+import { SECRET } from "../../src/services/connections.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
+import { ADMIN } from "../http/harness.js";
 import { testPki } from "../support/pki.js";
 
 async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -138,5 +140,39 @@ describe("push channels", () => {
     expect(watchCalls()).toBe(zohoBefore + 1);
     expect(graphPatches()).toBe(graphBefore + 1);
     expect(server.push.channels()).toHaveLength(2);
+  });
+
+  it("uninstall deletes the remote channels and revokes the Zoho token, keeping the synced data", async () => {
+    const refreshToken = await runtime.storage.secrets.get(SECRET.zohoRefreshToken);
+    const { accountsUrl } = zoho.control.urls();
+    const session = await runtime.storage.sessions.create(ADMIN, 60_000);
+    const response = await fetch(`${server.url}/api/admin/account/uninstall`, {
+      method: "POST",
+      headers: {
+        cookie: `bridge_session=${session.id}`,
+        "x-csrf-token": session.csrfToken,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ confirm: "UNINSTALL", revokeZohoToken: true }),
+    });
+    expect(response.status).toBe(200);
+    const { removed } = (await response.json()) as { removed: string[] };
+    expect(removed).toContain("2 push channel(s) deleted at Microsoft Graph / Zoho CRM");
+    expect(removed).toContain("1 Zoho refresh token(s) revoked");
+    expect(graph.control.subscriptions()).toHaveLength(0);
+    expect(zoho.control.totalCalls((endpoint) => endpoint === "notifications.delete")).toBe(1);
+    expect(await runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(0);
+    const refresh = await fetch(
+      `${accountsUrl}/oauth/v2/token?${new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: String(refreshToken),
+        client_id: DEFAULT_CLIENT.clientId,
+        client_secret: DEFAULT_CLIENT.clientSecret,
+      })}`,
+      { method: "POST" },
+    );
+    expect(((await refresh.json()) as { error?: string }).error).toBe("invalid_code");
+    expect(zoho.control.records("Contacts").map((record) => record.Title)).toEqual(["Head of Purchasing"]);
+    expect(graphContact("Customer")?.jobTitle).toBe("Head of Purchasing");
   });
 });
