@@ -126,6 +126,8 @@ export function seedOrganisation(org: Organisation, options: SeedOptions = {}): 
         text("Subject", `Follow up ${i}`),
         text("DueDate", new Date(start + i * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z")),
         text("Status", i % 3 === 0 ? "Completed" : "NotStarted"),
+        // Exchange stores an Importance on every item (Normal unless set), and GetItem returns it.
+        text("Importance", "Normal"),
       ]);
     }
     for (let i = 0; i < (options.mailsPerMailbox ?? 50); i++) {

@@ -32,7 +32,10 @@ function wireFromItem(item: EwsJsTask): EwsTask {
   const wire: EwsTask = {
     Subject: item.Subject ?? "",
     Status: TaskStatus[item.Status] as EwsTask["Status"],
-    Importance: Importance[item.Importance] as EwsTask["Importance"],
+    // Exchange always returns Importance, but a missing one must not fail the whole listing: Normal is its default.
+    Importance: Importance[
+      optionalProperty<Importance>(item, ItemSchema.Importance) ?? Importance.Normal
+    ] as EwsTask["Importance"],
     Categories: item.Categories?.GetEnumerator() ?? [],
   };
   for (const [element, definition] of DATES) {
