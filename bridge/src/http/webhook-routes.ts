@@ -55,11 +55,12 @@ export function addWebhookRoutes(table: RouteTable, context: AppContext): void {
         continue;
       }
       const lifecycle = notification.lifecycleEvent;
-      if (lifecycle === "subscriptionRemoved" || lifecycle === "reauthorizationRequired") {
-        // A removed subscription is gone for good, and an app-only one is re-authorized by replacing it.
-        const channels = pushChannelsOf(context);
+      const channels = pushChannelsOf(context);
+      if (lifecycle === "reauthorizationRequired") await channels?.reauthorize(channel.id);
+      if (lifecycle === "subscriptionRemoved") {
+        // A removed subscription is gone for good: open a new one (or at least forget it).
         if (channels) await channels.recreate(channel.id);
-        else if (lifecycle === "subscriptionRemoved") await storage.subscriptions.remove(channel.id);
+        else await storage.subscriptions.remove(channel.id);
       }
       if (MODULES.has(channel.module)) {
         await context.queue.enqueue({

@@ -7,7 +7,7 @@
  * - each live channel is stored (service, mailbox, module, external id, hash of its secret) so the webhook routes
  *   can verify a delivery and enqueue the affected mailbox+module; the secret itself is only held in memory;
  * - `renewDue` (run on a timer) extends every channel expiring within `renewBeforeMs`; a channel the service says is
- *   gone (`not-found`) is opened again; a `removed`/`reauthorize` lifecycle notice does the same via `recreate`;
+ *   gone (`not-found`) is opened again; lifecycle `reauthorize` renews (and reopens if gone), `removed` reopens;
  * - `closeAll` (uninstall) deletes the remote channels and the stored records; a remote failure is logged, never
  *   blocks the rest.
  */
@@ -122,12 +122,9 @@ export class PushChannels {
     const margin = this.options.renewBeforeMs ?? DEFAULT_RENEW_BEFORE_MS;
     for (const [id, channel] of [...this.live]) {
       if (Date.parse(channel.subscription.expiresAt) - now.getTime() > margin) continue;
-      try {
-        await channel.subscription.renew();
-      } catch (error) {
-        if (error instanceof ConnectorError && error.failure.kind === "not-found") await this.recreate(id);
-        else this.options.logger.warn({ err: error, channel: channel.record }, "push channel renewal failed");
-      }
+      await this.reauthorize(id).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, channel: channel.record }, "push channel renewal failed"),
+      );
     }
   }
 
@@ -135,6 +132,21 @@ export class PushChannels {
     return [...this.live.values()].some(
       ({ record }) => record.service === service && record.mailboxId === mailboxId && record.module === module,
     );
+  }
+
+  /**
+   * Graph `reauthorizationRequired`: a PATCH renewal reauthorizes the subscription (graph-and-addin.md §1.6,
+   * "reauthorize or PATCH-renew"); only a channel the service no longer has is replaced.
+   */
+  async reauthorize(recordId: string): Promise<void> {
+    const channel = this.live.get(recordId);
+    if (!channel) return;
+    try {
+      await channel.subscription.renew();
+    } catch (error) {
+      if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
+      await this.recreate(recordId);
+    }
   }
 
   /** Replaces a channel (lifecycle `removed` / `reauthorize`, or gone at renewal). */

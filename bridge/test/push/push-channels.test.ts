@@ -120,7 +120,7 @@ describe("push channels", () => {
     expect(contact.emailAddresses).toBeDefined();
   });
 
-  it("opens a new Graph subscription when the old one is removed, and renews every channel", async () => {
+  it("opens a new Graph subscription when the old one is removed, renews on reauthorization and on schedule", async () => {
     const [old] = graph.control.subscriptions();
     await graph.control.lifecycle(String(old?.id), "subscriptionRemoved");
     const replacement = await eventually(() => {
@@ -129,6 +129,15 @@ describe("push channels", () => {
     });
     expect(server.push.channels().find((channel) => channel.service === "graph")?.externalId).toBe(replacement.id);
     expect(await runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(2);
+
+    const patchesBeforeReauthorization = graph.control.callCounts()["graph.PATCH /subscriptions/{id}"] ?? 0;
+    await graph.control.lifecycle(replacement.id as string, "reauthorizationRequired");
+    await eventually(() =>
+      (graph.control.callCounts()["graph.PATCH /subscriptions/{id}"] ?? 0) > patchesBeforeReauthorization
+        ? true
+        : undefined,
+    );
+    expect(graph.control.subscriptions().map((subscription) => subscription.id)).toEqual([replacement.id]);
 
     const watchCalls = () => zoho.control.totalCalls((endpoint) => endpoint.startsWith("notifications."));
     const graphPatches = () =>
