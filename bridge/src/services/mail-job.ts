@@ -3,6 +3,7 @@
  * ports — mailbox messages associated to the CRM Contacts/Leads they mention, CRM-sent mail filed into Sent Items.
  * Idempotency and cursors are the engine's (by Message-ID, one cursor per direction in the sync state store).
  */
+import { randomUUID } from "node:crypto";
 import type { CrmMailPort, ExchangeMailPort } from "../connectors/port.js";
 import type { Email } from "../model/index.js";
 import type { BridgeUser } from "../storage/user-repository.js";
@@ -10,16 +11,18 @@ import { type MailSyncResult, runMailSync } from "../sync/mail.js";
 import type { SyncStateStore } from "../sync/state.js";
 import type { MailboxPorts } from "./connectors.js";
 
+/** The run, recorded in the run history like any module's (creates: CRM associations / Sent Items filings). */
 export async function runMailJob(
   user: BridgeUser,
   ports: MailboxPorts,
   store: SyncStateStore,
-): Promise<MailSyncResult | undefined> {
+): Promise<(MailSyncResult & { runId: string }) | undefined> {
   const exchange = ports.exchange.mail;
   const crm = ports.crm.mail;
   // Both connectors' mail ports carry the canonical `Email` (Graph, EWS, Zoho); a side without one cannot do mail.
   if (!exchange || !crm) return undefined;
-  return runMailSync<Email>({
+  const startedAt = new Date().toISOString();
+  const result = await runMailSync<Email>({
     mailboxId: user.id,
     exchange: exchange as ExchangeMailPort<Email>,
     crm: crm as CrmMailPort<Email>,
@@ -27,4 +30,18 @@ export async function runMailJob(
     addressesOf: (mail) => [mail.from, ...mail.to, ...mail.cc].map((person) => person.address),
     ownAddresses: [ports.exchange.mailbox, user.email],
   });
+  const counts = (creates: number) => ({ creates, updates: 0, deletes: 0, invitations: 0 });
+  const runId = randomUUID();
+  await store.saveRun({
+    runId,
+    scope: { mailboxId: user.id, module: "emails" },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    dryRun: false,
+    status: result.status,
+    ...(result.reason ? { reason: result.reason } : {}),
+    planned: { crm: counts(result.associated), exchange: counts(result.filed) },
+    outcomes: result.outcomes,
+  });
+  return { ...result, runId };
 }

@@ -165,7 +165,7 @@ export class SyncService {
       metrics.syncRuns.inc({ module: "emails", status: result.status });
       for (const outcome of result.outcomes) metrics.syncItems.inc({ module: "emails", outcome: outcome.status });
       if (result.status === "aborted") return this.failed(user.id, job, undefined, result.reason);
-      return { kind: "completed", runId: `emails:${user.id}:${Date.now()}` };
+      return { kind: "completed", runId: result.runId };
     } catch (error) {
       if (error instanceof ConnectorError) return this.failed(user.id, job, error.failure, error.message);
       throw error;

@@ -110,5 +110,7 @@ describe("emails jobs", () => {
     await runEveryone();
     expect(associations()).toBe(1);
     expect(graph.control.writeCalls()).toBe(graphWrites);
+    const runs = await runtime.storage.runs.recent({ module: "emails" });
+    expect(runs.map((run) => run.status)).toEqual(["completed", "completed"]);
   });
 });
