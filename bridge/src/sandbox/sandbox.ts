@@ -8,6 +8,9 @@
  * 3. Starts the bridge on a fresh SQLite file in `.sandbox/data` (the simulators keep their state in memory, so
  *    relations from an earlier session would point at items that no longer exist), connects it to the Zoho and
  *    Graph simulators as an admin would, selects every user, runs the first sync and prints the URLs.
+ * 4. A deployment reaches Exchange through one connection, so the on-premises side is a second bridge (own SQLite
+ *    file in `.sandbox/data-onprem`, own console) connected to the EWS 2016 simulator through the service account
+ *    with ApplicationImpersonation, for a few of its mailboxes paired with new users of the same Zoho org.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -50,10 +53,12 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     seed: { users, contactsPerUser: 15, eventsPerUser: 6, recurringPerUser: 2, tasksPerUser: 4, messagesPerUser: 5 },
   });
   const ews = await startEwsSimulator({ pki, release: "2016" });
-  ews.control.seed();
+  const onPremises = ews.control.seed({ mailboxes: Number(process.env.BRIDGE_SANDBOX_EWS_USERS ?? 3) });
 
   const dataDir = join(root, "data");
+  const onPremisesDataDir = join(root, "data-onprem");
   await rm(dataDir, { recursive: true, force: true });
+  await rm(onPremisesDataDir, { recursive: true, force: true });
   const consoleDir = join(REPO_ROOT, "bridge/console/dist");
   const addinDir = join(REPO_ROOT, "addin/dist");
   const { DATABASE_URL: _sandboxUsesSqlite, ...inherited } = process.env;
@@ -81,19 +86,47 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
   await connectToSimulators(runtime.storage, { zoho, mailboxes });
   const server = await startServer(runtime, { sandboxKey: createSandboxKey() });
 
-  const started = Date.now();
-  out(`sandbox: first sync of ${await server.syncEveryone("initial")} mailbox(es)…`);
-  if (server.queue instanceof InProcessScheduler) await server.queue.idle();
-  const synced = await runtime.storage.users.list();
-  const succeeded = synced.filter((user) => user.status === "succeeded").length;
-  const runs = await runtime.storage.runs.recent({ limit: 1000 });
-  const created = runs.reduce((sum, run) => sum + (run.totals.created ?? 0), 0);
-  out(
-    `sandbox: ${succeeded}/${synced.length} mailboxes synced, ${created} items created, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
+  const onPremisesRuntime = await openRuntime(loadConfig({ ...env, BRIDGE_DATA_DIR: onPremisesDataDir, PORT: "0" }));
+  await connectToSimulators(onPremisesRuntime.storage, {
+    zoho,
+    mailboxes: onPremises.users.map((user) => user.smtp),
+    pairPrimaryUser: false,
+    // Contacts only on-premises for now; two open bugs crash the other modules' jobs against the EWS 2016 sim:
+    // events — mapping/ews/event.ts rejects the seeded recurring meetings' occurrences (MappingError
+    // "originalStart: expected a date-time with an offset"); tasks — connectors/ews/tasks.ts reads Importance,
+    // which the simulator's task answer lacks (ServiceObjectPropertyException).
+    modules: ["contacts"],
+    exchange: {
+      kind: "ews",
+      endpoint: { mode: "url", ewsUrl: ews.ewsUrl },
+      emailAddress: onPremises.serviceAccount.upn,
+      username: onPremises.serviceAccount.upn,
+      password: onPremises.serviceAccount.password,
+      authScheme: "basic",
+      serverVersion: "Exchange2016",
+    },
+  });
+  const onPremisesServer = await startServer(onPremisesRuntime, { sandboxKey: createSandboxKey() });
+
+  for (const [label, bridge, bridgeRuntime] of [
+    ["Office 365 (Graph)", server, runtime],
+    ["Exchange 2016 (EWS)", onPremisesServer, onPremisesRuntime],
+  ] as const) {
+    const started = Date.now();
+    out(`sandbox: ${label}: first sync of ${await bridge.syncEveryone("initial")} mailbox(es)…`);
+    if (bridge.queue instanceof InProcessScheduler) await bridge.queue.idle();
+    const synced = await bridgeRuntime.storage.users.list();
+    const succeeded = synced.filter((user) => user.status === "succeeded").length;
+    const runs = await bridgeRuntime.storage.runs.recent({ limit: 1000 });
+    const created = runs.reduce((sum, run) => sum + (run.totals.created ?? 0), 0);
+    out(
+      `sandbox: ${label}: ${succeeded}/${synced.length} mailboxes synced, ${created} items created, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
   out(`  admin console:   ${server.url}/admin/`);
   out(`  add-in preview:  ${server.url}/addin/preview.html`);
   out(`  API (OpenAPI):   ${server.url}/openapi.json`);
+  out(`  on-premises bridge (EWS 2016) console: ${onPremisesServer.url}/admin/`);
   out(`  Zoho simulator:  ${zoho.url}   Graph simulator: ${graph.url}   EWS 2016 simulator: ${ews.ewsUrl}`);
   out("SANDBOX READY (Ctrl+C to stop)");
 
@@ -102,7 +135,7 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  await server.close();
-  await runtime.close();
+  await Promise.all([server.close(), onPremisesServer.close()]);
+  await Promise.all([runtime.close(), onPremisesRuntime.close()]);
   await Promise.all([zoho.close(), graph.close(), ews.close()]);
 }

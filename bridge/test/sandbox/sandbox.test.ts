@@ -11,10 +11,36 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSecretBox } from "../../src/security/secret-box.js";
+import { loadExchangeConnection } from "../../src/services/connections.js";
 import { openStorage } from "../../src/storage/index.js";
 import { leakedSecrets, storedSecretPlaintexts } from "./secrets-at-rest.js";
 
 const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
+
+/** A stopped bridge's data directory: its sealed secrets (opened), users, Exchange connection, created items and raw
+ * database bytes (to grep for leaked secrets). */
+async function storedState(dataDir: string) {
+  const box = await loadSecretBox({ keyFile: join(dataDir, "secret.key") });
+  const storage = await openStorage({ kind: "sqlite", file: join(dataDir, "bridge.sqlite") }, box);
+  try {
+    const runs = await storage.runs.recent({ limit: 1000 });
+    return {
+      secrets: await storedSecretPlaintexts(storage),
+      users: await storage.users.list(),
+      connection: await loadExchangeConnection(storage),
+      created: runs.reduce((sum, run) => sum + (run.totals.created ?? 0), 0),
+      raw: await databaseBytes(join(dataDir, "bridge.sqlite")),
+    };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function databaseBytes(file: string): Promise<string> {
+  let raw = (await readFile(file)).toString("latin1");
+  if (existsSync(`${file}-wal`)) raw += (await readFile(`${file}-wal`)).toString("latin1");
+  return raw;
+}
 let dir: string | undefined;
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -31,7 +57,14 @@ describe("sandbox npm start", () => {
       ...env
     } = process.env;
     const child = spawn(process.execPath, [BIN, "start"], {
-      env: { ...env, BRIDGE_SANDBOX_DIR: dir, BRIDGE_SANDBOX_USERS: "4", PORT: "0", LOG_LEVEL: "debug" },
+      env: {
+        ...env,
+        BRIDGE_SANDBOX_DIR: dir,
+        BRIDGE_SANDBOX_USERS: "4",
+        BRIDGE_SANDBOX_EWS_USERS: "2",
+        PORT: "0",
+        LOG_LEVEL: "debug",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -48,7 +81,8 @@ describe("sandbox npm start", () => {
     }
     try {
       expect(output).toContain("SANDBOX READY");
-      expect(output).toMatch(/sandbox: 4\/4 mailboxes synced, [1-9]\d* items created/);
+      expect(output).toMatch(/sandbox: Office 365 \(Graph\): 4\/4 mailboxes synced, [1-9]\d* items created/);
+      expect(output).toMatch(/sandbox: Exchange 2016 \(EWS\): 2\/2 mailboxes synced, [1-9]\d* items created/);
       const base = output.match(/admin console:\s+(http:\/\/[^\s]+)\/admin\//)?.[1];
       expect(base).toBeDefined();
       expect(output).toContain(`${base}/addin/preview.html`);
@@ -60,22 +94,29 @@ describe("sandbox npm start", () => {
       await exited;
     }
 
-    const dataDir = join(dir, "data");
-    const box = await loadSecretBox({ keyFile: join(dataDir, "secret.key") });
-    const storage = await openStorage({ kind: "sqlite", file: join(dataDir, "bridge.sqlite") }, box);
-    const secrets = await storedSecretPlaintexts(storage);
-    const synced = await storage.users.list();
-    await storage.close();
-    expect([...secrets.keys()].sort()).toEqual([
+    const graphBridge = await storedState(join(dir, "data"));
+    expect([...graphBridge.secrets.keys()].sort()).toEqual([
       "exchange.graphClientSecret",
       "zoho.clientSecret",
       "zoho.refreshToken",
     ]);
-    expect(synced.every((user) => user.status === "succeeded")).toBe(true);
-    let raw = (await readFile(join(dataDir, "bridge.sqlite"))).toString("latin1");
-    if (existsSync(join(dataDir, "bridge.sqlite-wal")))
-      raw += (await readFile(join(dataDir, "bridge.sqlite-wal"))).toString("latin1");
-    expect(leakedSecrets(secrets, raw)).toEqual([]);
-    expect(leakedSecrets(secrets, output)).toEqual([]);
+    expect(graphBridge.users.every((user) => user.status === "succeeded")).toBe(true);
+
+    // The on-premises bridge: EWS 2016 through the impersonation service account, its mailboxes synced.
+    const ewsBridge = await storedState(join(dir, "data-onprem"));
+    expect([...ewsBridge.secrets.keys()].sort()).toEqual([
+      "exchange.password",
+      "zoho.clientSecret",
+      "zoho.refreshToken",
+    ]);
+    expect(ewsBridge.connection).toMatchObject({ kind: "ews", serverVersion: "Exchange2016" });
+    expect(ewsBridge.users.map((user) => user.mailbox)).toHaveLength(2);
+    expect(ewsBridge.users.every((user) => user.status === "succeeded")).toBe(true);
+    expect(ewsBridge.created).toBeGreaterThan(0);
+
+    for (const bridge of [graphBridge, ewsBridge]) {
+      expect(leakedSecrets(bridge.secrets, bridge.raw)).toEqual([]);
+      expect(leakedSecrets(bridge.secrets, output)).toEqual([]);
+    }
   }, 150_000);
 });
