@@ -66,7 +66,13 @@ export class InProcessScheduler implements SyncQueue {
     if (lane.waiting) {
       // A dry run never stands in for a real run (it writes nothing), nor the other way round.
       if (Boolean(lane.waiting.job.dryRun) === Boolean(queued.job.dryRun)) {
-        lane.waiting.job = { ...lane.waiting.job, fullResync: lane.waiting.job.fullResync || queued.job.fullResync };
+        // The waiting run takes on what the merged request asked for: an admin's confirmation of held deletions or a
+        // full resync must not be lost because another request for the same lane was already waiting.
+        lane.waiting.job = {
+          ...lane.waiting.job,
+          fullResync: lane.waiting.job.fullResync || queued.job.fullResync,
+          confirmDeletions: lane.waiting.job.confirmDeletions || queued.job.confirmDeletions,
+        };
         return { jobId: lane.waiting.id, merged: true };
       }
     }

@@ -48,6 +48,32 @@ describe("in-process scheduler", () => {
     expect(runs).toHaveLength(10);
   });
 
+  it("keeps a confirmation of held deletions and a full resync when they merge into a waiting run", async () => {
+    const seen: SyncJob[] = [];
+    let release: () => void = () => undefined;
+    const blocker = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const scheduler = new InProcessScheduler({
+      logger,
+      maxConcurrent: 1,
+      runner: async (j) => {
+        seen.push(j);
+        if (seen.length === 1) await blocker;
+        return { kind: "completed", runId: String(seen.length) };
+      },
+    });
+    await scheduler.enqueue(job("m1"));
+    await scheduler.enqueue(job("m1"));
+    const confirm = await scheduler.enqueue({ ...job("m1"), confirmDeletions: true });
+    const resync = await scheduler.enqueue({ ...job("m1"), fullResync: true });
+    expect([confirm.merged, resync.merged]).toEqual([true, true]);
+    release();
+    await scheduler.idle();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatchObject({ confirmDeletions: true, fullResync: true });
+  });
+
   it("retries transient failures with backoff up to the limit and honours Retry-After", async () => {
     const attempts: number[] = [];
     const outcomes: JobOutcome[] = [
