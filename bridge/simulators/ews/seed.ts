@@ -118,7 +118,9 @@ export function seedOrganisation(org: Organisation, options: SeedOptions = {}): 
       add("calendar", "CalendarItem", props);
       if (recurring && i === 0) {
         const master = [...mailbox.items.values()].at(-1);
-        master?.exceptions.set(3, { index: 3, originalStart: "", deleted: true, props: [], changeKey: newChangeKey() });
+        // The third occurrence of the weekly series (UTC, on the start's weekday) is cancelled: two weeks after it.
+        const originalStart = new Date(begin.getTime() + 14 * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
+        master?.exceptions.set(3, { index: 3, originalStart, deleted: true, props: [], changeKey: newChangeKey() });
       }
     }
     for (let i = 0; i < (options.tasksPerMailbox ?? 5); i++) {

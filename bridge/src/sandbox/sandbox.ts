@@ -91,11 +91,6 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     zoho,
     mailboxes: onPremises.users.map((user) => user.smtp),
     pairPrimaryUser: false,
-    // Contacts only on-premises for now; two open bugs crash the other modules' jobs against the EWS 2016 sim:
-    // events — mapping/ews/event.ts rejects the seeded recurring meetings' occurrences (MappingError
-    // "originalStart: expected a date-time with an offset"); tasks — connectors/ews/tasks.ts reads Importance,
-    // which the simulator's task answer lacks (ServiceObjectPropertyException).
-    modules: ["contacts"],
     exchange: {
       kind: "ews",
       endpoint: { mode: "url", ewsUrl: ews.ewsUrl },
