@@ -4,10 +4,9 @@
  * the library; these round trips prove text with XML's special characters survives every writable module.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEwsSimulator } from "../../../simulators/ews/index.js";
-import { createEwsExchangePort, type EwsModuleValues } from "../../../src/connectors/ews/index.js";
+import type { EwsModuleValues } from "../../../src/connectors/ews/index.js";
 import type { ExchangePort, RecordPort, RemoteItem } from "../../../src/connectors/port.js";
-import { testPki } from "../../support/pki.js";
+import { type Alice2016, connectAlice2016 } from "./alice-2016.js";
 
 const AWKWARD = `Smith & Sons <Ltd> "quoted" 'single' ]]> &amp;`;
 
@@ -23,31 +22,15 @@ function required<T>(port: RecordPort<T> | undefined): RecordPort<T> {
 }
 
 describe("EWS connector escapes text that ews-javascript-api writes verbatim", () => {
-  let sim: Awaited<ReturnType<typeof startEwsSimulator>>;
+  let world: Alice2016;
   let exchange: ExchangePort<EwsModuleValues>;
 
   beforeAll(async () => {
-    sim = await startEwsSimulator({ pki: await testPki(), release: "2016", validateResponses: true });
-    sim.control.seed({
-      mailboxes: 1,
-      contactsPerMailbox: 0,
-      meetingsPerMailbox: 0,
-      tasksPerMailbox: 0,
-      mailsPerMailbox: 0,
-    });
-    exchange = await createEwsExchangePort({
-      mailbox: "alice@contoso.com",
-      url: sim.ewsUrl,
-      version: "Exchange2016",
-      username: "CONTOSO\\svc-crm",
-      password: "Pa55w.rd",
-      auth: "basic",
-      impersonate: true,
-    });
+    world = await connectAlice2016(0);
+    exchange = world.exchange;
   });
   afterAll(async () => {
-    await exchange?.close();
-    await sim?.close();
+    await world?.close();
   });
 
   it("round-trips a contact's names, company and notes", async () => {

@@ -3,38 +3,21 @@
  * (Normal by default), the responses stay valid against the 2016 schema, and none of them fails the listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEwsSimulator } from "../../../simulators/ews/index.js";
-import { createEwsExchangePort, type EwsModuleValues } from "../../../src/connectors/ews/index.js";
+import type { EwsModuleValues } from "../../../src/connectors/ews/index.js";
 import type { ExchangePort, RemoteItem } from "../../../src/connectors/port.js";
 import type { Task } from "../../../src/model/index.js";
-import { testPki } from "../../support/pki.js";
+import { type Alice2016, connectAlice2016 } from "./alice-2016.js";
 
 describe("EWS connector over the demo seed's tasks", () => {
-  let sim: Awaited<ReturnType<typeof startEwsSimulator>>;
+  let world: Alice2016;
   let exchange: ExchangePort<EwsModuleValues>;
 
   beforeAll(async () => {
-    sim = await startEwsSimulator({ pki: await testPki(), release: "2016", validateResponses: true });
-    sim.control.seed({
-      mailboxes: 1,
-      contactsPerMailbox: 0,
-      meetingsPerMailbox: 0,
-      tasksPerMailbox: 6,
-      mailsPerMailbox: 0,
-    });
-    exchange = await createEwsExchangePort({
-      mailbox: "alice@contoso.com",
-      url: sim.ewsUrl,
-      version: "Exchange2016",
-      username: "CONTOSO\\svc-crm",
-      password: "Pa55w.rd",
-      auth: "basic",
-      impersonate: true,
-    });
+    world = await connectAlice2016(6);
+    exchange = world.exchange;
   });
   afterAll(async () => {
-    await exchange?.close();
-    await sim?.close();
+    await world?.close();
   });
 
   it("lists every seeded task with its status and normal priority", async () => {
@@ -50,6 +33,6 @@ describe("EWS connector over the demo seed's tasks", () => {
     expect(items).toHaveLength(6);
     expect(new Set(items.map((item) => item.value.priority))).toEqual(new Set(["normal"]));
     expect(items.filter((item) => item.value.status === "completed")).toHaveLength(2);
-    expect(sim.control.responseViolations()).toEqual([]);
+    expect(world.sim.control.responseViolations()).toEqual([]);
   });
 });
