@@ -21,6 +21,7 @@ import {
 } from "../shared/behaviour.js";
 import type { TestPki } from "../shared/pki.js";
 import { type RunningServer, serveHttps } from "../shared/server.js";
+import { getUserSettingsResponse } from "./autodiscover.js";
 import { timeZoneContextId } from "./calendar.js";
 import type { OperationContext } from "./context.js";
 import { deliver } from "./delivery.js";
@@ -445,6 +446,13 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
       if (path === "/autodiscover/autodiscover.xml" && req.method === "POST") {
         authenticate(req);
         return await answerPoxAutodiscover(req, res);
+      }
+      if (path === "/autodiscover/autodiscover.svc" && req.method === "POST" && server.soapAutodiscover) {
+        authenticate(req);
+        const envelope = parseXml(await readBody(req));
+        res.writeHead(200, { "content-type": TEXT_XML });
+        res.end(getUserSettingsResponse(server, org, envelope, baseUrl));
+        return;
       }
       if (path === "/ews/exchange.asmx" && req.method === "POST") return await handleEws(req, res);
       if (path === "/ews/exchange.asmx") {
