@@ -9,6 +9,7 @@ import type { CalendarEvent, Contact, Email, Task } from "../../model/index.js";
 import type { ExchangePort, ModuleValues } from "../port.js";
 import { contactCodec } from "./contacts.js";
 import { eventCodec } from "./events.js";
+import { ewsFreeBusy, type FreeBusyCall } from "./free-busy.js";
 import { ewsMailPort } from "./mail.js";
 import { type EwsPortOptions, EwsRecordPort } from "./record-port.js";
 import { type EwsConnectionOptions, EwsSession } from "./session.js";
@@ -24,10 +25,15 @@ export interface EwsModuleValues extends ModuleValues {
   readonly events: CalendarEvent;
 }
 
+export interface EwsExchangePort extends ExchangePort<EwsModuleValues, Email> {
+  /** Free/busy through GetUserAvailability, shaped as the Graph port's `freeBusy` (see free-busy.ts). */
+  readonly freeBusy: FreeBusyCall;
+}
+
 export async function createEwsExchangePort(
   connection: EwsConnectionOptions,
   options: EwsPortOptions = {},
-): Promise<ExchangePort<EwsModuleValues, Email>> {
+): Promise<EwsExchangePort> {
   const session = await EwsSession.open(connection);
   const contacts = new EwsRecordPort(session, contactCodec, options);
   const tasks = new EwsRecordPort(session, taskCodec(options.mailboxTimeZone ?? "UTC"), options);
@@ -45,6 +51,7 @@ export async function createEwsExchangePort(
     mailbox: connection.mailbox,
     modules: { contacts, tasks, events },
     mail: ewsMailPort(session, options.batchSize ?? 100, options.maxChanges ?? 512),
+    freeBusy: ewsFreeBusy(session),
     close: async () => {
       session.service.XHRApi.disconnect();
     },
