@@ -1,0 +1,159 @@
+/**
+ * The two admin-journey steps sandbox-journey.test.ts cannot cover, against the REAL sandbox's on-premises bridge
+ * (bridge/bin/bridge.mjs start runs a second bridge on the EWS 2016 simulator, with an impersonation service
+ * account): the setup wizard's Exchange step (EWS URL, service account, password, domain, Basic) with "test
+ * connection" succeeding and then naming why a wrong password fails, the impersonation step's PowerShell, and the
+ * Account page's password update — proved used because "test connection" without a typed password falls back to
+ * the stored one (services/connection-tests.ts), failing after a wrong update and succeeding after the right one.
+ * Screenshots: test-results/console-sandbox/.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureConsoleBuilt, fieldLabel as label, launchChromium, recordAdminTraffic } from "./browser.js";
+
+const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
+const ARTEFACTS = join(import.meta.dirname, "../../../test-results/console-sandbox");
+// The EWS simulator's seeded service account (bridge/simulators/ews/seed.ts, store.ts).
+const SERVICE_PASSWORD = "Pa55w.rd";
+const SERVICE_DOMAIN = "CONTOSO";
+// The first seeded mailbox. Without one the test checks the service account's own mailbox, which the seed does not
+// create (the test then fails at "Mailbox": ErrorNonExistentMailbox).
+const USER_MAILBOX = "alice@contoso.com";
+
+let dir: string;
+let child: ChildProcess;
+let onPremisesBase: string;
+let ewsUrl: string;
+let browser: Browser;
+
+async function shoot(page: Page, name: string) {
+  await mkdir(ARTEFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "bridge-sandbox-setup-journey-"));
+  const consoleDir = await ensureConsoleBuilt("sandbox-setup-journey");
+  const { DATABASE_URL: _a, BRIDGE_CONFIG_FILE: _b, ZOHO_CLIENT_ID: _c, NODE_EXTRA_CA_CERTS: _d, ...env } = process.env;
+  child = spawn(process.execPath, [BIN, "start"], {
+    env: {
+      ...env,
+      BRIDGE_SANDBOX_DIR: dir,
+      BRIDGE_SANDBOX_USERS: "1",
+      BRIDGE_SANDBOX_EWS_USERS: "1",
+      BRIDGE_CONSOLE_DIR: consoleDir,
+      PORT: "0",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 110_000;
+  while (!output.includes("SANDBOX READY") && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  onPremisesBase = output.match(/on-premises bridge \(EWS 2016\) console:\s+(http:\/\/[^\s]+)\/admin\//)?.[1] ?? "";
+  ewsUrl = output.match(/EWS 2016 simulator:\s+(https:\/\/[^\s]+)/)?.[1] ?? "";
+  if (!onPremisesBase || !ewsUrl) throw new Error(`the sandbox did not start:\n${output.slice(-2000)}`);
+  browser = await launchChromium();
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Opens the wizard's Exchange step and runs "test connection" with the given password (blank: the stored one). */
+async function testExchange(page: Page, password: string): Promise<void> {
+  await page.getByRole("tab", { name: "Setup" }).click();
+  await page.getByRole("navigation", { name: "Setup steps" }).getByRole("button", { name: "2. Exchange" }).click();
+  await page.getByLabel(label("Password")).fill(password);
+  await page.getByLabel(label("Test against mailbox")).fill(USER_MAILBOX);
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await page.getByText("Testing the connection…").waitFor({ state: "detached" });
+}
+
+async function updatePassword(page: Page, password: string): Promise<void> {
+  await page.getByRole("tab", { name: "Account" }).click();
+  await page.getByLabel(label("New password")).fill(password);
+  await page.getByLabel(label("Repeat the new password")).fill(password);
+  await page.getByRole("button", { name: "Update password" }).click();
+  await page.getByText("Password updated and checked.").waitFor();
+}
+
+describe("on-premises setup and password update against the real sandbox", () => {
+  it("tests the EWS connection, shows the impersonation PowerShell, and uses an updated password", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const traffic = recordAdminTraffic(page, onPremisesBase);
+
+    await page.goto(`${onPremisesBase}/auth/zoho/login`);
+    await page.waitForURL((url) => url.origin === onPremisesBase && url.pathname.startsWith("/admin"));
+
+    // Exchange step, typed in full as an admin would: EWS URL, service account, password, domain, Basic.
+    await page.getByRole("tab", { name: "Setup" }).click();
+    await page.getByRole("navigation", { name: "Setup steps" }).getByRole("button", { name: "2. Exchange" }).click();
+    await page.getByRole("radio", { name: /On-premises Exchange/ }).check();
+    await page.getByRole("radio", { name: "Enter the EWS URL" }).check();
+    await page.getByLabel(label("EWS URL")).fill(ewsUrl);
+    const serviceAccount = await page.getByLabel(label("E-mail address")).inputValue();
+    expect(serviceAccount).toMatch(/^svc-crm@/);
+    await page.getByLabel(label("E-mail address")).fill(serviceAccount);
+    await page.getByLabel(label("Password")).fill(SERVICE_PASSWORD);
+    await page.getByLabel(label("Domain")).fill(SERVICE_DOMAIN);
+    await page.getByRole("radio", { name: "Basic" }).check();
+    await page.getByLabel(label("Test against mailbox")).fill(USER_MAILBOX);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.getByText("Connection works").waitFor();
+    await shoot(page, "10-onprem-exchange-test-ok");
+
+    await page.getByLabel(label("Password")).fill("not-the-password");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    const failure = page.getByRole("alert").filter({ hasText: /failed \(/ });
+    await failure.waitFor();
+    // The reason names the credentials, not just "failed".
+    expect(await failure.textContent()).toMatch(/password/i);
+    await shoot(page, "11-onprem-exchange-test-wrong-password");
+
+    // Impersonation step: the Exchange Management Shell command to copy.
+    await page.getByRole("navigation", { name: "Setup steps" }).getByRole("button", { name: "3. Credentials" }).click();
+    await page.getByRole("button", { name: "Copy On-premises Exchange Management Shell" }).waitFor();
+    await expect
+      .poll(() => page.locator("pre").first().textContent())
+      .toMatch(/New-ManagementRoleAssignment[\s\S]*-Role:ApplicationImpersonation/);
+    await shoot(page, "12-onprem-impersonation-powershell");
+
+    // Account → password update. A wrong stored password makes the stored-password test fail…
+    await updatePassword(page, "an-outdated-password");
+    await testExchange(page, "");
+    await failure.waitFor();
+    // …and the right one makes it pass: the updated password is the one the bridge uses.
+    await updatePassword(page, SERVICE_PASSWORD);
+    await shoot(page, "13-onprem-password-updated");
+    await testExchange(page, "");
+    await page.getByText("Connection works").waitFor();
+    await shoot(page, "14-onprem-exchange-test-with-updated-password");
+
+    expect(
+      traffic.foreign.filter((url) => !url.includes("/oauth/v2/auth") && !url.startsWith(`${onPremisesBase}/auth/`)),
+    ).toEqual([]);
+    // No secret comes back from the admin API.
+    expect(traffic.bodies.join("\n")).not.toContain(SERVICE_PASSWORD);
+    await context.close();
+  }, 180_000);
+});
