@@ -1,4 +1,14 @@
-/** Directory-style operations: GetUserAvailability (free/busy from calendars), ResolveNames, ConvertId. */
+/**
+ * Directory-style operations: GetUserAvailability (free/busy from calendars, meeting suggestions), ResolveNames,
+ * ConvertId.
+ *
+ * Suggestions (MS-OXWAVLS 3.1.4.1.4.3 SuggestionQuality): every MeetingDurationInMinutes-long slot starting on
+ * the half hour inside the working day (08:00–17:00 Mon–Fri in the request's time zone, which the simulator takes
+ * as UTC like free/busy) of each day of DetailedSuggestionsWindow is scored by the share of attendees with a
+ * conflict: 0 % Excellent, <= GoodThreshold (default 25) Good, < 50 % Fair, otherwise Poor. Slots below
+ * MinimumSuggestionQuality (default Fair) are dropped, the best MaximumResultsByDay (default 10) are kept in time
+ * order, and a day's DayQuality is its best slot's quality (Poor when it has none).
+ */
 
 import { expandSeries, isRecurringMaster } from "./calendar.js";
 import type { OperationContext } from "./context.js";
@@ -60,7 +70,94 @@ export function getUserAvailability(ctx: OperationContext, body: XNode): string 
     const view = requestedView.startsWith("Detailed") ? "Detailed" : "FreeBusy";
     return `<m:FreeBusyResponse><m:ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage><m:FreeBusyView><t:FreeBusyViewType>${view}</t:FreeBusyViewType><t:CalendarEventArray>${events}</t:CalendarEventArray></m:FreeBusyView></m:FreeBusyResponse>`;
   });
-  return `<m:GetUserAvailabilityResponse xmlns:m="${NS.messages}" xmlns:t="${NS.types}"><m:FreeBusyResponseArray>${responses.join("")}</m:FreeBusyResponseArray></m:GetUserAvailabilityResponse>`;
+  const suggestionOptions = child(body, "SuggestionsViewOptions");
+  const freeBusy = child(body, "FreeBusyViewOptions")
+    ? `<m:FreeBusyResponseArray>${responses.join("")}</m:FreeBusyResponseArray>`
+    : "";
+  const suggestions = suggestionOptions ? suggestionsResponse(ctx, body, suggestionOptions) : "";
+  return `<m:GetUserAvailabilityResponse xmlns:m="${NS.messages}" xmlns:t="${NS.types}">${freeBusy}${suggestions}</m:GetUserAvailabilityResponse>`;
+}
+
+const QUALITIES = ["Excellent", "Good", "Fair", "Poor"] as const;
+type Quality = (typeof QUALITIES)[number];
+const WORK_START_HOUR = 8;
+const WORK_END_HOUR = 17;
+const SLOT_STEP_MS = 30 * 60_000;
+const DAY_MS = 24 * 3_600_000;
+
+function quality(conflictPercent: number, goodThreshold: number): Quality {
+  if (conflictPercent === 0) return "Excellent";
+  if (conflictPercent <= goodThreshold) return "Good";
+  return conflictPercent < 50 ? "Fair" : "Poor";
+}
+
+function intOption(options: XNode, name: string, fallback: number): number {
+  const value = Number(childText(options, name));
+  return childText(options, name) === undefined || Number.isNaN(value) ? fallback : value;
+}
+
+function suggestionsResponse(ctx: OperationContext, body: XNode, options: XNode): string {
+  const window = child(options, "DetailedSuggestionsWindow");
+  const from = absolute(childText(window, "StartTime"));
+  const to = absolute(childText(window, "EndTime"));
+  const durationMs = intOption(options, "MeetingDurationInMinutes", 30) * 60_000;
+  const goodThreshold = intOption(options, "GoodThreshold", 25);
+  const maxPerDay = intOption(options, "MaximumResultsByDay", 10);
+  const minimum = QUALITIES.indexOf((childText(options, "MinimumSuggestionQuality") ?? "Fair") as Quality);
+  const attendees = children(child(body, "MailboxDataArray"), "MailboxData").map((data) =>
+    busySpans(ctx, childText(child(data, "Email"), "Address") ?? "", from, new Date(to.getTime() + DAY_MS)),
+  );
+  const days: string[] = [];
+  for (
+    let day = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+    day < to.getTime();
+    day += DAY_MS
+  ) {
+    const weekday = new Date(day).getUTCDay();
+    const slots: { start: number; quality: Quality; conflicts: string }[] = [];
+    const workEnd = day + WORK_END_HOUR * 3_600_000;
+    for (
+      let start = day + WORK_START_HOUR * 3_600_000;
+      weekday % 6 !== 0 && start + durationMs <= workEnd;
+      start += SLOT_STEP_MS
+    ) {
+      const end = start + durationMs;
+      const busy = attendees.map((spans) =>
+        spans?.find((s) => s.busyType !== "Free" && Date.parse(s.start) < end && Date.parse(s.end) > start),
+      );
+      const conflicted = busy.filter((b) => b !== undefined).length;
+      const slotQuality = quality(attendees.length ? (100 * conflicted) / attendees.length : 0, goodThreshold);
+      if (QUALITIES.indexOf(slotQuality) > minimum) continue;
+      const conflicts = attendees
+        .map((spans, i) =>
+          spans
+            ? `<t:IndividualAttendeeConflictData><t:BusyType>${busy[i]?.busyType ?? "Free"}</t:BusyType></t:IndividualAttendeeConflictData>`
+            : "<t:UnknownAttendeeConflictData/>",
+        )
+        .join("");
+      slots.push({ start, quality: slotQuality, conflicts });
+    }
+    const kept = [...slots]
+      .sort((a, b) => QUALITIES.indexOf(a.quality) - QUALITIES.indexOf(b.quality) || a.start - b.start)
+      .slice(0, maxPerDay)
+      .sort((a, b) => a.start - b.start);
+    const dayQuality = QUALITIES[Math.min(...kept.map((s) => QUALITIES.indexOf(s.quality)), 3)];
+    const suggestionXml = kept
+      .map(
+        (s) =>
+          `<t:Suggestion><t:MeetingTime>${localTime(s.start)}</t:MeetingTime><t:IsWorkTime>true</t:IsWorkTime><t:SuggestionQuality>${s.quality}</t:SuggestionQuality><t:AttendeeConflictDataArray>${s.conflicts}</t:AttendeeConflictDataArray></t:Suggestion>`,
+      )
+      .join("");
+    days.push(
+      `<t:SuggestionDayResult><t:Date>${localTime(day)}</t:Date><t:DayQuality>${dayQuality}</t:DayQuality><t:SuggestionArray>${suggestionXml}</t:SuggestionArray></t:SuggestionDayResult>`,
+    );
+  }
+  return `<m:SuggestionsResponse><m:ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage><m:SuggestionDayResultArray>${days.join("")}</m:SuggestionDayResultArray></m:SuggestionsResponse>`;
+}
+
+/** Times in the request's time zone carry no offset, like free/busy events. */
+function localTime(ms: number): string {
+  return noOffset(new Date(ms).toISOString().replace(/\.000Z$/, "Z"));
 }
 
 export function resolveNames(ctx: OperationContext, body: XNode): string {
