@@ -6,7 +6,6 @@
  */
 import { z } from "zod";
 import { type AddinRouteName, addinRoutes, freeBusyStatusSchema } from "../api/addin.js";
-import type { GraphExchangePort } from "../connectors/graph/index.js";
 import { ConnectorError } from "../connectors/port.js";
 import { coqlString } from "../connectors/zoho/mail.js";
 import { AddinCrm, type FiledRecord, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
@@ -275,12 +274,14 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
   });
 
   add("availability", async ({ request }, { user }) => {
-    const mailbox = await crm.mailbox(user as BridgeUser);
-    if (mailbox.implementation !== "graph") {
-      throw new HttpError(501, "NOT_SUPPORTED", "free/busy is available for Office 365 mailboxes only");
-    }
-    const graph = mailbox as GraphExchangePort;
-    const schedules = await graph.freeBusy(request.emails, request.start, request.end, request.intervalMinutes);
+    const schedules = await crm.freeBusy(
+      user as BridgeUser,
+      request.emails,
+      request.start,
+      request.end,
+      request.intervalMinutes,
+    );
+    if (!schedules) throw new HttpError(501, "NOT_SUPPORTED", "this mailbox's connector offers no free/busy");
     return {
       schedules: request.emails.map((email) => {
         const found = schedules.find((schedule) => schedule.address.toLowerCase() === email.toLowerCase());

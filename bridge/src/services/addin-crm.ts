@@ -13,6 +13,8 @@
  *   server's answer on every device and survives the message being moved to another folder.
  */
 import { z } from "zod";
+import type { FreeBusyCall } from "../connectors/ews/free-busy.js";
+import type { FreeBusy } from "../connectors/graph/index.js";
 import { ConnectorError, type ExchangePort } from "../connectors/port.js";
 import { requestError, type ZohoJson } from "../connectors/zoho/client.js";
 import { createZohoCrmPort, type ZohoCrmPort } from "../connectors/zoho/index.js";
@@ -93,6 +95,25 @@ export class AddinCrm {
       this.factory = undefined;
     });
     return (await (await this.factory).open(user)).exchange;
+  }
+
+  /**
+   * Free/busy through whichever call the user's mailbox port offers (Graph getSchedule, EWS GetUserAvailability),
+   * `undefined` when it offers none. The mailbox is closed afterwards.
+   */
+  async freeBusy(
+    user: BridgeUser,
+    addresses: readonly string[],
+    startUtc: string,
+    endUtc: string,
+    intervalMinutes: number,
+  ): Promise<FreeBusy[] | undefined> {
+    const mailbox: ExchangePort & { freeBusy?: FreeBusyCall } = await this.mailbox(user);
+    try {
+      return await mailbox.freeBusy?.(addresses, startUtc, endUtc, intervalMinutes);
+    } finally {
+      await mailbox.close();
+    }
   }
 
   /** Rows of a COQL query; Zoho answers 204 for none. */

@@ -8,14 +8,13 @@
  *   unchanged pair and creates no duplicate on either side.
  * - The Exchange write is made first with `notifyAttendees` for a meeting (Exchange mails the invitations); if the
  *   Zoho write then fails, the Exchange event is left in place and the next sync creates its Zoho counterpart.
- * - Free/busy uses Graph `getSchedule` (availabilityView digits 0 free, 1 tentative, 2 busy, 3 oof, 4 working
- *   elsewhere; graph-and-addin.md §1.7). The EWS connector exposes no GetUserAvailability, so EWS mailboxes report
- *   every slot "unknown" with an error per attendee instead of pretending they are free.
+ * - Free/busy uses the mailbox port's call: Graph `getSchedule` or EWS GetUserAvailability, both answering Graph's
+ *   availabilityView digits (0 free, 1 tentative, 2 busy, 3 oof, 4 working elsewhere; graph-and-addin.md §1.7).
+ *   A port without one reports every slot "unknown" with an error per attendee instead of pretending they are free.
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Availability, AvailabilityRequest, CreateMeetingRequest, FreeBusy } from "../api/admin.js";
-import type { GraphExchangePort } from "../connectors/graph/index.js";
 import {
   ConnectorError,
   type ExchangePort,
@@ -109,20 +108,17 @@ export class MeetingService {
       error,
     });
     const result = { start: request.start, intervalMinutes: request.intervalMinutes };
-    const mailbox = await this.crm.mailbox(organizer);
-    if (mailbox.implementation !== "graph") {
-      await mailbox.close();
-      const reason = "free/busy is read through Microsoft Graph; on-premises (EWS) mailboxes are not supported yet";
+    const schedules = await this.crm.freeBusy(
+      organizer,
+      request.emails,
+      new Date(request.start).toISOString(),
+      new Date(request.end).toISOString(),
+      request.intervalMinutes,
+    );
+    if (!schedules) {
+      const reason = "this mailbox's connector offers no free/busy";
       return { ...result, schedules: request.emails.map((email) => unknown(email, reason)) };
     }
-    const schedules = await (mailbox as GraphExchangePort)
-      .freeBusy(
-        request.emails,
-        new Date(request.start).toISOString(),
-        new Date(request.end).toISOString(),
-        request.intervalMinutes,
-      )
-      .finally(() => mailbox.close());
     return {
       ...result,
       schedules: request.emails.map((email) => {
