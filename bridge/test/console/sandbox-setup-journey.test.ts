@@ -7,16 +7,11 @@
  * the stored one (services/connection-tests.ts), failing after a wrong update and succeeding after the right one.
  * Screenshots: test-results/console-sandbox/.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureConsoleBuilt, fieldLabel as label, launchChromium, recordAdminTraffic } from "./browser.js";
+import { type RunningSandbox, shootSandbox as shoot, startSandbox } from "./sandbox-process.js";
 
-const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
-const ARTEFACTS = join(import.meta.dirname, "../../../test-results/console-sandbox");
 // The EWS simulator's seeded service account (bridge/simulators/ews/seed.ts, store.ts).
 const SERVICE_PASSWORD = "Pa55w.rd";
 const SERVICE_DOMAIN = "CONTOSO";
@@ -24,63 +19,36 @@ const SERVICE_DOMAIN = "CONTOSO";
 // create (the test then fails at "Mailbox": ErrorNonExistentMailbox).
 const USER_MAILBOX = "alice@contoso.com";
 
-let dir: string;
-let child: ChildProcess;
+let sandbox: RunningSandbox | undefined;
 let onPremisesBase: string;
 let ewsUrl: string;
 let browser: Browser;
 
-async function shoot(page: Page, name: string) {
-  await mkdir(ARTEFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "bridge-sandbox-setup-journey-"));
-  const consoleDir = await ensureConsoleBuilt("sandbox-setup-journey");
-  const { DATABASE_URL: _a, BRIDGE_CONFIG_FILE: _b, ZOHO_CLIENT_ID: _c, NODE_EXTRA_CA_CERTS: _d, ...env } = process.env;
-  child = spawn(process.execPath, [BIN, "start"], {
-    env: {
-      ...env,
-      BRIDGE_SANDBOX_DIR: dir,
-      BRIDGE_SANDBOX_USERS: "1",
-      BRIDGE_SANDBOX_EWS_USERS: "1",
-      BRIDGE_CONSOLE_DIR: consoleDir,
-      PORT: "0",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  sandbox = await startSandbox(await ensureConsoleBuilt("sandbox-setup-journey"), {
+    BRIDGE_SANDBOX_USERS: "1",
+    BRIDGE_SANDBOX_EWS_USERS: "1",
   });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 110_000;
-  while (!output.includes("SANDBOX READY") && Date.now() < deadline && child.exitCode === null) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  onPremisesBase = output.match(/on-premises bridge \(EWS 2016\) console:\s+(http:\/\/[^\s]+)\/admin\//)?.[1] ?? "";
-  ewsUrl = output.match(/EWS 2016 simulator:\s+(https:\/\/[^\s]+)/)?.[1] ?? "";
-  if (!onPremisesBase || !ewsUrl) throw new Error(`the sandbox did not start:\n${output.slice(-2000)}`);
+  onPremisesBase =
+    sandbox.output.match(/on-premises bridge \(EWS 2016\) console:\s+(http:\/\/[^\s]+)\/admin\//)?.[1] ?? "";
+  ewsUrl = sandbox.output.match(/EWS 2016 simulator:\s+(https:\/\/[^\s]+)/)?.[1] ?? "";
+  if (!onPremisesBase || !ewsUrl) throw new Error(`the sandbox printed no on-premises URLs:\n${sandbox.output}`);
   browser = await launchChromium();
 }, 150_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await sandbox?.stop();
 });
+
+async function openExchangeStep(page: Page): Promise<void> {
+  await page.getByRole("tab", { name: "Setup" }).click();
+  await page.getByRole("navigation", { name: "Setup steps" }).getByRole("button", { name: "2. Exchange" }).click();
+}
 
 /** Opens the wizard's Exchange step and runs "test connection" with the given password (blank: the stored one). */
 async function testExchange(page: Page, password: string): Promise<void> {
-  await page.getByRole("tab", { name: "Setup" }).click();
-  await page.getByRole("navigation", { name: "Setup steps" }).getByRole("button", { name: "2. Exchange" }).click();
+  await openExchangeStep(page);
   await page.getByLabel(label("Password")).fill(password);
   await page.getByLabel(label("Test against mailbox")).fill(USER_MAILBOX);
   await page.getByRole("button", { name: "Test connection" }).click();
@@ -106,8 +74,7 @@ describe("on-premises setup and password update against the real sandbox", () =>
     await page.waitForURL((url) => url.origin === onPremisesBase && url.pathname.startsWith("/admin"));
 
     // Exchange step, typed in full as an admin would: EWS URL, service account, password, domain, Basic.
-    await page.getByRole("tab", { name: "Setup" }).click();
-    await page.getByRole("navigation", { name: "Setup steps" }).getByRole("button", { name: "2. Exchange" }).click();
+    await openExchangeStep(page);
     await page.getByRole("radio", { name: /On-premises Exchange/ }).check();
     await page.getByRole("radio", { name: "Enter the EWS URL" }).check();
     await page.getByLabel(label("EWS URL")).fill(ewsUrl);
