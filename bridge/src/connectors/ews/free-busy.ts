@@ -75,11 +75,15 @@ export function ewsFreeBusy(session: EwsSession): FreeBusyCall {
   return async (addresses, startUtc, endUtc, intervalMinutes = 30) => {
     const options = new AvailabilityOptions();
     options.RequestedFreeBusyView = FreeBusyViewType.FreeBusy;
-    // ews-javascript-api, like the EWS Managed API, writes the TimeWindow as dates only (midnight to midnight), so
-    // ask for the whole days around the window and keep the events that overlap it.
+    // ews-javascript-api, like the EWS Managed API, writes the TimeWindow as dates only (midnight to midnight),
+    // formatted in the host's local zone: ask for the whole days around the window plus one on each side (so a
+    // host zone west or east of UTC cannot cut the window short) and keep the events that overlap it.
     const from = Date.parse(startUtc);
     const to = Date.parse(endUtc);
-    const window = new TimeWindow(new DateTime(Math.floor(from / DAY) * DAY), new DateTime(Math.ceil(to / DAY) * DAY));
+    const window = new TimeWindow(
+      new DateTime((Math.floor(from / DAY) - 1) * DAY),
+      new DateTime((Math.ceil(to / DAY) + 1) * DAY),
+    );
     const answer = await session.call((service) =>
       service.GetUserAvailability(
         addresses.map((address) => new AttendeeInfo(address)),
