@@ -1,6 +1,5 @@
 /**
- * Directory-style operations: GetUserAvailability (free/busy from calendars, meeting suggestions), ResolveNames,
- * ConvertId.
+ * Directory-style operations: GetUserAvailability (free/busy from calendars, meeting suggestions), ResolveNames.
  *
  * Suggestions (MS-OXWAVLS 3.1.4.1.4.3 SuggestionQuality): every MeetingDurationInMinutes-long slot starting on
  * the half hour inside the working day (08:00–17:00 Mon–Fri in the request's time zone, which the simulator takes
@@ -189,16 +188,4 @@ export function resolveNames(ctx: OperationContext, body: XNode): string {
     ]);
   }
   return operationResponse("ResolveNames", [responseMessage("ResolveNames", set)]);
-}
-
-/** The simulator's ids are the same in every format; ConvertId echoes them in the requested format. */
-export function convertId(_ctx: OperationContext, body: XNode): string {
-  const format = body.attrs.DestinationFormat ?? "EwsId";
-  const messages = (child(body, "SourceIds")?.children ?? []).map((source) =>
-    responseMessage(
-      "ConvertId",
-      `<m:AlternateId xsi:type="t:AlternateIdType" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" Format="${format}" Id="${escapeXml(source.attrs.Id ?? "")}" Mailbox="${escapeXml(source.attrs.Mailbox ?? "")}"/>`,
-    ),
-  );
-  return operationResponse("ConvertId", messages);
 }

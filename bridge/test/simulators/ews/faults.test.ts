@@ -124,14 +124,14 @@ describe("EWS simulator rejects what real Exchange rejects", () => {
     }
   });
 
-  it("converts ids with ConvertId and resolves names", async () => {
+  it("refuses a malformed id in ConvertId and resolves names", async () => {
     const converted = await post(
       sim,
       soap(
         '<m:ConvertId DestinationFormat="EwsId"><m:SourceIds><t:AlternateId Format="EwsLegacyId" Id="AAMkADabc=" Mailbox="alice@contoso.com"/></m:SourceIds></m:ConvertId>',
       ),
     );
-    expect(converted.text).toContain('Format="EwsId" Id="AAMkADabc="');
+    expect(converted.text).toContain("<m:ResponseCode>ErrorInvalidIdMalformed</m:ResponseCode>");
     const resolved = await post(
       sim,
       soap('<m:ResolveNames ReturnFullContactData="false"><m:UnresolvedEntry>bob</m:UnresolvedEntry></m:ResolveNames>'),
