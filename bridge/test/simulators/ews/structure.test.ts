@@ -109,6 +109,24 @@ describe("EWS simulator responses match the recorded structure", () => {
     );
   });
 
+  it("SOAP Autodiscover GetUserSettings", async () => {
+    const request = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:a="http://schemas.microsoft.com/exchange/2010/Autodiscover"><s:Header><a:RequestedServerVersion>Exchange2010</a:RequestedServerVersion></s:Header><s:Body><a:GetUserSettingsRequestMessage><a:Request><a:Users><a:User><a:Mailbox>alice@contoso.com</a:Mailbox></a:User></a:Users><a:RequestedSettings><a:Setting>AutoDiscoverSMTPAddress</a:Setting><a:Setting>ExternalEwsUrl</a:Setting></a:RequestedSettings></a:Request></a:GetUserSettingsRequestMessage></s:Body></s:Envelope>`;
+    const response = await fetch(`${sim.url}/autodiscover/autodiscover.svc`, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from("CONTOSO\\svc-crm:Pa55w.rd").toString("base64")}` },
+      body: request,
+    });
+    const ours = skeleton(await response.text());
+    const exchangelib = skeleton(recording("exchangelib-fixtures/Autodiscover.SOAP.GetUserSettings.response.xml"));
+    const msdocs = skeleton(recording("msdocs/Autodiscover.SOAP.GetUserSettings.response.xml"));
+    const inBody = (paths: string[]) => paths.filter((p) => p.startsWith("/Envelope/Body"));
+    expect(inBody(ours)).toEqual(inBody(exchangelib));
+    // The recordings disagree on the header (msdocs shows a:Action, exchangelib ServerVersionInfo); we send both.
+    expect(ours.filter((p) => p.startsWith("/Envelope/Header"))).toEqual(
+      [...new Set([...exchangelib, ...msdocs].filter((p) => p.startsWith("/Envelope/Header")))].sort(),
+    );
+  });
+
   it("ErrorServerBusy and ErrorSchemaValidation faults", async () => {
     sim.control.throttle("CONTOSO\\svc-crm", 200);
     const busy = await post(
