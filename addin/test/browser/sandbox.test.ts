@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
+import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CLIENT } from "../../../bridge/simulators/zoho/index.js";
 import { launchChromium } from "../../../bridge/test/console/browser.js";
@@ -116,12 +117,21 @@ beforeAll(async () => {
   const pki = await testPki();
   caCertPem = pki.caCertPem;
   await cp(path.dirname(pki.caCertFile), path.join(dir, "pki"), { recursive: true });
+  // The sandbox serves the add-in build it is given; build this checkout's add-in rather than trust a stale dist.
+  const addinDist = path.join(dir, "addin-dist");
+  await build({
+    root: addinDir,
+    configFile: path.join(addinDir, "vite.config.ts"),
+    logLevel: "error",
+    build: { outDir: addinDist },
+  });
   const { DATABASE_URL: _a, BRIDGE_CONFIG_FILE: _b, ZOHO_CLIENT_ID: _c, ...env } = process.env;
   child = spawn(process.execPath, [BIN, "start"], {
     env: {
       ...env,
       BRIDGE_SANDBOX_DIR: dir,
       BRIDGE_SANDBOX_USERS: "2",
+      BRIDGE_ADDIN_DIR: addinDist,
       PORT: "0",
       NODE_EXTRA_CA_CERTS: path.join(dir, "pki", path.basename(pki.caCertFile)),
     },

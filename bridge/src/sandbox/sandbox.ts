@@ -76,8 +76,9 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     ZOHO_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret,
     ZOHO_ACCOUNTS_URL: zoho.control.urls().accountsUrl,
     PORT: process.env.PORT ?? "3000",
-    ...(existsSync(consoleDir) ? { BRIDGE_CONSOLE_DIR: consoleDir } : {}),
-    ...(existsSync(addinDir) ? { BRIDGE_ADDIN_DIR: addinDir } : {}),
+    // Front-end builds given in the environment (tests build their own) win over the checkout's dist folders.
+    ...(!inherited.BRIDGE_CONSOLE_DIR && existsSync(consoleDir) ? { BRIDGE_CONSOLE_DIR: consoleDir } : {}),
+    ...(!inherited.BRIDGE_ADDIN_DIR && existsSync(addinDir) ? { BRIDGE_ADDIN_DIR: addinDir } : {}),
   };
   const runtime = await openRuntime(loadConfig(env));
   const mailboxes = [...(graph.control.directory.tenantByIdOrDomain(DEMO_TENANT.id)?.users.values() ?? [])].map(
