@@ -9,16 +9,22 @@ import {
   WellKnownFolderName,
 } from "ews-javascript-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators/ews/index.js";
+import { type RunningEwsSimulator, type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
 import { testPki } from "../../support/pki.js";
 import { ewsClient } from "./client.js";
 
 const FORMATS = [IdFormat.EwsLegacyId, IdFormat.EntryId, IdFormat.HexEntryId, IdFormat.OwaId, IdFormat.StoreId];
 
-describe("ConvertId (2010 SP2) through ews-javascript-api", () => {
+const SERVERS: [ServerRelease, ExchangeVersion][] = [
+  ["2007SP1", ExchangeVersion.Exchange2007_SP1],
+  ["2010SP2", ExchangeVersion.Exchange2010_SP2],
+  ["2016", ExchangeVersion.Exchange2016],
+];
+
+describe.each(SERVERS)("ConvertId on %s through ews-javascript-api", (release, version) => {
   let sim: RunningEwsSimulator;
   beforeAll(async () => {
-    sim = await startEwsSimulator({ pki: await testPki(), release: "2010SP2", validateResponses: true });
+    sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
     sim.control.seed({
       mailboxes: 2,
       contactsPerMailbox: 0,
@@ -33,7 +39,7 @@ describe("ConvertId (2010 SP2) through ews-javascript-api", () => {
   });
   const client = () =>
     ewsClient({
-      version: ExchangeVersion.Exchange2010_SP2,
+      version,
       url: sim.ewsUrl,
       user: "CONTOSO\\svc-crm",
       password: "Pa55w.rd",
