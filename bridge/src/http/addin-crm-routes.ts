@@ -4,20 +4,18 @@
  * route takes a user or mailbox from the request. Connector failures become the contract's add-in codes:
  * not configured → CRM_NOT_CONNECTED (409), throttled → THROTTLED (429), Zoho refused the data → CRM_REJECTED (422).
  */
-import { z } from "zod";
-import { type AddinRouteName, addinRoutes, freeBusyStatusSchema } from "../api/addin.js";
+import { freeBusyStatusSchema } from "../api/addin.js";
 import { ConnectorError } from "../connectors/port.js";
 import { coqlString } from "../connectors/zoho/mail.js";
 import { AddinCrm, type FiledRecord, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
 import { loadExchangeConnection } from "../services/connections.js";
 import { loadSyncSettings } from "../services/sync-settings.js";
 import type { BridgeUser } from "../storage/user-repository.js";
+import { addinRouteAdder } from "./addin-routes.js";
 import type { AppContext } from "./context.js";
 import { HttpError } from "./errors.js";
-import type { RouteHandler, RouteSpec, RouteTable } from "./routes.js";
+import type { RouteTable } from "./routes.js";
 
-type Spec<N extends AddinRouteName> = (typeof addinRoutes)[N];
-const emptyParams = z.object({});
 /** The field Zoho shows as a record's name, per module. */
 const DISPLAY_FIELD = {
   Contacts: "Full_Name",
@@ -62,26 +60,7 @@ export function addinCrmFor(context: AppContext): AddinCrm {
 export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void {
   const crm = addinCrmFor(context);
 
-  const add = <N extends AddinRouteName>(
-    name: N,
-    handler: RouteHandler<typeof emptyParams, Spec<N>["request"], Spec<N>["response"]>,
-  ) => {
-    const contract = addinRoutes[name];
-    const spec: RouteSpec<typeof emptyParams, Spec<N>["request"], Spec<N>["response"]> = {
-      name,
-      family: "addin",
-      method: contract.method,
-      path: contract.path,
-      auth: contract.authenticated ? "addin" : "public",
-      summary: contract.summary,
-      sandboxOnly: contract.sandboxOnly,
-      params: emptyParams,
-      request: contract.request as Spec<N>["request"],
-      response: contract.response as Spec<N>["response"],
-    };
-    const guarded: typeof handler = (input, request) => handler(input, request).catch(translate);
-    table.add(spec, guarded);
-  };
+  const add = addinRouteAdder(table, translate);
 
   add("context", async ({ request }, { user }) => {
     const port = await crm.zoho(user as BridgeUser);

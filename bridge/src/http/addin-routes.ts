@@ -83,12 +83,15 @@ async function mySyncStatus(context: AppContext, user: BridgeUser) {
   return { mailbox: user.mailbox, displayName: user.fullName, modules, recentErrors };
 }
 
-export function addAddinRoutes(table: RouteTable, context: AppContext): void {
-  const { storage } = context;
-  const add = <N extends AddinRouteName>(
+/**
+ * Registers add-in routes straight from the contract (`api/addin.ts`): method, path, auth and schemas come from there.
+ * `onError` turns the handler's failures into HTTP errors where a route family needs its own translation.
+ */
+export function addinRouteAdder(table: RouteTable, onError?: (error: unknown) => never) {
+  return <N extends AddinRouteName>(
     name: N,
     handler: RouteHandler<typeof emptyParams, Spec<N>["request"], Spec<N>["response"]>,
-  ) => {
+  ): void => {
     const contract = addinRoutes[name];
     const spec: RouteSpec<typeof emptyParams, Spec<N>["request"], Spec<N>["response"]> = {
       name,
@@ -102,8 +105,14 @@ export function addAddinRoutes(table: RouteTable, context: AppContext): void {
       request: contract.request as Spec<N>["request"],
       response: contract.response as Spec<N>["response"],
     };
-    table.add(spec, handler);
+    const guarded: typeof handler = onError ? (input, request) => handler(input, request).catch(onError) : handler;
+    table.add(spec, guarded);
   };
+}
+
+export function addAddinRoutes(table: RouteTable, context: AppContext): void {
+  const { storage } = context;
+  const add = addinRouteAdder(table);
 
   add("config", async () => {
     const entra = context.settings.entra;

@@ -29,7 +29,7 @@ export interface MailboxLocation {
 }
 
 const OUTLOOK_ITEM_MINUTES = 10_080;
-const TODO_TASK_MINUTES = 4_230;
+const TO_DO_TASK_SUBSCRIPTION_MINUTES = 4_230;
 
 function lazy<V>(load: () => Promise<V>): () => Promise<V> {
   let value: Promise<V> | undefined;
@@ -100,7 +100,7 @@ export function tasksAdapter(
     item: async (id) => `/${location.userPath}/todo/lists/${await list()}/tasks/${encodeURIComponent(id)}`,
     deltaUrl: async () => `/${location.userPath}/todo/lists/${await list()}/tasks/delta`,
     subscriptionResource: async () => `${location.userPath}/todo/lists/${await list()}/tasks`,
-    subscriptionMinutes: TODO_TASK_MINUTES,
+    subscriptionMinutes: TO_DO_TASK_SUBSCRIPTION_MINUTES,
     changesFrom: async (entries) => simpleChanges(entries, itemFrom),
     itemFrom: async (json) => itemFrom(json),
     toGraph: (value) => taskToGraph(value, zone) as Json,
