@@ -112,6 +112,9 @@ export interface ZohoControl {
   purgeRecycleBin(): void;
   /** Makes the given fields "Do not allow duplicate values" (DUPLICATE_DATA on insert/update). */
   setUniqueFields(module: string, fields: string[]): void;
+  /** Adds a layout rule making `requiredFields` mandatory in `module` (MANDATORY_NOT_FOUND with `layout_rule`). */
+  addLayoutRule(module: string, rule: { name: string; requiredFields: string[] }): string;
+  clearLayoutRules(module: string): void;
   /** Removes a module's view permission from a profile (403 NO_PERMISSION for its users). */
   denyModule(profileName: string, module: string): void;
   sendEmailFromCrm(module: string, recordId: string, mail: { to: string[]; subject: string; content: string }): string;
@@ -531,6 +534,14 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
     purgeRecycleBin: () => org.purgeRecycleBin(),
     setUniqueFields: (module, fields) => {
       org.uniqueFields = { ...org.uniqueFields, [module]: fields };
+    },
+    addLayoutRule: (module, rule) => {
+      const id = org.ids.next();
+      org.layoutRules[module] = [...(org.layoutRules[module] ?? []), { id, ...rule }];
+      return id;
+    },
+    clearLayoutRules: (module) => {
+      org.layoutRules[module] = [];
     },
     denyModule: (profileName, module) => {
       const profile = org.profileByName(profileName);

@@ -20,7 +20,7 @@ import {
   type StoredEmail,
   type StoredRecord,
 } from "./store.js";
-import { type LookupResolver, normalizeRecord, type RecordError } from "./validate.js";
+import { type LayoutRule, type LookupResolver, normalizeRecord, type RecordError } from "./validate.js";
 import { formatZohoDateTime, type Json, type JsonObject } from "./wire.js";
 
 export interface OrgOptions {
@@ -56,6 +56,8 @@ export class ZohoOrg {
   readonly defaultTimeZone: string;
   searchIndexLagMs: number;
   uniqueFields: Record<string, string[]>;
+  /** Layout rules per module that make fields mandatory for API writes too. */
+  layoutRules: Record<string, LayoutRule[]> = {};
   private readonly clock: () => number;
   private clockOffsetMs = 0;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
@@ -279,7 +281,14 @@ export class ZohoOrg {
   }
 
   private insertOne(module: ModuleDef, input: JsonObject, index: number, actorId: string): WriteResult {
-    const normalized = normalizeRecord(module, input, index, this.resolver);
+    const normalized = normalizeRecord(
+      module,
+      input,
+      index,
+      this.resolver,
+      undefined,
+      this.layoutRules[module.apiName],
+    );
     if ("code" in normalized) return { ok: false, error: normalized };
     const duplicate = this.duplicateError(module, normalized.values, index);
     if (duplicate) return { ok: false, error: duplicate };
@@ -354,7 +363,7 @@ export class ZohoOrg {
         },
       };
     }
-    const normalized = normalizeRecord(module, input, index, this.resolver, existing);
+    const normalized = normalizeRecord(module, input, index, this.resolver, existing, this.layoutRules[module.apiName]);
     if ("code" in normalized) return { ok: false, result: { ok: false, error: normalized } };
     const duplicate = this.duplicateError(module, normalized.values, index, existing.id);
     if (duplicate) return { ok: false, result: { ok: false, error: duplicate } };

@@ -197,12 +197,20 @@ export interface NormalizedRecord {
  * Validates an insert (`existing` undefined) or an update of `existing`, returning the values to store (merged over
  * the existing ones) and the names of the fields whose stored value changed.
  */
+/** A layout rule that makes fields mandatory (records-insert-error-mandatory-not-found-layout-rule.json). */
+export interface LayoutRule {
+  id: string;
+  name: string;
+  requiredFields: string[];
+}
+
 export function normalizeRecord(
   module: ModuleDef,
   input: JsonObject,
   index: number,
   resolver: LookupResolver,
   existing?: StoredRecord,
+  layoutRules: readonly LayoutRule[] = [],
 ): NormalizedRecord | RecordError {
   const values: StoredValues = existing ? { ...existing.values } : {};
   const changedFields: string[] = [];
@@ -223,6 +231,13 @@ export function normalizeRecord(
   }
   for (const field of module.fields.values()) {
     if (field.mandatory && isEmpty(values[field.apiName])) return mandatory(field.apiName, index);
+  }
+  for (const rule of layoutRules) {
+    const missing = rule.requiredFields.find((field) => isEmpty(values[field]));
+    if (missing !== undefined) {
+      const error = mandatory(missing, index);
+      return { ...error, details: { layout_rule: { name: rule.name, id: rule.id }, ...error.details } };
+    }
   }
   const moduleError = checkModuleRules(module, values, input, index);
   if (moduleError) return moduleError;

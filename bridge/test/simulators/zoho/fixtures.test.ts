@@ -2,9 +2,8 @@
  * One test per documented example in `shared/conformance/zoho/` that applies to v8: the simulator answers the
  * documented request with the documented status and body shape (keys and types, not volatile values).
  *
- * Not covered, on purpose: the bulk read/write examples (the Bulk API is not simulated) and
- * `records-insert-error-mandatory-not-found-layout-rule.json` (layout rules are not simulated; plain
- * MANDATORY_NOT_FOUND is covered in rejections.test.ts).
+ * Not covered, on purpose: the bulk read/write examples. They come from the v7 documentation (SOURCES.md), and the
+ * Bulk API is not simulated: the bridge does not use it.
  */
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -391,6 +390,23 @@ describe("documented Zoho examples against the simulator", () => {
         expectShape(two, 400, "records-insert-error-multiple-errors.json");
       } finally {
         zoho.sim.control.setUniqueFields("Accounts", []);
+      }
+    });
+
+    it("records-insert-error-mandatory-not-found-layout-rule.json", async () => {
+      const ruleId = zoho.sim.control.addLayoutRule("Leads", { name: "Layout Rule", requiredFields: ["Phone"] });
+      try {
+        const reply = await zoho.call("POST", "Leads", { body: { data: [{ Last_Name: "Rule" }] } });
+        expectShape(reply, 400, "records-insert-error-mandatory-not-found-layout-rule.json");
+        expect(reply.json.data[0].details).toMatchObject({
+          layout_rule: { name: "Layout Rule", id: ruleId },
+          api_name: "Phone",
+          json_path: "$.data[0].Phone",
+        });
+        const passing = await zoho.call("POST", "Leads", { body: { data: [{ Last_Name: "Rule", Phone: "555-2" }] } });
+        expect(passing.status).toBe(201);
+      } finally {
+        zoho.sim.control.clearLayoutRules("Leads");
       }
     });
 
