@@ -23,6 +23,11 @@ import { z } from "zod";
 export const TOKEN_TYPE_HEADER = "x-bridge-token-type";
 /** Header carrying the add-in's version, for support and compatibility checks. */
 export const ADDIN_VERSION_HEADER = "x-addin-version";
+/**
+ * On-prem only: an Exchange callback token (`getCallbackTokenAsync`, Mailbox 1.1) sent next to the identity token
+ * when the bridge answers MAILBOX_NOT_LINKED. Its signed `smtp` claim links the identity token's user to a mailbox once.
+ */
+export const EXCHANGE_CALLBACK_TOKEN_HEADER = "x-bridge-exchange-callback-token";
 export const tokenTypeSchema = z.enum(["aad", "exchange-identity", "sandbox"]);
 export type TokenType = z.infer<typeof tokenTypeSchema>;
 
@@ -33,6 +38,10 @@ export const ADDIN_STATIC_BASE = "/addin/";
 export const addinErrorCodes = z.enum([
   "UNAUTHENTICATED",
   "MAILBOX_NOT_ENABLED",
+  /** On-prem: the identity token's user is not linked to a mailbox yet; retry with an Exchange callback token. */
+  "MAILBOX_NOT_LINKED",
+  /** On-prem: the callback token names another mailbox than the one linked, or one linked to another user. */
+  "MAILBOX_LINK_REFUSED",
   "MESSAGE_NOT_FOUND",
   "RECORD_NOT_FOUND",
   "MODULE_NOT_USER_CONTROLLED",
