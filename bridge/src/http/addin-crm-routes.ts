@@ -7,9 +7,10 @@
 import { freeBusyStatusSchema } from "../api/addin.js";
 import { ConnectorError } from "../connectors/port.js";
 import { coqlString } from "../connectors/zoho/mail.js";
-import { AddinCrm, type FiledRecord, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
+import { AddinCrm, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
 import { loadExchangeConnection } from "../services/connections.js";
 import { loadSyncSettings } from "../services/sync-settings.js";
+import type { FiledRecord } from "../storage/email-association-store.js";
 import type { BridgeUser } from "../storage/user-repository.js";
 import { addinRouteAdder } from "./addin-routes.js";
 import type { AppContext } from "./context.js";
@@ -186,7 +187,7 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
         await fetchMessage(),
       );
       if (outcome.ok) {
-        filed.push(ref);
+        await crm.rememberFiled(me, request.internetMessageId, ref);
         results.push({ target: ref, status: "associated" as const, error: null });
       } else {
         results.push({
@@ -196,7 +197,6 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
         });
       }
     }
-    await crm.rememberFiled(me, request.internetMessageId, filed);
     return { internetMessageId: request.internetMessageId, results };
   });
 

@@ -12,7 +12,6 @@
  *   `original_message_id` (§4), and the bridge keeps which records it filed a message on, so "already in CRM" is the
  *   server's answer on every device and survives the message being moved to another folder.
  */
-import { z } from "zod";
 import type { FreeBusyCall } from "../connectors/ews/free-busy.js";
 import type { FreeBusy } from "../connectors/graph/index.js";
 import { ConnectorError, type ExchangePort } from "../connectors/port.js";
@@ -21,6 +20,7 @@ import { createZohoCrmPort, type ZohoCrmPort } from "../connectors/zoho/index.js
 import { coqlString } from "../connectors/zoho/mail.js";
 import { zohoTime } from "../connectors/zoho/time.js";
 import type { Email } from "../model/index.js";
+import { EmailAssociationStore, type FiledRecord } from "../storage/email-association-store.js";
 import type { Storage } from "../storage/index.js";
 import type { BridgeUser } from "../storage/user-repository.js";
 import { loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
@@ -34,15 +34,6 @@ export type RecordModule = PersonModule | "Accounts" | "Deals";
 const CLOSED_STAGES = ["Closed Won", "Closed Lost", "Closed Lost to Competition"];
 const ACTIVITY_PAGE = 5;
 
-const FiledRecords = z.array(
-  z.object({ module: z.enum(["Contacts", "Leads", "Accounts", "Deals"]), id: z.string(), name: z.string() }),
-);
-export type FiledRecord = z.infer<typeof FiledRecords>[number];
-
-/** Settings key of the records a user filed one message on (the message id base64url-encoded, case-folded). */
-const filedKey = (userId: string, internetMessageId: string) =>
-  `addin.filed-email.${userId}.${Buffer.from(internetMessageId.toLowerCase()).toString("base64url")}`;
-
 const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
 const lookup = (value: unknown) => value as { id?: string; name?: string; email?: string } | null | undefined;
 
@@ -54,11 +45,14 @@ export class AddinCrm {
   private readonly zohoPorts = new Map<string, Promise<ZohoCrmPort>>();
   private readonly currencies = new WeakMap<ZohoCrmPort, Promise<string | null>>();
   private factory: Promise<ConnectorFactory> | undefined;
+  private readonly associations: EmailAssociationStore;
 
   constructor(
     private readonly storage: Storage,
     private readonly options: ServiceConnectorOptions,
-  ) {}
+  ) {
+    this.associations = new EmailAssociationStore(storage.db);
+  }
 
   async zoho(user: BridgeUser): Promise<ZohoCrmPort> {
     const zoho = await loadZohoConnection(this.storage);
@@ -319,12 +313,12 @@ export class AddinCrm {
       }));
   }
 
-  async filedRecords(user: BridgeUser, internetMessageId: string): Promise<FiledRecord[]> {
-    return (await this.storage.settings.get(filedKey(user.id, internetMessageId), FiledRecords)) ?? [];
+  filedRecords(user: BridgeUser, internetMessageId: string): Promise<FiledRecord[]> {
+    return this.associations.recordsFor(user.id, internetMessageId);
   }
 
-  async rememberFiled(user: BridgeUser, internetMessageId: string, records: FiledRecord[]): Promise<void> {
-    await this.storage.settings.put(filedKey(user.id, internetMessageId), records);
+  rememberFiled(user: BridgeUser, internetMessageId: string, record: FiledRecord): Promise<void> {
+    return this.associations.remember(user.id, user.mailbox, internetMessageId, record);
   }
 }
 

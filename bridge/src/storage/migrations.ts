@@ -167,8 +167,38 @@ function initial(dialect: "sqlite" | "postgres"): Migration {
   };
 }
 
+/**
+ * Which CRM records a user filed one e-mail on from the add-in ("already in CRM", shown on every device): one row per
+ * (user, internetMessageId, record). The Message-ID is stored case-folded, as the add-in may report it in any case.
+ */
+const emailAssociations: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("email_associations")
+      .addColumn("user_id", "text", (c) => c.notNull())
+      .addColumn("mailbox", "text", (c) => c.notNull())
+      .addColumn("internet_message_id", "text", (c) => c.notNull())
+      .addColumn("record_module", "text", (c) => c.notNull())
+      .addColumn("record_id", "text", (c) => c.notNull())
+      .addColumn("record_name", "text", (c) => c.notNull())
+      .addColumn("filed_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("email_associations_pk", [
+        "user_id",
+        "internet_message_id",
+        "record_module",
+        "record_id",
+      ])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("email_associations").execute();
+  },
+};
+
 export function migrationProvider(dialect: "sqlite" | "postgres"): MigrationProvider {
-  return { getMigrations: async () => ({ "0001_initial": initial(dialect) }) };
+  return {
+    getMigrations: async () => ({ "0001_initial": initial(dialect), "0002_email_associations": emailAssociations }),
+  };
 }
 
 /** `schema`: the PostgreSQL schema the tables live in (the migration bookkeeping table goes there too). */

@@ -131,6 +131,19 @@ export interface SubscriptionTable {
   created_at: string;
 }
 
+/** A record a user filed an e-mail on from the add-in (migration 0002). */
+export interface EmailAssociationTable {
+  user_id: string;
+  mailbox: string;
+  /** RFC 5322 Message-ID with angle brackets, lower-cased. */
+  internet_message_id: string;
+  record_module: string;
+  record_id: string;
+  /** The record's display name when it was filed. */
+  record_name: string;
+  filed_at: string;
+}
+
 export interface Database {
   settings: SettingTable;
   secrets: SecretTable;
@@ -143,4 +156,5 @@ export interface Database {
   audit_log: AuditTable;
   sessions: SessionTable;
   subscriptions: SubscriptionTable;
+  email_associations: EmailAssociationTable;
 }
