@@ -6,6 +6,11 @@
  * signing certificate published in the metadata document; payload aud (add-in URL), iss/appctxsender
  * `00000002-0000-0ff1-ce00-000000000000@<host>`, nbf/exp, isbrowserhostedapp, and `appctx` — a JSON *string*
  * (as Exchange sends it; the docs' validation sample JSON.parses it) with msexchuid, version ExIdTok.V1 and amurl.
+ * Exchange callback tokens (`getCallbackTokenAsync`, Mailbox 1.1) are signed with the same server auth certificate and
+ * addressed to Exchange itself (`aud` = `00000002-…/<host>@<realm>`); their `appctx` JSON string carries the user's
+ * `smtp` and the item `scope`, as recorded on-prem (office-js issues #3821 and #4115, where add-ins read
+ * appctx.upn/appctx.smtp). Microsoft calls the format opaque and changed it in Exchange Online in 2024
+ * (devblogs "Update to Exchange callback tokens for Outlook add-ins"), so validators must fail closed on other shapes.
  * The key pair and self-signed certificate are created once per simulator.
  */
 import { createHash, webcrypto } from "node:crypto";
@@ -80,6 +85,27 @@ export class IdentityIssuer {
       ],
       endpoints: [{ location: this.metadataUrl(), protocol: "OAuth2", usage: "metadata" }],
     };
+  }
+
+  /** A callback token for the user `smtp` (mailbox `mailboxGuid`), scoped to the item `itemId`, as Exchange issues it. */
+  async callbackToken(mailboxGuid: string, smtp: string, itemId: string, lifetimeSeconds = 300): Promise<string> {
+    const { privateKey, x5t } = await this.signing();
+    const url = new URL(this.host());
+    const realm = url.hostname;
+    const now = Math.floor(Date.now() / 1000);
+    const appctx = JSON.stringify({ oid: mailboxGuid, smtp, scope: `ParentItemId:${itemId}` });
+    return new SignJWT({
+      nameid: `${mailboxGuid}@${realm}`,
+      ver: "Exchange.Callback.V1",
+      appctxsender: `${EXCHANGE_PRINCIPAL}@${realm}`,
+      appctx,
+    })
+      .setProtectedHeader({ typ: "JWT", alg: "RS256", x5t })
+      .setAudience(`${EXCHANGE_PRINCIPAL}/${url.hostname}@${realm}`)
+      .setIssuer(`${EXCHANGE_PRINCIPAL}@${realm}`)
+      .setNotBefore(now - 300)
+      .setExpirationTime(now + lifetimeSeconds)
+      .sign(privateKey);
   }
 
   /** An identity token for `mailboxGuid`'s user, addressed to the add-in page `audience`. */

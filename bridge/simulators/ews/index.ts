@@ -88,6 +88,8 @@ export interface EwsControl {
   subscriptionCount(): number;
   /** A signed Exchange user identity token for `smtp`, as `getUserIdentityTokenAsync` returns it. */
   identityToken(smtp: string, audience: string, lifetimeSeconds?: number): Promise<string>;
+  /** A signed Exchange callback token for `smtp`, as `getCallbackTokenAsync` returns it for the item `itemId`. */
+  callbackToken(smtp: string, itemId: string, lifetimeSeconds?: number): Promise<string>;
 }
 
 export interface EwsSimulator {
@@ -394,6 +396,11 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
       if (!mailbox) return Promise.reject(new Error(`no mailbox ${smtp}`));
       return identity.identityToken(mailbox.guid, audience, lifetimeSeconds);
     },
+    callbackToken(smtp, itemId, lifetimeSeconds) {
+      const mailbox = org.findMailbox(smtp);
+      if (!mailbox) return Promise.reject(new Error(`no mailbox ${smtp}`));
+      return identity.callbackToken(mailbox.guid, mailbox.smtp, itemId, lifetimeSeconds);
+    },
   };
 
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -423,6 +430,8 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
         return reply({ ok: true });
       case "/_sim/identity-token":
         return reply({ token: await control.identityToken(String(input.smtp ?? ""), String(input.audience ?? "")) });
+      case "/_sim/callback-token":
+        return reply({ token: await control.callbackToken(String(input.smtp ?? ""), String(input.itemId ?? "")) });
       case "/_sim/mailboxes":
         return reply(
           [...org.mailboxes.values()].map((m) => ({ smtp: m.smtp, displayName: m.displayName, items: m.items.size })),

@@ -11,7 +11,12 @@
  *   `appctx` (JSON text) with `version` "ExIdTok.V1", `msexchuid` and `amurl`; `aud` = the add-in's URL. The
  *   signing certificate comes from the auth metadata document at `amurl`, which must be on an allowed Exchange host
  *   (otherwise anyone could point us at their own keys). Unique id = amurl + msexchuid (Microsoft's "Validate an
- *   Exchange identity token"). The token carries no address, so a mailbox must have been linked to that id.
+ *   Exchange identity token"). The token carries no address, so the first time the add-in also sends an Exchange
+ *   callback token (`getCallbackTokenAsync`, Mailbox 1.1): signed by the same server's auth certificate (same
+ *   metadata document, same issuer), addressed to Exchange on the amurl host, its `appctx.smtp` names the user's
+ *   mailbox, which is then linked to the unique id — once: a mailbox linked to another id, or a callback token of
+ *   another mailbox than the linked one, is refused. Microsoft calls the callback token's format opaque (it changed
+ *   in Exchange Online in 2024), so any other shape is refused rather than guessed at; the admin can still link.
  * - `sandbox`: only in sandbox mode, an HS256 token this process minted itself for a simulated mailbox.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -27,6 +32,7 @@ import {
 } from "jose";
 import type { Context } from "koa";
 import { z } from "zod";
+import { EXCHANGE_CALLBACK_TOKEN_HEADER } from "../api/addin.js";
 import { HttpError, httpErrors } from "../http/errors.js";
 import type { BridgeUser, UserRepository } from "../storage/user-repository.js";
 import { hostAllowed } from "./url-allow-list.js";
@@ -42,6 +48,16 @@ export interface AddinAuthSettings {
 
 const unauthenticated = (why: string) => httpErrors.unauthenticated("addin", why);
 const notEnabled = (why: string) => new HttpError(403, "MAILBOX_NOT_ENABLED", why);
+const notLinked = () =>
+  new HttpError(
+    403,
+    "MAILBOX_NOT_LINKED",
+    `this Exchange user is not linked to a mailbox yet; send an Exchange callback token in ${EXCHANGE_CALLBACK_TOKEN_HEADER}`,
+  );
+const linkRefused = (why: string) => new HttpError(403, "MAILBOX_LINK_REFUSED", why);
+
+/** The Exchange server's own principal: issuer of its tokens (`…@realm`) and audience of callback tokens. */
+const EXCHANGE_PRINCIPAL = "00000002-0000-0ff1-ce00-000000000000";
 
 const aadClaims = z.object({
   tid: z.string(),
@@ -51,6 +67,7 @@ const aadClaims = z.object({
 });
 
 const appContext = z.object({ version: z.literal("ExIdTok.V1"), msexchuid: z.string(), amurl: z.string().url() });
+const callbackContext = z.object({ smtp: z.email() });
 
 const authMetadata = z.object({
   keys: z.array(
@@ -122,14 +139,42 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
     return parsed.data.keys;
   }
 
-  async function fromExchangeIdentity(token: string): Promise<BridgeUser | undefined> {
+  /** The signing certificate, from the metadata document at `amurl`, that the token's header names. */
+  async function exchangeSigningKey(amurl: URL, token: string) {
+    let x5t: string | undefined;
+    try {
+      x5t = decodeProtectedHeader(token).x5t;
+    } catch {
+      throw unauthenticated("malformed Exchange token");
+    }
+    const key = (await metadataKeys(amurl.toString())).find((entry) => entry.keyinfo.x5t === x5t);
+    if (!key) throw unauthenticated("unknown Exchange signing key");
+    return importX509(certificatePem(key.keyvalue.value), "RS256");
+  }
+
+  /** The mailbox address an Exchange callback token vouches for, checked against the identity token's server. */
+  async function callbackTokenMailbox(callbackToken: string, amurl: URL, issuer: string): Promise<string> {
+    const realm = issuer.slice(issuer.indexOf("@") + 1);
+    const { payload } = await jwtVerify(callbackToken, await exchangeSigningKey(amurl, callbackToken), {
+      algorithms: ["RS256"],
+      issuer,
+      audience: `${EXCHANGE_PRINCIPAL}/${amurl.hostname}@${realm}`,
+    }).catch((error: unknown) => {
+      if (error instanceof HttpError) throw error;
+      throw unauthenticated("the Exchange callback token is not valid for this Exchange server");
+    });
+    try {
+      return callbackContext.parse(JSON.parse(String(payload.appctx))).smtp.toLowerCase();
+    } catch {
+      throw unauthenticated("the Exchange callback token names no mailbox");
+    }
+  }
+
+  async function fromExchangeIdentity(token: string, callbackToken: string): Promise<BridgeUser | undefined> {
     const exchange = settings.exchangeIdentity;
     if (!exchange) throw unauthenticated("on-premises sign-in is not configured on this bridge");
-    let x5t: string | undefined;
     let context: z.infer<typeof appContext>;
     try {
-      const header = decodeProtectedHeader(token);
-      x5t = header.x5t;
       const payload: JWTPayload = decodeJwt(token);
       context = appContext.parse(JSON.parse(String(payload.appctx)));
     } catch {
@@ -139,16 +184,34 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
     if (amurl.protocol !== "https:" || !hostAllowed(amurl.hostname, exchange.allowedHosts)) {
       throw unauthenticated("the token names an Exchange server this bridge does not trust");
     }
-    const key = (await metadataKeys(amurl.toString())).find((entry) => entry.keyinfo.x5t === x5t);
-    if (!key) throw unauthenticated("unknown Exchange signing key");
-    await jwtVerify(token, await importX509(certificatePem(key.keyvalue.value), "RS256"), {
+    const { payload } = await jwtVerify(token, await exchangeSigningKey(amurl, token), {
       algorithms: ["RS256"],
       audience: exchange.addinUrl,
-    }).catch(() => {
+    }).catch((error: unknown) => {
+      if (error instanceof HttpError) throw error;
       throw unauthenticated("the Exchange identity token is not valid");
     });
     const uniqueId = createHash("sha256").update(`${amurl.toString()}${context.msexchuid}`).digest("base64url");
-    return users.byExchangeIdentity(`ews:${uniqueId}`);
+    const identity = `ews:${uniqueId}`;
+    const linked = await users.byExchangeIdentity(identity);
+    if (!callbackToken) {
+      if (!linked) throw notLinked();
+      return linked;
+    }
+    const mailbox = await callbackTokenMailbox(callbackToken, amurl, String(payload.iss));
+    if (linked) {
+      if (linked.mailbox.toLowerCase() !== mailbox) {
+        throw linkRefused("the callback token belongs to another mailbox than the one linked to this Exchange user");
+      }
+      return linked;
+    }
+    const owner = await users.byMailbox(mailbox);
+    if (!owner) return undefined;
+    if (owner.exchangeIdentity && owner.exchangeIdentity !== identity) {
+      throw linkRefused("this mailbox is already linked to another Exchange user");
+    }
+    await users.setExchangeIdentity(owner.id, identity);
+    return users.byId(owner.id);
   }
 
   async function fromSandbox(token: string): Promise<BridgeUser | undefined> {
@@ -174,7 +237,7 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
       kind === "aad"
         ? await fromAad(token)
         : kind === "exchange-identity"
-          ? await fromExchangeIdentity(token)
+          ? await fromExchangeIdentity(token, ctx.get(EXCHANGE_CALLBACK_TOKEN_HEADER))
           : kind === "sandbox"
             ? await fromSandbox(token)
             : undefined;
