@@ -16,7 +16,7 @@
  *   metadata document, same issuer), addressed to Exchange on the amurl host, its `appctx.smtp` names the user's
  *   mailbox, which is then linked to the unique id — once: a mailbox linked to another id, or a callback token of
  *   another mailbox than the linked one, is refused. Microsoft calls the callback token's format opaque (it changed
- *   in Exchange Online in 2024), so any other shape is refused rather than guessed at; the admin can still link.
+ *   in Exchange Online in 2024), so any other shape is refused rather than guessed at (sign-in then fails closed).
  * - `sandbox`: only in sandbox mode, an HS256 token this process minted itself for a simulated mailbox.
  */
 import { createHash, randomBytes } from "node:crypto";
