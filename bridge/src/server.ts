@@ -74,6 +74,7 @@ export async function startServer(
     logger,
     metrics,
     queue: scheduling.queue,
+    connectors: scheduling.connectors,
     preview: (userId, settings) => scheduling.service.preview(userId, settings),
     ...(extra.sandboxKey ? { sandboxKey: extra.sandboxKey } : {}),
     now: () => new Date(),

@@ -3,6 +3,7 @@ import type { SyncSettings } from "../api/admin.js";
 import type { JobOutcome, JobTrigger, SyncQueue } from "../jobs/job.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { BridgeConnectors } from "../services/service-connectors.js";
 import type { Storage } from "../storage/index.js";
 
 export interface AppSettings {
@@ -32,6 +33,8 @@ export interface AppContext {
   logger: Logger;
   metrics: Metrics;
   queue: SyncQueue;
+  /** How routes reach Zoho CRM and Exchange for a user: the process's one factory, shared with the sync jobs. */
+  connectors: BridgeConnectors;
   sandboxKey?: Uint8Array;
   /** Dry runs of one user's enabled modules under the given settings (the sync service's `preview`). */
   preview?: (userId: string, settings: SyncSettings) => Promise<JobOutcome[]>;

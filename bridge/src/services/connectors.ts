@@ -13,8 +13,11 @@ export interface MailboxPorts {
 }
 
 export interface ConnectorFactory {
-  /** Which Exchange API the mailboxes are reached through (decides the module's side fields). */
-  readonly exchangeApi: ExchangeApi;
   /** Opens both sides for one user. Throws `ConnectorError` (auth-expired, mailbox-unavailable…) when it cannot. */
   open(user: BridgeUser): Promise<MailboxPorts>;
+}
+
+/** The Exchange API a mailbox port speaks (decides a module's side fields); the memory port stands in for Graph. */
+export function exchangeApiOf(port: ExchangePort): ExchangeApi {
+  return port.implementation === "ews" ? "ews" : "graph";
 }

@@ -29,6 +29,7 @@ import type { Storage } from "../storage/index.js";
 import type { BridgeUser } from "../storage/user-repository.js";
 import { sideHash } from "../sync/compare.js";
 import type { AddinCrm } from "./addin-crm.js";
+import { exchangeApiOf } from "./connectors.js";
 
 const AVAILABILITY_VIEW: Record<string, FreeBusy> = {
   "0": "free",
@@ -180,7 +181,7 @@ export class MeetingService {
       await exchangeEvents.create([{ value: event, notifyAttendees: attendees.length > 0 }]),
     );
     const crmItem = created(await crmEvents.create([{ value: event }]));
-    const module = eventSyncModule(mailbox.implementation === "ews" ? "ews" : "graph");
+    const module = eventSyncModule(exchangeApiOf(mailbox));
     await this.storage.syncState.saveRelation(
       { mailboxId: organizer.id, module: "events" },
       {

@@ -4,7 +4,6 @@
  * on PostgreSQL.
  */
 import type { BridgeConfig } from "../config.js";
-import { ConnectorError } from "../connectors/errors.js";
 import { InProcessScheduler } from "../jobs/in-process-scheduler.js";
 import type { SyncQueue } from "../jobs/job.js";
 import { PgBossQueue } from "../jobs/pg-boss-queue.js";
@@ -12,9 +11,7 @@ import { createLogger, type Logger } from "../observability/logger.js";
 import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { loadSecretBox, type SecretBox } from "../security/secret-box.js";
 import { openStorage, type Storage } from "../storage/index.js";
-import { loadExchangeConnection } from "./connections.js";
-import type { ConnectorFactory } from "./connectors.js";
-import { createServiceConnectorFactory } from "./service-connectors.js";
+import { type BridgeConnectors, createServiceConnectorFactory, serviceEndpoints } from "./service-connectors.js";
 import { SyncService } from "./sync-service.js";
 
 export interface Runtime {
@@ -36,29 +33,18 @@ export async function openRuntime(
   return { config, box, storage, logger, metrics, close: () => storage.close() };
 }
 
-/** Connectors from the stored settings; a factory that reports "not configured" until setup is done. */
-export async function openConnectors(runtime: Runtime): Promise<ConnectorFactory & { close(): Promise<void> }> {
-  const { config } = runtime;
-  const authorityHost = new URL(config.entra.authorityHost);
-  const options = {
-    graphBaseUrl: config.graphUrl,
-    authorityHost: config.entra.authorityHost,
-    ...(authorityHost.hostname === "login.microsoftonline.com" ? {} : { knownAuthorities: [authorityHost.host] }),
-  };
-  if (await loadExchangeConnection(runtime.storage)) return createServiceConnectorFactory(runtime.storage, options);
-  return {
-    exchangeApi: "graph",
-    open: async () => {
-      throw new ConnectorError({ kind: "mailbox-unavailable", message: "Exchange is not connected yet" });
-    },
-    close: async () => {},
-  };
+/** The process's connectors, from the stored settings; ports report "not configured" until setup is done. */
+export function openConnectors(runtime: Runtime): Promise<BridgeConnectors> {
+  return createServiceConnectorFactory(
+    runtime.storage,
+    serviceEndpoints(runtime.config.graphUrl, runtime.config.entra.authorityHost),
+  );
 }
 
 export interface Scheduling {
   queue: SyncQueue;
   service: SyncService;
-  connectors: ConnectorFactory & { close(): Promise<void> };
+  connectors: BridgeConnectors;
   stop(): Promise<void>;
 }
 

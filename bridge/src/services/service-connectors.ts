@@ -1,22 +1,44 @@
 /**
- * The production `ConnectorFactory`: Zoho CRM through the Zoho connector, Exchange through Graph (app-only, MSAL
- * client credentials) or EWS (service account with ApplicationImpersonation, or each user's own password in
- * individual mode), all from the stored connection settings and sealed secrets.
+ * The production connectors, one per process, on `AppContext.connectors` and shared with the sync jobs: Zoho CRM
+ * through the Zoho connector, Exchange through Graph (app-only, MSAL client credentials) or EWS (service account with
+ * ApplicationImpersonation, or each user's own password in individual mode), all from the stored connection
+ * settings and sealed secrets, read when a port is opened (so a connection set up after start is used at once).
  *
  * Token economy: Zoho keeps at most 30 live access tokens per refresh token and throttles rapid refreshes
  * (zoho-crm-api.md §1), and MSAL caches app tokens per application object — so the CRM ports and the MSAL app are
- * built once per process and shared by every job; only the per-mailbox Exchange port is opened per job.
+ * built once per process (per refresh token / app credentials) and shared by every job, route and push channel;
+ * only the per-mailbox Exchange port is opened per use.
  */
 
 import { createEwsExchangePort, type EwsVersionName } from "../connectors/ews/index.js";
-import { appOnlyTokens, createGraphExchangePort, msalApp, type TokenProvider } from "../connectors/graph/index.js";
-import { ConnectorError, type CrmPort } from "../connectors/port.js";
+import {
+  appOnlyTokens,
+  createGraphExchangePort,
+  type FreeBusy,
+  msalApp,
+  type TokenProvider,
+} from "../connectors/graph/index.js";
+import {
+  ConnectorError,
+  type CrmMailPort,
+  type CrmPort,
+  type ExchangeMailPort,
+  type ExchangePort,
+} from "../connectors/port.js";
 import { createZohoCrmPort, type ZohoCrmPort } from "../connectors/zoho/index.js";
+import type { Email } from "../model/index.js";
 import type { Storage } from "../storage/index.js";
 import type { BridgeUser } from "../storage/user-repository.js";
-import { loadCredentialMode, loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
+import {
+  loadCredentialMode,
+  loadExchangeConnection,
+  loadZohoConnection,
+  SECRET,
+  type StoredExchangeConnection,
+} from "./connections.js";
 import type { ConnectorFactory, MailboxPorts } from "./connectors.js";
 
+/** Where Graph and the identity platform live (production: Microsoft's hosts; sandbox and tests: a simulator). */
 export interface ServiceConnectorOptions {
   /** Graph endpoint (the sandbox points it at the simulator). */
   graphBaseUrl?: string;
@@ -24,6 +46,55 @@ export interface ServiceConnectorOptions {
   authorityHost: string;
   /** Hosts MSAL may trust without instance discovery (the simulator's host:port). */
   knownAuthorities?: string[];
+}
+
+/** A mailbox's Exchange port, with free/busy when its API offers one (Graph getSchedule, EWS GetUserAvailability). */
+export type MailboxPort = ExchangePort & {
+  freeBusy?: (
+    addresses: readonly string[],
+    startUtc: string,
+    endUtc: string,
+    intervalMinutes: number,
+  ) => Promise<FreeBusy[]>;
+};
+
+/** One user's e-mail on both sides; a side whose connector has no mail port is absent. */
+export interface MailPorts {
+  exchange?: ExchangeMailPort<Email>;
+  crm?: CrmMailPort<Email>;
+  /** Releases the mailbox. */
+  close(): Promise<void>;
+}
+
+/** The process's one way to reach Zoho CRM and Exchange for a user. */
+export interface BridgeConnectors extends ConnectorFactory {
+  /** The Graph and identity endpoints every port uses (connection tests probe the same ones). */
+  readonly endpoints: ServiceConnectorOptions;
+  /** The user's Zoho CRM port (their own refresh token when they authorised one, else the org's). Shared: not closed. */
+  crm(user: BridgeUser): Promise<ZohoCrmPort>;
+  /** The user's mailbox; the caller closes it. */
+  exchange(user: BridgeUser): Promise<MailboxPort>;
+  mail(user: BridgeUser): Promise<MailPorts>;
+  /** Free/busy seen from the user's mailbox; `undefined` when its API offers none. */
+  freeBusy(
+    user: BridgeUser,
+    addresses: readonly string[],
+    startUtc: string,
+    endUtc: string,
+    intervalMinutes: number,
+  ): Promise<FreeBusy[] | undefined>;
+  /** Closes the shared CRM ports (process shutdown). */
+  close(): Promise<void>;
+}
+
+/** Graph and identity endpoints; MSAL trusts an authority other than Microsoft's (a simulator) by name. */
+export function serviceEndpoints(graphUrl: string, authorityHost: string): ServiceConnectorOptions {
+  const authority = new URL(authorityHost);
+  return {
+    graphBaseUrl: graphUrl,
+    authorityHost,
+    ...(authority.hostname === "login.microsoftonline.com" ? {} : { knownAuthorities: [authority.host] }),
+  };
 }
 
 /** A per-user Zoho refresh token (the user's own CRM view), if the user authorised one. */
@@ -39,14 +110,13 @@ function shared(port: ZohoCrmPort): CrmPort {
 
 export async function createServiceConnectorFactory(
   storage: Storage,
-  options: ServiceConnectorOptions,
-): Promise<ConnectorFactory & { close(): Promise<void> }> {
-  const exchange = await loadExchangeConnection(storage);
-  if (!exchange) throw new Error("no Exchange connection is configured");
+  endpoints: ServiceConnectorOptions,
+): Promise<BridgeConnectors> {
   const crmPorts = new Map<string, Promise<ZohoCrmPort>>();
-  let graphTokens: TokenProvider | undefined;
+  // One MSAL app per application credentials, so a changed client secret or tenant gets a fresh token cache.
+  const graphTokens = new Map<string, TokenProvider>();
 
-  async function crmFor(user: BridgeUser): Promise<CrmPort> {
+  async function crm(user: BridgeUser): Promise<ZohoCrmPort> {
     const zoho = await loadZohoConnection(storage);
     const clientSecret = await storage.secrets.get(SECRET.zohoClientSecret);
     const refreshToken =
@@ -68,58 +138,83 @@ export async function createServiceConnectorFactory(
       port.catch(() => crmPorts.delete(refreshToken));
       crmPorts.set(refreshToken, port);
     }
-    return shared(await port);
+    return port;
   }
 
-  async function graphTokenProvider(): Promise<TokenProvider> {
-    if (exchange?.kind !== "graph") throw notConfigured("Graph");
-    if (!graphTokens) {
-      const clientSecret = await storage.secrets.get(SECRET.graphClientSecret);
-      if (!clientSecret) throw notConfigured("the Graph client secret");
-      graphTokens = appOnlyTokens(
+  async function graphTokenProvider(
+    exchange: Extract<StoredExchangeConnection, { kind: "graph" }>,
+  ): Promise<TokenProvider> {
+    const clientSecret = await storage.secrets.get(SECRET.graphClientSecret);
+    if (!clientSecret) throw notConfigured("the Graph client secret");
+    const key = JSON.stringify([exchange.tenantId, exchange.clientId, clientSecret]);
+    let tokens = graphTokens.get(key);
+    if (!tokens) {
+      tokens = appOnlyTokens(
         msalApp({
           clientId: exchange.clientId,
           clientSecret,
-          authority: `${options.authorityHost}/${exchange.tenantId}`,
-          ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
+          authority: `${endpoints.authorityHost}/${exchange.tenantId}`,
+          ...(endpoints.knownAuthorities ? { knownAuthorities: endpoints.knownAuthorities } : {}),
         }),
       );
+      graphTokens.clear();
+      graphTokens.set(key, tokens);
     }
-    return graphTokens;
+    return tokens;
   }
 
-  async function exchangeFor(user: BridgeUser): Promise<MailboxPorts["exchange"]> {
-    if (exchange?.kind === "graph") {
+  async function exchange(user: BridgeUser): Promise<MailboxPort> {
+    const connection = await loadExchangeConnection(storage);
+    if (!connection)
+      throw new ConnectorError({ kind: "mailbox-unavailable", message: "Exchange is not connected yet" });
+    if (connection.kind === "graph") {
       return createGraphExchangePort({
-        tokens: await graphTokenProvider(),
+        tokens: await graphTokenProvider(connection),
         mailbox: user.mailbox,
         // Subscriptions are opened only by the push channels, which give them the bridge's public HTTPS URL.
         push: true,
-        ...(options.graphBaseUrl ? { baseUrl: options.graphBaseUrl } : {}),
-      }) as MailboxPorts["exchange"];
+        ...(endpoints.graphBaseUrl ? { baseUrl: endpoints.graphBaseUrl } : {}),
+      });
     }
-    if (exchange?.kind !== "ews") throw notConfigured("Exchange");
     const individual = (await loadCredentialMode(storage)) === "individual";
     const password = await storage.secrets.get(individual ? SECRET.userPassword(user.id) : SECRET.exchangePassword);
     if (!password) throw new ConnectorError({ kind: "auth-expired", message: "no Exchange password is stored" });
-    const version = (exchange.detectedVersion ??
-      (exchange.serverVersion === "auto" ? "Exchange2010_SP2" : exchange.serverVersion)) as EwsVersionName;
-    const username = individual ? user.mailbox : (exchange.username ?? exchange.emailAddress);
+    const version = (connection.detectedVersion ??
+      (connection.serverVersion === "auto" ? "Exchange2010_SP2" : connection.serverVersion)) as EwsVersionName;
+    const username = individual ? user.mailbox : (connection.username ?? connection.emailAddress);
     return createEwsExchangePort({
       mailbox: user.mailbox,
-      ...(exchange.resolvedEwsUrl ? { url: exchange.resolvedEwsUrl } : {}),
+      ...(connection.resolvedEwsUrl ? { url: connection.resolvedEwsUrl } : {}),
       version,
-      username: exchange.domain && !username.includes("@") ? `${exchange.domain}\\${username}` : username,
+      username: connection.domain && !username.includes("@") ? `${connection.domain}\\${username}` : username,
       password,
-      auth: exchange.authScheme,
+      auth: connection.authScheme,
       impersonate: !individual,
-    }) as Promise<MailboxPorts["exchange"]>;
+    });
   }
 
   return {
-    exchangeApi: exchange.kind,
-    async open(user) {
-      return { crm: await crmFor(user), exchange: await exchangeFor(user) };
+    endpoints,
+    crm,
+    exchange,
+    async open(user): Promise<MailboxPorts> {
+      return { crm: shared(await crm(user)), exchange: await exchange(user) };
+    },
+    async mail(user) {
+      const [zoho, mailbox] = [await crm(user), await exchange(user)];
+      return {
+        ...(mailbox.mail ? { exchange: mailbox.mail as ExchangeMailPort<Email> } : {}),
+        crm: zoho.mail as CrmMailPort<Email>,
+        close: () => mailbox.close(),
+      };
+    },
+    async freeBusy(user, addresses, startUtc, endUtc, intervalMinutes) {
+      const mailbox = await exchange(user);
+      try {
+        return await mailbox.freeBusy?.(addresses, startUtc, endUtc, intervalMinutes);
+      } finally {
+        await mailbox.close();
+      }
     },
     async close() {
       for (const port of crmPorts.values()) await port.then((p) => p.close()).catch(() => undefined);

@@ -12,6 +12,7 @@ import type { SyncSettings } from "../api/admin.js";
 import {
   ConnectorError,
   type ConnectorFailure,
+  type ExchangePort,
   type ItemResult,
   isGlobalFailure,
   type RecordPort,
@@ -24,7 +25,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { Storage } from "../storage/index.js";
 import { runSync } from "../sync/engine.js";
 import type { SyncModule } from "../sync/module.js";
-import type { ConnectorFactory } from "./connectors.js";
+import { type ConnectorFactory, exchangeApiOf } from "./connectors.js";
 import { runMailJob } from "./mail-job.js";
 import { enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
 
@@ -69,8 +70,9 @@ export interface SyncServiceDependencies {
 export class SyncService {
   constructor(private readonly deps: SyncServiceDependencies) {}
 
-  private syncModule(module: SyncModuleName): SyncModule<unknown> {
-    const api = this.deps.connectors.exchangeApi;
+  /** The module's side fields depend on the Exchange API the mailbox was opened through. */
+  private syncModule(module: SyncModuleName, exchange: ExchangePort): SyncModule<unknown> {
+    const api = exchangeApiOf(exchange);
     const modules = {
       contacts: () => contactSyncModule(api),
       events: () => eventSyncModule(api),
@@ -115,7 +117,7 @@ export class SyncService {
         return { kind: "failed-permanent", reason: `${job.module} is not available on both sides` };
       const result = await runSync({
         scope: { mailboxId: user.id, module: job.module },
-        module: this.syncModule(job.module),
+        module: this.syncModule(job.module, ports.exchange),
         exchange: watchFailures(exchange as RecordPort<unknown>, seen),
         crm: watchFailures(crm as RecordPort<unknown>, seen),
         store: storage.syncState,

@@ -13,6 +13,7 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { createSandboxKey } from "../../src/security/addin-auth.js";
 import { SecretBox } from "../../src/security/secret-box.js";
+import { createServiceConnectorFactory, serviceEndpoints } from "../../src/services/service-connectors.js";
 import { SyncService } from "../../src/services/sync-service.js";
 import { openStorage, type Storage } from "../../src/storage/index.js";
 import type { AdminPrincipal } from "../../src/storage/session-store.js";
@@ -43,6 +44,9 @@ export async function startTestBridge(settings: Partial<AppSettings> = {}): Prom
     backoffBaseMs: 5,
     backoffCapMs: 20,
   });
+  // As in the sandbox, a test's Entra simulator serves Graph too; without one, Microsoft's hosts (never reached).
+  const authorityHost = settings.entra?.authorityHost ?? "https://login.microsoftonline.com";
+  const graphUrl = settings.entra ? authorityHost : "https://graph.microsoft.com";
   const context: AppContext = {
     settings: {
       publicUrl: "http://127.0.0.1",
@@ -53,6 +57,8 @@ export async function startTestBridge(settings: Partial<AppSettings> = {}): Prom
       ...settings,
     },
     storage,
+    // Routes reach the simulators through the production factory; sync jobs run against the memory connectors.
+    connectors: await createServiceConnectorFactory(storage, serviceEndpoints(graphUrl, authorityHost)),
     logger,
     metrics,
     queue: scheduler,
@@ -75,6 +81,7 @@ export async function startTestBridge(settings: Partial<AppSettings> = {}): Prom
     context,
     async close() {
       await scheduler.stop();
+      await context.connectors.close();
       await new Promise((resolve) => server.close(resolve));
       await storage.close();
       await disposable.dispose();
