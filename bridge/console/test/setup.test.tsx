@@ -10,11 +10,21 @@ const impersonationDenied: AdminResponse<"testExchange"> = {
   ok: false,
   testedAt: at,
   steps: [
-    { step: "dns", status: "passed", detail: "mail.contoso.com resolves" },
-    { step: "tls", status: "passed", detail: "certificate trusted" },
-    { step: "authentication", status: "passed", detail: "svc-bridge signed in with NTLM" },
-    { step: "impersonation", status: "failed", detail: "opening ben@contoso.com as svc-bridge" },
-    { step: "mailbox", status: "skipped", detail: "" },
+    { step: "dns", status: "passed", detail: "mail.contoso.com resolves", reason: null },
+    { step: "tls", status: "passed", detail: "certificate trusted", reason: null },
+    { step: "authentication", status: "passed", detail: "svc-bridge signed in with NTLM", reason: null },
+    {
+      step: "impersonation",
+      status: "failed",
+      detail: "opening ben@contoso.com as svc-bridge",
+      reason: "The account does not have permission to impersonate the requested user.",
+    },
+    {
+      step: "mailbox",
+      status: "skipped",
+      detail: "The contacts of ben@contoso.com were read",
+      reason: "the impersonation check failed first",
+    },
   ],
   failure: {
     step: "impersonation",

@@ -276,6 +276,8 @@ export const ConnectionTestResult = z.object({
       status: z.enum(["passed", "failed", "skipped"]),
       /** What was checked, e.g. "TLS certificate for mail.contoso.com is trusted". */
       detail: z.string(),
+      /** Why the step failed (the service's words) or was skipped (e.g. an earlier check failed); null: passed. */
+      reason: z.string().nullable(),
     }),
   ),
   failure: z
@@ -294,7 +296,8 @@ export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
 export const ExchangeTestRequest = z.object({
   /** A draft to test before saving; omitted: test the saved connection. Omitted secrets use the stored ones. */
   connection: ExchangeConnectionInput.optional(),
-  /** A user's mailbox to open through impersonation / app access; omitted: the account's own mailbox. */
+  /** A user's mailbox to open through impersonation / app access; omitted: the first selected user's, and with
+   * none selected the impersonation and mailbox steps are skipped ("not tested"). */
   mailbox: z.email().optional(),
 });
 

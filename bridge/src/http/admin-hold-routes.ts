@@ -119,8 +119,8 @@ export function addAdminHoldRoutes(table: RouteTable, context: AppContext): void
         ok: true,
         testedAt,
         steps: [
-          { step: "authentication", status: "passed", detail: "The stored credentials were accepted." },
-          { step: "mailbox", status: "passed", detail: `The mailbox ${user.mailbox} was read.` },
+          { step: "authentication", status: "passed", detail: "The stored credentials were accepted.", reason: null },
+          { step: "mailbox", status: "passed", detail: `The mailbox ${user.mailbox} was read.`, reason: null },
         ],
         failure: null,
       };
@@ -137,11 +137,13 @@ export function addAdminHoldRoutes(table: RouteTable, context: AppContext): void
           step: "authentication",
           status: authFailed ? "failed" : "passed",
           detail: authFailed ? "The stored credentials were refused." : "The stored credentials were accepted.",
+          reason: authFailed ? probe.message : null,
         },
         {
           step: "mailbox",
           status: authFailed ? "skipped" : "failed",
           detail: `Reading the mailbox ${user.mailbox}.`,
+          reason: authFailed ? "the authentication check failed first" : probe.message,
         },
       ],
       failure: {

@@ -16,6 +16,7 @@ import { SYNC_MODULES, type SyncModuleName } from "../connectors/port.js";
 import { SESSION_COOKIE } from "../security/admin-auth.js";
 import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-list.js";
 import { allowedAccountsServer } from "../security/zoho-accounts.js";
+import { ConnectionNotConfigured, testExchangePassword } from "../services/connection-tests.js";
 import {
   loadCredentialMode,
   loadExchangeConnection,
@@ -556,14 +557,31 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
 
   add("credentialHealth", async () => credentialHealth(context));
 
+  // The console says "updated and checked": the new password is tried against Exchange first, and a refused one is
+  // not stored (the old one stays), with the failing check and Exchange's own words in the error.
   add("updatePassword", async ({ request }, { admin }) => {
-    if (request.zohoUserId) {
-      const user = await userOr404(storage, request.zohoUserId);
+    const user = request.zohoUserId ? await userOr404(storage, request.zohoUserId) : undefined;
+    const exchange = await loadExchangeConnection(storage);
+    if (exchange?.kind !== "ews") throw notConfigured("an on-premises Exchange connection");
+    const check = await testExchangePassword(storage, { password: request.password, user }, context.now()).catch(
+      (error: unknown) => {
+        if (error instanceof ConnectionNotConfigured) throw new HttpError(409, "not-configured", error.message);
+        throw error;
+      },
+    );
+    if (check.failure) {
+      const { step, code, message, hint } = check.failure;
+      throw new HttpError(
+        502,
+        "upstream-failed",
+        `Exchange refused the new password at the ${step} check (${code}): ${message}. The old password is kept. ${hint}`,
+        { reason: code, step },
+      );
+    }
+    if (user) {
       await storage.secrets.put(SECRET.userPassword(user.id), request.password);
       if (user.status === "needs-reauthorization") await storage.users.setStatus(user.id, "pending");
     } else {
-      const exchange = await loadExchangeConnection(storage);
-      if (exchange?.kind !== "ews") throw notConfigured("an on-premises Exchange connection");
       await storage.secrets.put(SECRET.exchangePassword, request.password);
     }
     await audit(admin?.zohoUserId, "password.update", { zohoUserId: request.zohoUserId ?? "service-account" });

@@ -40,13 +40,16 @@ class StepFailure extends Error {
   }
 }
 
-interface PlannedStep {
-  step: Step;
-  detail: string;
-  run(): Promise<void>;
-  /** Classifies what `run` threw; undefined: an unexpected error, reported as server-error. */
-  classify(error: unknown): StepFailure | undefined;
-}
+type PlannedStep =
+  | {
+      step: Step;
+      detail: string;
+      run(): Promise<void>;
+      /** Classifies what `run` threw; undefined: an unexpected error, reported as server-error. */
+      classify(error: unknown): StepFailure | undefined;
+    }
+  /** A step that cannot be run, and why (e.g. no mailbox to impersonate was given). */
+  | { step: Step; detail: string; notRunBecause: string };
 
 function unclassified(error: unknown): StepFailure {
   return new StepFailure(
@@ -60,17 +63,22 @@ async function runSteps(planned: PlannedStep[], now: Date): Promise<ConnectionTe
   const steps: ConnectionTestResult["steps"] = [];
   let failure: Failure | null = null;
   for (const planStep of planned) {
+    const { step, detail } = planStep;
     if (failure) {
-      steps.push({ step: planStep.step, status: "skipped", detail: planStep.detail });
+      steps.push({ step, status: "skipped", detail, reason: `the ${failure.step} check failed first` });
+      continue;
+    }
+    if ("notRunBecause" in planStep) {
+      steps.push({ step, status: "skipped", detail, reason: planStep.notRunBecause });
       continue;
     }
     try {
       await planStep.run();
-      steps.push({ step: planStep.step, status: "passed", detail: planStep.detail });
+      steps.push({ step, status: "passed", detail, reason: null });
     } catch (error) {
       const classified = error instanceof StepFailure ? error : (planStep.classify(error) ?? unclassified(error));
-      steps.push({ step: planStep.step, status: "failed", detail: planStep.detail });
-      failure = { step: planStep.step, code: classified.code, message: classified.message, hint: classified.hint };
+      steps.push({ step, status: "failed", detail, reason: classified.message });
+      failure = { step, code: classified.code, message: classified.message, hint: classified.hint };
     }
   }
   return { ok: failure === null, testedAt: now.toISOString(), steps, failure };
@@ -214,7 +222,12 @@ function classifyEws(error: unknown): StepFailure | undefined {
   const code = ewsResponseCode(error);
   if (code === "ErrorImpersonateUserDenied")
     return new StepFailure("impersonation-denied", message, HINT.impersonation);
-  if (code === "ErrorNonExistentMailbox" || code === "ErrorMailboxStoreUnavailable") {
+  // ErrorMissingEmailAddress: the logon was accepted, but the account has no mailbox of its own to open.
+  if (
+    code === "ErrorNonExistentMailbox" ||
+    code === "ErrorMailboxStoreUnavailable" ||
+    code === "ErrorMissingEmailAddress"
+  ) {
     return new StepFailure("mailbox-not-found", message, HINT.mailbox);
   }
   if (failureOf(error)?.kind === "auth-expired")
@@ -271,6 +284,101 @@ async function connectionUnderTest(storage: Storage, draft: ExchangeConnectionIn
   throw new ConnectionNotConfigured("no Exchange connection is configured");
 }
 
+/** How "test connection" logs on to EWS and which mailbox it opens. */
+interface EwsLogon {
+  ewsUrl: string;
+  /** The logon name as sent (DOMAIN\user when a domain is given for a bare account name). */
+  username: string;
+  password: string;
+  authScheme: "basic" | "ntlm";
+  version: EwsVersionName;
+  /** True: `username` is a service account that opens `mailbox` through ApplicationImpersonation. */
+  impersonate: boolean;
+  /** The mailbox to open; undefined while impersonating without one (impersonation is then not tested). */
+  mailbox: string | undefined;
+  /** The account's own mailbox, read to prove the logon when there is no mailbox to impersonate. */
+  ownMailbox: string;
+}
+
+const NO_MAILBOX_TO_IMPERSONATE =
+  "no mailbox to impersonate was given (and no user is selected yet), so impersonation was not tested";
+
+function ewsLogonName(account: string, domain: string | undefined): string {
+  return domain && !account.includes("@") ? `${domain}\\${account}` : account;
+}
+
+function ewsVersionOf(connection: { detectedVersion: string | null; serverVersion: string }): EwsVersionName {
+  return (connection.detectedVersion ??
+    (connection.serverVersion === "auto" ? "Exchange2010_SP2" : connection.serverVersion)) as EwsVersionName;
+}
+
+/** A mailbox to test against when the admin gave none: the first user selected for sync. */
+async function firstSelectedMailbox(storage: Storage): Promise<string | undefined> {
+  return (await storage.users.listSyncable())[0]?.mailbox;
+}
+
+function testEwsLogon(logon: EwsLogon, now: Date): Promise<ConnectionTestResult> {
+  const { ewsUrl, username, mailbox } = logon;
+  // One EWS call proves all three steps: Exchange checks the logon (401), then the impersonation right
+  // (ErrorImpersonateUserDenied), then the mailbox (ErrorNonExistentMailbox), so the failure names its step.
+  // Without a mailbox to impersonate, the account's own mailbox is read without impersonation: only the logon counts
+  // (a service account often has no mailbox of its own, which Exchange reports after accepting the logon).
+  let probe: Promise<StepFailure | undefined> | undefined;
+  const readMailbox = () => {
+    probe ??= (async () => {
+      const port = await createEwsExchangePort({
+        url: ewsUrl,
+        mailbox: mailbox ?? logon.ownMailbox,
+        version: logon.version,
+        username,
+        password: logon.password,
+        auth: logon.authScheme,
+        impersonate: logon.impersonate && mailbox !== undefined,
+      });
+      try {
+        await port.modules.contacts?.listAll(undefined);
+      } finally {
+        await port.close();
+      }
+    })().then(
+      () => undefined,
+      (error: unknown) => classifyEws(error) ?? unclassified(error),
+    );
+    return probe;
+  };
+  const stepOf = (failure: StepFailure): Step | undefined => {
+    if (failure.code === "invalid-credentials") return "authentication";
+    if (failure.code === "impersonation-denied") return "impersonation";
+    if (mailbox === undefined) return failure.code === "mailbox-not-found" ? undefined : "authentication";
+    return "mailbox";
+  };
+  const probeStep = (step: Step, detail: string): PlannedStep => ({
+    step,
+    detail,
+    async run() {
+      const failure = await readMailbox();
+      if (failure && stepOf(failure) === step) throw failure;
+    },
+    classify: () => undefined,
+  });
+  const mailboxSteps: PlannedStep[] =
+    mailbox === undefined
+      ? [
+          { step: "impersonation", detail: `${username} may act as a user`, notRunBecause: NO_MAILBOX_TO_IMPERSONATE },
+          { step: "mailbox", detail: "A user's mailbox was read", notRunBecause: NO_MAILBOX_TO_IMPERSONATE },
+        ]
+      : [
+          ...(logon.impersonate
+            ? [probeStep("impersonation", `${username} may act as ${mailbox} (ApplicationImpersonation)`)]
+            : []),
+          probeStep("mailbox", `The contacts of ${mailbox} were read`),
+        ];
+  return runSteps(
+    [tlsStep(ewsUrl), probeStep("authentication", `${username} signed in to ${new URL(ewsUrl).host}`), ...mailboxSteps],
+    now,
+  );
+}
+
 export async function testExchangeConnection(
   storage: Storage,
   options: ServiceConnectorOptions,
@@ -278,63 +386,23 @@ export async function testExchangeConnection(
   now: Date,
 ): Promise<ConnectionTestResult> {
   const connection = await connectionUnderTest(storage, request.connection);
+  const target = request.mailbox ?? (await firstSelectedMailbox(storage));
   if (connection.kind === "ews") {
     if (!connection.ewsUrl)
       throw new ConnectionNotConfigured("the EWS URL is not known yet: save the connection to run Autodiscover");
-    const { ewsUrl, password } = connection;
-    const account = connection.username ?? connection.emailAddress;
-    const username = connection.domain && !account.includes("@") ? `${connection.domain}\\${account}` : account;
-    const version = (connection.detectedVersion ??
-      (connection.serverVersion === "auto" ? "Exchange2010_SP2" : connection.serverVersion)) as EwsVersionName;
-    const mailbox = request.mailbox ?? connection.emailAddress;
     const impersonate = (await loadCredentialMode(storage)) === "impersonation";
-    // One EWS call proves all three steps: Exchange checks the logon (401), then the impersonation right
-    // (ErrorImpersonateUserDenied), then the mailbox (ErrorNonExistentMailbox), so the failure names its step.
-    let probe: Promise<StepFailure | undefined> | undefined;
-    const readMailbox = () => {
-      probe ??= (async () => {
-        const port = await createEwsExchangePort({
-          url: ewsUrl,
-          mailbox,
-          version,
-          username,
-          password: password ?? "",
-          auth: connection.authScheme,
-          impersonate,
-        });
-        try {
-          await port.modules.contacts?.listAll(undefined);
-        } finally {
-          await port.close();
-        }
-      })().then(
-        () => undefined,
-        (error: unknown) => classifyEws(error) ?? unclassified(error),
-      );
-      return probe;
-    };
-    const stepOf: Partial<Record<Code, Step>> = {
-      "invalid-credentials": "authentication",
-      "impersonation-denied": "impersonation",
-    };
-    const probeStep = (step: Step, detail: string): PlannedStep => ({
-      step,
-      detail,
-      async run() {
-        const failure = await readMailbox();
-        if (failure && (stepOf[failure.code] ?? "mailbox") === step) throw failure;
+    return testEwsLogon(
+      {
+        ewsUrl: connection.ewsUrl,
+        username: ewsLogonName(connection.username ?? connection.emailAddress, connection.domain),
+        password: connection.password ?? "",
+        authScheme: connection.authScheme,
+        version: ewsVersionOf(connection),
+        impersonate,
+        // Individual mode logs on as a user, whose own mailbox is the one to read.
+        mailbox: impersonate ? target : (request.mailbox ?? connection.emailAddress),
+        ownMailbox: connection.emailAddress,
       },
-      classify: () => undefined,
-    });
-    return runSteps(
-      [
-        tlsStep(ewsUrl),
-        probeStep("authentication", `${username} signed in to ${new URL(ewsUrl).host}`),
-        ...(impersonate
-          ? [probeStep("impersonation", `${username} may act as ${mailbox} (ApplicationImpersonation)`)]
-          : []),
-        probeStep("mailbox", `The contacts of ${mailbox} were read`),
-      ],
       now,
     );
   }
@@ -348,7 +416,6 @@ export async function testExchangeConnection(
       ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
     }),
   );
-  const target = request.mailbox;
   return runSteps(
     [
       tlsStep(options.authorityHost),
@@ -360,28 +427,74 @@ export async function testExchangeConnection(
         },
         classify: classifyGraph,
       },
-      ...(target
-        ? [
-            {
-              step: "mailbox" as const,
-              detail: `The app read the contacts of ${target}`,
-              run: async () => {
-                const port = createGraphExchangePort({
-                  tokens,
-                  mailbox: target,
-                  ...(options.graphBaseUrl ? { baseUrl: options.graphBaseUrl } : {}),
-                });
-                try {
-                  await port.modules.contacts?.listAll(undefined);
-                } finally {
-                  await port.close();
-                }
-              },
-              classify: classifyGraph,
+      target === undefined
+        ? {
+            step: "mailbox",
+            detail: "The app read a user's contacts",
+            notRunBecause: "no mailbox was given (and no user is selected yet), so mailbox access was not tested",
+          }
+        : {
+            step: "mailbox",
+            detail: `The app read the contacts of ${target}`,
+            run: async () => {
+              const port = createGraphExchangePort({
+                tokens,
+                mailbox: target,
+                ...(options.graphBaseUrl ? { baseUrl: options.graphBaseUrl } : {}),
+              });
+              try {
+                await port.modules.contacts?.listAll(undefined);
+              } finally {
+                await port.close();
+              }
             },
-          ]
-        : []),
+            classify: classifyGraph,
+          },
     ],
+    now,
+  );
+}
+
+/**
+ * Checks a new EWS password before it is stored: the saved connection's logon with `password` — the service
+ * account's (impersonating the first selected user), or in individual mode one user's own logon to their mailbox.
+ */
+export async function testExchangePassword(
+  storage: Storage,
+  request: { password: string; user?: { mailbox: string } | undefined },
+  now: Date,
+): Promise<ConnectionTestResult> {
+  const saved = await loadExchangeConnection(storage);
+  if (saved?.kind !== "ews") throw new ConnectionNotConfigured("no on-premises Exchange connection is configured");
+  if (!saved.resolvedEwsUrl) throw new ConnectionNotConfigured("the EWS URL is not known yet (Autodiscover)");
+  const common = {
+    ewsUrl: saved.resolvedEwsUrl,
+    password: request.password,
+    authScheme: saved.authScheme,
+    version: ewsVersionOf(saved),
+  };
+  if (request.user) {
+    const { mailbox } = request.user;
+    return testEwsLogon(
+      {
+        ...common,
+        username: ewsLogonName(mailbox, saved.domain),
+        impersonate: false,
+        mailbox,
+        ownMailbox: mailbox,
+      },
+      now,
+    );
+  }
+  const impersonate = (await loadCredentialMode(storage)) === "impersonation";
+  return testEwsLogon(
+    {
+      ...common,
+      username: ewsLogonName(saved.username ?? saved.emailAddress, saved.domain),
+      impersonate,
+      mailbox: impersonate ? await firstSelectedMailbox(storage) : saved.emailAddress,
+      ownMailbox: saved.emailAddress,
+    },
     now,
   );
 }

@@ -14,8 +14,8 @@ import { ensureTestPki } from "../../simulators/shared/pki.js";
 import { serveHttps } from "../../simulators/shared/server.js";
 import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
 import type { ConnectionTestResult } from "../../src/api/admin.js";
-import { saveExchangeConnection, saveZohoConnection } from "../../src/services/connections.js";
-import { sessionHeaders, startTestBridge, type TestBridge } from "../http/harness.js";
+import { SECRET, saveExchangeConnection, saveZohoConnection } from "../../src/services/connections.js";
+import { seedUsers, sessionHeaders, startTestBridge, type TestBridge } from "../http/harness.js";
 import { testPki } from "../support/pki.js";
 
 const ADELE = `adelev@${DEMO_TENANT.domain}`;
@@ -139,6 +139,82 @@ describe("testExchange over EWS 2016 (impersonation)", () => {
     await saveExchangeConnection(bridge.storage, ewsDraft(seeded.serviceAccount));
     const { json } = await post("/exchange/test", { mailbox: seeded.users[1]?.smtp });
     expect(json.ok).toBe(true);
+  });
+
+  it("says why each step failed or was skipped", async () => {
+    const wrong = { ...seeded.serviceAccount, password: "not-the-password" };
+    const { json } = await post("/exchange/test", { connection: ewsDraft(wrong), mailbox: seeded.users[0]?.smtp });
+    const reasons = Object.fromEntries(json.steps.map(({ step, reason }) => [step, reason]));
+    expect(reasons.tls).toBeNull();
+    expect(reasons.authentication).toBe(json.failure?.message);
+    expect(reasons.impersonation).toBe("the authentication check failed first");
+    expect(reasons.mailbox).toBe("the authentication check failed first");
+  });
+
+  it("without a mailbox to impersonate (none given, none selected) tests only the logon and says so", async () => {
+    // The seeded service account has no mailbox of its own; reading it proves the logon all the same.
+    const { json } = await post("/exchange/test", { connection: ewsDraft(seeded.serviceAccount) });
+    expect(json.failure).toBeNull();
+    expect(stepStatuses(json)).toEqual({
+      tls: "passed",
+      authentication: "passed",
+      impersonation: "skipped",
+      mailbox: "skipped",
+    });
+    expect(json.steps.find((step) => step.step === "impersonation")?.reason).toMatch(/impersonation was not tested/);
+
+    const wrong = { ...seeded.serviceAccount, password: "not-the-password" };
+    const refused = await post("/exchange/test", { connection: ewsDraft(wrong) });
+    expect(refused.json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
+  });
+
+  it("impersonates the first selected user when no mailbox is given", async () => {
+    const [user] = await seedUsers(bridge, 1);
+    await bridge.storage.users.setMailbox(user?.id ?? "", `nobody@${seeded.users[0]?.smtp.split("@")[1]}`);
+    try {
+      const { json } = await post("/exchange/test", { connection: ewsDraft(seeded.serviceAccount) });
+      // The selected user's mailbox was opened (and does not exist): not the service account's own.
+      expect(json.failure).toMatchObject({ step: "mailbox", code: "mailbox-not-found" });
+      expect(stepStatuses(json)).toMatchObject({ impersonation: "passed" });
+    } finally {
+      await bridge.storage.users.setSelected([user?.id ?? ""], false);
+    }
+  });
+});
+
+describe("updatePassword checks the new EWS password before storing it", () => {
+  async function putPassword(password: string) {
+    const response = await fetch(`${bridge.url}/api/admin/account/password`, {
+      method: "PUT",
+      headers: await sessionHeaders(bridge),
+      body: JSON.stringify({ password }),
+    });
+    return { status: response.status, json: (await response.json()) as { error?: { code: string; message: string } } };
+  }
+
+  it("keeps the old password when Exchange refuses the new one, and stores one Exchange accepts", async () => {
+    const { upn, password } = seeded.serviceAccount;
+    await saveExchangeConnection(bridge.storage, {
+      kind: "ews",
+      endpoint: { mode: "url", ewsUrl: ews.ewsUrl },
+      emailAddress: upn,
+      username: upn,
+      password: "the-old-password",
+      authScheme: "basic",
+      serverVersion: "Exchange2016",
+    });
+    const refused = await putPassword("a-wrong-password");
+    expect(refused.status).toBe(502);
+    expect(refused.json.error?.code).toBe("upstream-failed");
+    expect(refused.json.error?.message).toMatch(
+      /at the authentication check \(invalid-credentials\).*old password is kept/,
+    );
+    expect(await bridge.storage.secrets.get(SECRET.exchangePassword)).toBe("the-old-password");
+
+    const accepted = await putPassword(password);
+    expect(accepted.status).toBe(200);
+    expect(await bridge.storage.secrets.get(SECRET.exchangePassword)).toBe(password);
+    expect(JSON.stringify(accepted.json)).not.toContain(password);
   });
 });
 

@@ -391,7 +391,10 @@ function ExchangeStep({ connection, onSaved }: { connection: ExchangeConnection;
           )}
         </div>
       )}
-      <Field label="Test against mailbox" hint="Optional: a user's mailbox, to check impersonation or app access.">
+      <Field
+        label="Test against mailbox"
+        hint="A user's mailbox to impersonate (or open with app access). Empty: the first selected user's; with none, impersonation is not tested."
+      >
         <Input type="email" value={testMailbox} onChange={(_event, data) => setTestMailbox(data.value)} />
       </Field>
       {test.state.status === "running" ? <Spinner size="tiny" label="Testing the connection…" /> : null}

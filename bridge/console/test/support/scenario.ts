@@ -22,7 +22,7 @@ import {
 const connectionPassed = (steps: Array<"dns" | "tls" | "authentication" | "impersonation" | "mailbox">) => ({
   ok: true,
   testedAt: at,
-  steps: steps.map((step) => ({ step, status: "passed" as const, detail: `${step} checked` })),
+  steps: steps.map((step) => ({ step, status: "passed" as const, detail: `${step} checked`, reason: null })),
   failure: null,
 });
 
