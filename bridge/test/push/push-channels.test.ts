@@ -4,88 +4,35 @@
  * edit made as a user in either simulator reaches the other side through the notification alone. Lifecycle
  * `subscriptionRemoved` makes the bridge open a new subscription; renewal extends every channel.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGraphSimulator } from "../../simulators/graph/index.js";
-import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
-import { loadConfig } from "../../src/config.js";
+import { DEFAULT_CLIENT } from "../../simulators/zoho/index.js";
 import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
-import { createLogger } from "../../src/observability/logger.js";
-import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 import { SECRET } from "../../src/services/connections.js";
-import { openRuntime, type Runtime } from "../../src/services/runtime.js";
 import { ADMIN } from "../http/harness.js";
-import { testPki } from "../support/pki.js";
-
-async function eventually<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { eventually, type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
 
 describe("push channels", () => {
-  let graph: Awaited<ReturnType<typeof startGraphSimulator>>;
-  let zoho: Awaited<ReturnType<typeof startZohoSimulator>>;
-  let runtime: Runtime;
+  let setup: OneUserBridge;
   let server: RunningServer;
-  let dataDir: string;
-  let mailbox: string;
 
   beforeAll(async () => {
-    const pki = await testPki();
-    graph = await startGraphSimulator({
-      pki,
-      seed: {
-        users: 1,
-        contactsPerUser: 0,
-        eventsPerUser: 0,
-        recurringPerUser: 0,
-        tasksPerUser: 0,
-        messagesPerUser: 0,
-      },
-    });
-    zoho = await startZohoSimulator({ pki });
-    zoho.control
+    setup = await openOneUserBridge({ modules: ["contacts"] });
+    setup.zoho.control
       .actAs()
       .insert("Contacts", [{ First_Name: "Carla", Last_Name: "Customer", Email: "carla@acme.example" }]);
-    dataDir = await mkdtemp(join(tmpdir(), "bridge-push-"));
-    const { DATABASE_URL: _usesSqlite, ...inherited } = process.env;
-    runtime = await openRuntime(
-      loadConfig({
-        ...inherited,
-        BRIDGE_DATA_DIR: dataDir,
-        BRIDGE_SECRET_KEY: randomBytes(32).toString("base64"),
-        BRIDGE_GRAPH_URL: graph.url,
-        ENTRA_AUTHORITY_HOST: graph.url,
-        PORT: "0",
-      }),
-      createLogger({ level: "silent" }),
-    );
-    mailbox = [...(graph.control.directory.tenantByIdOrDomain("contoso.onmicrosoft.com")?.users.values() ?? [])][0]
-      ?.mail as string;
-    await connectToSimulators(runtime.storage, { zoho, mailboxes: [mailbox], modules: ["contacts"] });
-    server = await startServer(runtime, { tls: { certPem: pki.certPem, keyPem: pki.keyPem } });
+    server = await startServer(setup.runtime, { tls: { certPem: setup.pki.certPem, keyPem: setup.pki.keyPem } });
     await server.syncEveryone("initial");
     if (server.queue instanceof InProcessScheduler) await server.queue.idle();
   }, 60_000);
 
   afterAll(async () => {
     await server?.close();
-    await runtime?.close();
-    await Promise.all([graph?.close(), zoho?.close()]);
-    await rm(dataDir, { recursive: true, force: true });
+    await setup?.close();
   });
 
   const graphContact = (surname: string) =>
-    graph.control.items(mailbox, "contact").find((item) => item.surname === surname);
+    setup.graph.control.items(setup.mailbox, "contact").find((item) => item.surname === surname);
 
   it("opens one channel per side and module at start, once, stored with a hashed secret", async () => {
     expect(server.url).toMatch(/^https:/);
@@ -97,23 +44,23 @@ describe("push channels", () => {
         .map((channel) => channel.service)
         .sort(),
     ).toEqual(["graph", "zoho"]);
-    expect(graph.control.subscriptions()).toHaveLength(1);
-    const stored = await runtime.storage.db.selectFrom("subscriptions").selectAll().execute();
+    expect(setup.graph.control.subscriptions()).toHaveLength(1);
+    const stored = await setup.runtime.storage.db.selectFrom("subscriptions").selectAll().execute();
     expect(stored).toHaveLength(2);
   });
 
   it("carries a Graph contact edit to Zoho through the notification alone", async () => {
     const contact = await eventually(() => graphContact("Customer"));
-    await graph.control.editContact(mailbox, String(contact.id), { jobTitle: "Chief Buyer" });
+    await setup.graph.control.editContact(setup.mailbox, String(contact.id), { jobTitle: "Chief Buyer" });
     const record = await eventually(() =>
-      zoho.control.records("Contacts").find((r) => r.Last_Name === "Customer" && r.Title === "Chief Buyer"),
+      setup.zoho.control.records("Contacts").find((r) => r.Last_Name === "Customer" && r.Title === "Chief Buyer"),
     );
     expect(record.Email).toBe("carla@acme.example");
   });
 
   it("carries a Zoho record edit to the mailbox through the notification alone", async () => {
-    const record = zoho.control.records("Contacts").find((r) => r.Last_Name === "Customer");
-    zoho.control.actAs().update("Contacts", [{ id: record?.id as string, Title: "Head of Purchasing" }]);
+    const record = setup.zoho.control.records("Contacts").find((r) => r.Last_Name === "Customer");
+    setup.zoho.control.actAs().update("Contacts", [{ id: record?.id as string, Title: "Head of Purchasing" }]);
     const contact = await eventually(() =>
       graphContact("Customer")?.jobTitle === "Head of Purchasing" ? graphContact("Customer") : undefined,
     );
@@ -121,27 +68,27 @@ describe("push channels", () => {
   });
 
   it("opens a new Graph subscription when the old one is removed, renews on reauthorization and on schedule", async () => {
-    const [old] = graph.control.subscriptions();
-    await graph.control.lifecycle(String(old?.id), "subscriptionRemoved");
+    const [old] = setup.graph.control.subscriptions();
+    await setup.graph.control.lifecycle(String(old?.id), "subscriptionRemoved");
     const replacement = await eventually(() => {
-      const current = graph.control.subscriptions();
+      const current = setup.graph.control.subscriptions();
       return current.length === 1 && current[0]?.id !== old?.id ? current[0] : undefined;
     });
     expect(server.push.channels().find((channel) => channel.service === "graph")?.externalId).toBe(replacement.id);
-    expect(await runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(2);
+    expect(await setup.runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(2);
 
-    const patchesBeforeReauthorization = graph.control.callCounts()["graph.PATCH /subscriptions/{id}"] ?? 0;
-    await graph.control.lifecycle(replacement.id as string, "reauthorizationRequired");
+    const patchesBeforeReauthorization = setup.graph.control.callCounts()["graph.PATCH /subscriptions/{id}"] ?? 0;
+    await setup.graph.control.lifecycle(replacement.id as string, "reauthorizationRequired");
     await eventually(() =>
-      (graph.control.callCounts()["graph.PATCH /subscriptions/{id}"] ?? 0) > patchesBeforeReauthorization
+      (setup.graph.control.callCounts()["graph.PATCH /subscriptions/{id}"] ?? 0) > patchesBeforeReauthorization
         ? true
         : undefined,
     );
-    expect(graph.control.subscriptions().map((subscription) => subscription.id)).toEqual([replacement.id]);
+    expect(setup.graph.control.subscriptions().map((subscription) => subscription.id)).toEqual([replacement.id]);
 
-    const watchCalls = () => zoho.control.totalCalls((endpoint) => endpoint.startsWith("notifications."));
+    const watchCalls = () => setup.zoho.control.totalCalls((endpoint) => endpoint.startsWith("notifications."));
     const graphPatches = () =>
-      Object.entries(graph.control.callCounts())
+      Object.entries(setup.graph.control.callCounts())
         .filter(([endpoint]) => endpoint.includes("PATCH /subscriptions"))
         .reduce((sum, [, count]) => sum + count, 0);
     const [zohoBefore, graphBefore] = [watchCalls(), graphPatches()];
@@ -152,9 +99,9 @@ describe("push channels", () => {
   });
 
   it("uninstall deletes the remote channels and revokes the Zoho token, keeping the synced data", async () => {
-    const refreshToken = await runtime.storage.secrets.get(SECRET.zohoRefreshToken);
-    const { accountsUrl } = zoho.control.urls();
-    const session = await runtime.storage.sessions.create(ADMIN, 60_000);
+    const refreshToken = await setup.runtime.storage.secrets.get(SECRET.zohoRefreshToken);
+    const { accountsUrl } = setup.zoho.control.urls();
+    const session = await setup.runtime.storage.sessions.create(ADMIN, 60_000);
     const response = await fetch(`${server.url}/api/admin/account/uninstall`, {
       method: "POST",
       headers: {
@@ -168,9 +115,9 @@ describe("push channels", () => {
     const { removed } = (await response.json()) as { removed: string[] };
     expect(removed).toContain("2 push channel(s) deleted at Microsoft Graph / Zoho CRM");
     expect(removed).toContain("1 Zoho refresh token(s) revoked");
-    expect(graph.control.subscriptions()).toHaveLength(0);
-    expect(zoho.control.totalCalls((endpoint) => endpoint === "notifications.delete")).toBe(1);
-    expect(await runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(0);
+    expect(setup.graph.control.subscriptions()).toHaveLength(0);
+    expect(setup.zoho.control.totalCalls((endpoint) => endpoint === "notifications.delete")).toBe(1);
+    expect(await setup.runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(0);
     const refresh = await fetch(
       `${accountsUrl}/oauth/v2/token?${new URLSearchParams({
         grant_type: "refresh_token",
@@ -181,7 +128,7 @@ describe("push channels", () => {
       { method: "POST" },
     );
     expect(((await refresh.json()) as { error?: string }).error).toBe("invalid_code");
-    expect(zoho.control.records("Contacts").map((record) => record.Title)).toEqual(["Head of Purchasing"]);
+    expect(setup.zoho.control.records("Contacts").map((record) => record.Title)).toEqual(["Head of Purchasing"]);
     expect(graphContact("Customer")?.jobTitle).toBe("Head of Purchasing");
   });
 });
