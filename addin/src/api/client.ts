@@ -8,6 +8,7 @@ import {
   type AddinResponse,
   type AddinRouteName,
   addinRoutes,
+  EXCHANGE_CALLBACK_TOKEN_HEADER,
   errorBodySchema,
   TOKEN_TYPE_HEADER,
   type TokenType,
@@ -25,10 +26,14 @@ export class BridgeApiError extends Error {
   }
 }
 
-export type AccessToken = { tokenType: TokenType; token: string };
+/** `exchangeCallbackToken` rides along with an on-prem identity token only while the bridge asks to link a mailbox. */
+export type AccessToken = { tokenType: TokenType; token: string; exchangeCallbackToken?: string };
 
-/** Supplies a fresh token per call; the caller decides how (NAA, Exchange identity token, sandbox). */
-export type TokenSource = () => Promise<AccessToken>;
+/**
+ * Supplies a fresh token per call; the caller decides how (NAA, Exchange identity token, sandbox). `linkMailbox`
+ * asks for the on-prem proof of mailbox (an Exchange callback token) after the bridge answered MAILBOX_NOT_LINKED.
+ */
+export type TokenSource = (request?: { linkMailbox?: boolean }) => Promise<AccessToken>;
 
 export type BridgeClient = <N extends AddinRouteName>(name: N, input: AddinRequest<N>) => Promise<AddinResponse<N>>;
 
@@ -49,19 +54,27 @@ export function createBridgeClient(baseUrl: string, tokenSource: TokenSource | n
       body = JSON.stringify(validInput);
       headers["content-type"] = "application/json";
     }
-    if (definition.authenticated) {
-      if (!tokenSource) throw new BridgeApiError(401, "UNAUTHENTICATED", "Not signed in to the bridge");
-      const { tokenType, token } = await tokenSource();
-      headers.authorization = `Bearer ${token}`;
-      headers[TOKEN_TYPE_HEADER] = tokenType;
-    }
-    const response = await fetch(url, { method: definition.method, headers, body });
-    const json: unknown = await response.json().catch(() => null);
-    if (!response.ok) {
+    const send = async (linkMailbox: boolean) => {
+      const sent = { ...headers };
+      if (definition.authenticated) {
+        if (!tokenSource) throw new BridgeApiError(401, "UNAUTHENTICATED", "Not signed in to the bridge");
+        const { tokenType, token, exchangeCallbackToken } = await tokenSource({ linkMailbox });
+        sent.authorization = `Bearer ${token}`;
+        sent[TOKEN_TYPE_HEADER] = tokenType;
+        if (exchangeCallbackToken) sent[EXCHANGE_CALLBACK_TOKEN_HEADER] = exchangeCallbackToken;
+      }
+      const response = await fetch(url, { method: definition.method, headers: sent, body });
+      const json: unknown = await response.json().catch(() => null);
+      if (response.ok) return { response, json };
       const parsed = errorBodySchema.safeParse(json);
       if (parsed.success) throw new BridgeApiError(response.status, parsed.data.error.code, parsed.data.error.message);
       throw new BridgeApiError(response.status, "HTTP_ERROR", `The bridge answered ${response.status}`);
-    }
+    };
+    const { response, json } = await send(false).catch((error: unknown) => {
+      // On-prem first sign-in: prove the mailbox once with a callback token, then the identity token alone suffices.
+      if (error instanceof BridgeApiError && error.code === "MAILBOX_NOT_LINKED") return send(true);
+      throw error;
+    });
     const parsed = definition.response.safeParse(json);
     if (!parsed.success) {
       throw new BridgeApiError(response.status, "BAD_RESPONSE", `Unexpected answer from ${definition.path}`);

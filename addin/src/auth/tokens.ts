@@ -7,7 +7,8 @@
  *   (learn.microsoft.com office/dev/add-ins/develop/enable-nested-app-authentication-in-your-add-in; spec §2.5);
  * - Office 365 without NAA: the Office dialog flow directly (the dialog page runs standard MSAL);
  * - Exchange on-premises: the Exchange user identity token (getUserIdentityTokenAsync), still supported on-prem
- *   while turned off in Exchange Online since 2025 (spec §2.5).
+ *   while turned off in Exchange Online since 2025 (spec §2.5); the first time, the bridge also asks for an Exchange
+ *   callback token (getCallbackTokenAsync, Mailbox 1.1) whose signed address links the identity to the mailbox.
  * Tokens live in memory only (MSAL `memoryStorage`, and a per-session cache here): nothing long-lived is written to
  * localStorage. The ID token is never sent to the bridge — only access tokens for the bridge's API scope.
  */
@@ -112,7 +113,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     }
   };
 
-  const fetchToken = async (): Promise<AccessToken> => {
+  const fetchToken = async (linkMailbox: boolean): Promise<AccessToken> => {
     switch (plan) {
       case "sandbox": {
         const minted = await client("sandboxToken", { mailbox: host.user.email });
@@ -122,17 +123,20 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
         return viaNaa();
       case "dialog":
         return viaDialog();
-      case "exchange-identity":
+      case "exchange-identity": {
         // Office caches and renews the identity token itself; asking each time is cheap and never stale.
-        return { tokenType: "exchange-identity", token: await host.userIdentityToken() };
+        const token = await host.userIdentityToken();
+        if (!linkMailbox) return { tokenType: "exchange-identity", token };
+        return { tokenType: "exchange-identity", token, exchangeCallbackToken: await host.exchangeCallbackToken() };
+      }
       case null:
         throw new NoSignInMethodError();
     }
   };
 
-  return async () => {
+  return async (request) => {
     if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > now()) return cached.token;
     cached = null;
-    return fetchToken();
+    return fetchToken(request?.linkMailbox ?? false);
   };
 }

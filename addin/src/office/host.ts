@@ -57,6 +57,8 @@ export interface OfficeHost {
   onItemChanged(handler: () => void): Promise<() => void>;
   /** Exchange user identity token (on-prem authentication). */
   userIdentityToken(): Promise<string>;
+  /** Exchange callback token (Mailbox 1.1, on-prem): its signed address lets the bridge link the identity token once. */
+  exchangeCallbackToken(): Promise<string>;
   /** Compose appointment: subject, start and end (async in compose mode). */
   meetingDetails(): Promise<MeetingDetails>;
   /** Compose appointment: current required attendees. */
@@ -225,6 +227,11 @@ export function createOfficeHost(office: OfficeNamespace): OfficeHost {
 
     userIdentityToken() {
       return officeCall<string>(office, "getUserIdentityTokenAsync", (cb) => mailbox.getUserIdentityTokenAsync(cb));
+    },
+
+    exchangeCallbackToken() {
+      // The Mailbox 1.1 form (callback first) returns an EWS callback token; the options form needs 1.5.
+      return officeCall<string>(office, "getCallbackTokenAsync", (cb) => mailbox.getCallbackTokenAsync(cb));
     },
 
     async meetingDetails() {

@@ -56,6 +56,41 @@ describe("bridge client", () => {
     expect(error).toMatchObject({ status: 404, code: "MESSAGE_NOT_FOUND", message: "gone" });
   });
 
+  it("on-prem, links the mailbox once: retries MAILBOX_NOT_LINKED with an Exchange callback token", async () => {
+    const answers = [
+      new Response(JSON.stringify({ error: { code: "MAILBOX_NOT_LINKED", message: "link first" } }), { status: 403 }),
+      new Response(JSON.stringify({ mailbox: "me@contoso.com", displayName: "Me", modules: [], recentErrors: [] })),
+    ];
+    const fetch = vi.fn((_url: URL, _init: RequestInit) => Promise.resolve(answers.shift() as Response));
+    vi.stubGlobal("fetch", fetch);
+    const requests: unknown[] = [];
+    const client = createBridgeClient("https://bridge.example/", (request) => {
+      requests.push(request);
+      return Promise.resolve({
+        tokenType: "exchange-identity",
+        token: "identity",
+        ...(request?.linkMailbox ? { exchangeCallbackToken: "callback" } : {}),
+      });
+    });
+    await expect(client("mySyncStatus", {})).resolves.toMatchObject({ mailbox: "me@contoso.com" });
+    expect(requests).toEqual([{ linkMailbox: false }, { linkMailbox: true }]);
+    expect(fetch.mock.calls[0]?.[1]?.headers).not.toHaveProperty("x-bridge-exchange-callback-token");
+    expect(fetch.mock.calls[1]?.[1]?.headers).toMatchObject({
+      authorization: "Bearer identity",
+      "x-bridge-exchange-callback-token": "callback",
+    });
+  });
+
+  it("does not retry other refusals", async () => {
+    const fetch = respond(403, { error: { code: "MAILBOX_LINK_REFUSED", message: "another mailbox" } });
+    vi.stubGlobal("fetch", fetch);
+    const client = createBridgeClient("https://bridge.example/", () =>
+      Promise.resolve({ tokenType: "exchange-identity", token: "identity", exchangeCallbackToken: "callback" }),
+    );
+    await expect(client("mySyncStatus", {})).rejects.toMatchObject({ code: "MAILBOX_LINK_REFUSED" });
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
   it("rejects an answer that does not match the contract", async () => {
     vi.stubGlobal("fetch", respond(200, { people: "nope" }));
     const client = createBridgeClient("https://bridge.example/", () =>

@@ -33,6 +33,7 @@ function fakeHost(capabilities: HostCapabilities, over: Partial<OfficeHost> = {}
     bodyText: unused,
     onItemChanged: () => Promise.resolve(() => {}),
     userIdentityToken: () => Promise.resolve("identity-jwt"),
+    exchangeCallbackToken: () => Promise.resolve("callback-jwt"),
     meetingDetails: unused,
     requiredAttendees: unused,
     addRequiredAttendees: unused,
@@ -130,6 +131,11 @@ describe("token source", () => {
       ...defaults,
     });
     await expect(source()).resolves.toEqual({ tokenType: "exchange-identity", token: "identity-jwt" });
+    await expect(source({ linkMailbox: true })).resolves.toEqual({
+      tokenType: "exchange-identity",
+      token: "identity-jwt",
+      exchangeCallbackToken: "callback-jwt",
+    });
   });
 
   it("asks the sandbox bridge for a simulator token for the host's mailbox", async () => {
