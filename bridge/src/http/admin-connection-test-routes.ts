@@ -4,25 +4,17 @@
  * HTTP error (409), since there is nothing to test.
  */
 import { ConnectionNotConfigured, testExchangeConnection, testZohoConnection } from "../services/connection-tests.js";
-import type { ServiceConnectorOptions } from "../services/service-connectors.js";
 import { adminRouteAdder } from "./admin-meeting-routes.js";
 import type { AppContext } from "./context.js";
 import { HttpError } from "./errors.js";
 import type { RouteTable } from "./routes.js";
 
-/** Where Graph and the identity platform live: the sandbox serves both from one simulator (as meetingService). */
-function exchangeEndpoints(context: AppContext): ServiceConnectorOptions {
-  const authorityHost = context.settings.entra?.authorityHost ?? "https://login.microsoftonline.com";
-  return context.settings.sandbox && context.settings.entra
-    ? { authorityHost, graphBaseUrl: authorityHost, knownAuthorities: [new URL(authorityHost).host] }
-    : { authorityHost };
-}
-
-async function unlessUnconfigured<T>(test: () => Promise<T>): Promise<T> {
+/** Runs a connection test; nothing to test (ConnectionNotConfigured) is the contract's 409 not-configured. */
+export async function unlessUnconfigured<T>(test: () => Promise<T>): Promise<T> {
   try {
     return await test();
   } catch (error) {
-    if (error instanceof ConnectionNotConfigured) throw new HttpError(409, "not-connected", error.message);
+    if (error instanceof ConnectionNotConfigured) throw new HttpError(409, "not-configured", error.message);
     throw error;
   }
 }
@@ -34,7 +26,8 @@ export function addAdminConnectionTestRoutes(table: RouteTable, context: AppCont
     unlessUnconfigured(() =>
       testExchangeConnection(
         context.storage,
-        exchangeEndpoints(context),
+        // The endpoints the process's connector factory uses, so the test probes what the sync will reach.
+        context.connectors.endpoints,
         { connection: request.connection, mailbox: request.mailbox },
         context.now(),
       ),

@@ -16,7 +16,7 @@ import { SYNC_MODULES, type SyncModuleName } from "../connectors/port.js";
 import { SESSION_COOKIE } from "../security/admin-auth.js";
 import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-list.js";
 import { allowedAccountsServer } from "../security/zoho-accounts.js";
-import { ConnectionNotConfigured, testExchangePassword } from "../services/connection-tests.js";
+import { testExchangePassword } from "../services/connection-tests.js";
 import {
   loadCredentialMode,
   loadExchangeConnection,
@@ -39,6 +39,7 @@ import {
 } from "../services/zoho-connection.js";
 import type { Storage } from "../storage/index.js";
 import type { ConflictResolution } from "../sync/state.js";
+import { unlessUnconfigured } from "./admin-connection-test-routes.js";
 import { type AppContext, enqueueUser } from "./context.js";
 import { buildDashboard } from "./dashboard.js";
 import { HttpError, httpErrors } from "./errors.js";
@@ -563,11 +564,8 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
     const user = request.zohoUserId ? await userOr404(storage, request.zohoUserId) : undefined;
     const exchange = await loadExchangeConnection(storage);
     if (exchange?.kind !== "ews") throw notConfigured("an on-premises Exchange connection");
-    const check = await testExchangePassword(storage, { password: request.password, user }, context.now()).catch(
-      (error: unknown) => {
-        if (error instanceof ConnectionNotConfigured) throw new HttpError(409, "not-configured", error.message);
-        throw error;
-      },
+    const check = await unlessUnconfigured(() =>
+      testExchangePassword(storage, { password: request.password, user }, context.now()),
     );
     if (check.failure) {
       const { step, code, message, hint } = check.failure;
