@@ -1,6 +1,7 @@
 /**
  * The console shell: one Fluent theme, a header with the page tabs, and the page for the current hash. The session
  * decides what is reachable: a fresh install opens the setup wizard, a user outside the access policy sees why.
+ * Each page is its own chunk (React.lazy), loaded when first opened, so the first page downloads only itself.
  */
 import {
   Button,
@@ -10,6 +11,7 @@ import {
   MessageBarBody,
   MessageBarTitle,
   makeStyles,
+  Spinner,
   Tab,
   TabList,
   Text,
@@ -17,21 +19,22 @@ import {
   tokens,
   webLightTheme,
 } from "@fluentui/react-components";
-import type { ReactNode } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { ADMIN_AUTH, type AdminResponse } from "../../src/api/admin.js";
 import type { AdminClient } from "./api/client.js";
 import { AdminClientProvider, useAdminQuery } from "./api/hooks.js";
 import { QueryView } from "./components/QueryView.js";
-import { AccountPage } from "./pages/AccountPage.js";
-import { DashboardPage } from "./pages/DashboardPage.js";
-import { MeetingsPage } from "./pages/MeetingsPage.js";
-import { SettingsPage } from "./pages/SettingsPage.js";
-import { SetupWizard } from "./pages/SetupWizard.js";
-import { UsersPage } from "./pages/UsersPage.js";
 import { type Page, pages, useHashPage } from "./routing.js";
 import { CONSOLE_VERSION } from "./version.js";
 
 type Session = AdminResponse<"session">;
+
+const SetupWizard = lazy(() => import("./pages/SetupWizard.js").then((page) => ({ default: page.SetupWizard })));
+const SettingsPage = lazy(() => import("./pages/SettingsPage.js").then((page) => ({ default: page.SettingsPage })));
+const UsersPage = lazy(() => import("./pages/UsersPage.js").then((page) => ({ default: page.UsersPage })));
+const DashboardPage = lazy(() => import("./pages/DashboardPage.js").then((page) => ({ default: page.DashboardPage })));
+const MeetingsPage = lazy(() => import("./pages/MeetingsPage.js").then((page) => ({ default: page.MeetingsPage })));
+const AccountPage = lazy(() => import("./pages/AccountPage.js").then((page) => ({ default: page.AccountPage })));
 
 const pageTitle: Record<Page, string> = {
   setup: "Setup",
@@ -103,7 +106,9 @@ function Console({ session }: { session: Session }) {
         </TabList>
       </nav>
       <main className={styles.main}>
-        <PageBody page={page} navigate={navigate} />
+        <Suspense fallback={<Spinner label={`Loading ${pageTitle[page]}…`} />}>
+          <PageBody page={page} navigate={navigate} />
+        </Suspense>
       </main>
     </>
   );
