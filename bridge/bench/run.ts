@@ -33,6 +33,8 @@ const { values: flags } = parseArgs({
     backends: { type: "string", default: "graph,ews" },
     "ews-modules": { type: "string", default: "contacts" },
     "no-write": { type: "boolean", default: false },
+    /** Writes a V8 CPU profile of every engine process into this directory (node --cpu-prof). */
+    "cpu-prof": { type: "string" },
   },
 });
 const latencyMs = Number(flags.latency);
@@ -55,7 +57,8 @@ interface Engine {
 }
 
 function startEngine(pki: TestPki, config: EngineConfig): Promise<Engine> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", ENGINE], {
+  const profile = flags["cpu-prof"] ? ["--cpu-prof", "--cpu-prof-dir", flags["cpu-prof"]] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", ENGINE], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caCertFile, BENCH_ENGINE: JSON.stringify(config) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

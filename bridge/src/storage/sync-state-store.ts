@@ -33,6 +33,9 @@ function toRelation(row: Selectable<RelationTable>): RelationRow {
   };
 }
 
+/** SQLite caps bound parameters per statement; 100 rows × 8 columns stays well below it. */
+const RELATIONS_PER_STATEMENT = 100;
+
 /** The key columns of a scope, for `eb.and({...})` filters. */
 function inScope(scope: SyncScope) {
   return { mailbox_id: scope.mailboxId, module: scope.module };
@@ -67,25 +70,50 @@ export class KyselySyncStateStore implements SyncStateStore {
   }
 
   async saveRelation(scope: SyncScope, row: RelationRow): Promise<void> {
-    const state: RelationState = {
-      exchangeHash: row.exchangeHash,
-      crmHash: row.crmHash,
-      base: row.base,
-      schemaVersion: row.schemaVersion,
-      syncedAt: row.syncedAt,
-    };
-    const columns = {
-      exchange_id: row.exchangeId,
-      exchange_version: row.exchangeVersion,
-      crm_id: row.crmId,
-      crm_version: row.crmVersion,
-      state: JSON.stringify(state),
-    };
-    await this.db
-      .insertInto("relations")
-      .values({ mailbox_id: scope.mailboxId, module: scope.module, id: row.id, ...columns })
-      .onConflict((oc) => oc.columns(["mailbox_id", "module", "id"]).doUpdateSet(columns))
-      .execute();
+    await this.saveRelations(scope, [row]);
+  }
+
+  async saveRelations(scope: SyncScope, rows: readonly RelationRow[]): Promise<void> {
+    const values = rows.map((row) => {
+      const state: RelationState = {
+        exchangeHash: row.exchangeHash,
+        crmHash: row.crmHash,
+        base: row.base,
+        schemaVersion: row.schemaVersion,
+        syncedAt: row.syncedAt,
+      };
+      return {
+        ...inScope(scope),
+        id: row.id,
+        exchange_id: row.exchangeId,
+        exchange_version: row.exchangeVersion,
+        crm_id: row.crmId,
+        crm_version: row.crmVersion,
+        state: JSON.stringify(state),
+      };
+    });
+    const upsert = (db: Kysely<Database>, chunk: typeof values) =>
+      db
+        .insertInto("relations")
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(["mailbox_id", "module", "id"]).doUpdateSet((eb) => ({
+            exchange_id: eb.ref("excluded.exchange_id"),
+            exchange_version: eb.ref("excluded.exchange_version"),
+            crm_id: eb.ref("excluded.crm_id"),
+            crm_version: eb.ref("excluded.crm_version"),
+            state: eb.ref("excluded.state"),
+          })),
+        )
+        .execute();
+    if (values.length <= RELATIONS_PER_STATEMENT) {
+      if (values.length > 0) await upsert(this.db, values);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (let start = 0; start < values.length; start += RELATIONS_PER_STATEMENT)
+        await upsert(trx, values.slice(start, start + RELATIONS_PER_STATEMENT));
+    });
   }
 
   async deleteRelation(scope: SyncScope, relationId: string): Promise<void> {

@@ -237,7 +237,9 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
   if (held !== undefined && !options.confirmDeletions) return finish("held", actions, [], held);
 
   const { results, abort } = await applyWrites(ports, actions);
-  const outcomes: ItemOutcome[] = [];
+  // Outcomes per action, in action order; the relation rows of succeeded actions are committed together below.
+  const outcomesOf: ItemOutcome[][] = [];
+  const committed: { index: number; row: RelationRow; reason: string }[] = [];
   const parked = new Set<string>();
   let failures = 0;
   for (const [index, action] of actions.entries()) {
@@ -246,18 +248,18 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
       crmId: action.crm?.id ?? action.relation?.crmId,
     };
     if (action.kind === "skip") {
-      outcomes.push({ status: "skipped", ...ids, reason: action.reason });
+      outcomesOf.push([{ status: "skipped", ...ids, reason: action.reason }]);
       continue;
     }
     if (action.kind === "conflict") {
       parked.add(action.conflictId);
       await store.saveConflict(conflictEntry(action, scope, conflicts, now));
-      outcomes.push({ status: "conflict", ...ids, reason: action.reason });
+      outcomesOf.push([{ status: "conflict", ...ids, reason: action.reason }]);
       continue;
     }
     if (action.kind === "unlink") {
       if (action.relation) await store.deleteRelation(scope, action.relation.id);
-      outcomes.push({ status: "skipped", ...ids, reason: action.reason });
+      outcomesOf.push([{ status: "skipped", ...ids, reason: action.reason }]);
       continue;
     }
     const actionResults = results.get(index) ?? {};
@@ -268,7 +270,7 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     if (failedSide) {
       failures++;
       const failure = failureOf(actionResults[failedSide], action.writes[failedSide]?.op ?? "");
-      outcomes.push(
+      outcomesOf.push([
         failure
           ? {
               status: "error",
@@ -278,26 +280,25 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
               failureKind: failure.kind,
             }
           : { status: "skipped", side: failedSide, ...ids, reason: `${action.reason}: not attempted, run aborted` },
-      );
+      ]);
       continue;
     }
+    outcomesOf.push(writeOutcomes(action, actionResults));
     try {
       if (action.kind === "forget") {
         if (action.relation) await store.deleteRelation(scope, action.relation.id);
       } else {
-        await store.saveRelation(scope, relationAfter(module, action, actionResults, newId, now));
+        committed.push({ index, row: relationAfter(module, action, actionResults, newId, now), reason: action.reason });
       }
     } catch (error) {
       failures++;
-      outcomes.push({
-        status: "error",
-        ...ids,
-        reason: `${action.reason}: saving the relation failed: ${String(error)}`,
-      });
-      continue;
+      outcomesOf[index] = [
+        { status: "error", ...ids, reason: `${action.reason}: saving the relation failed: ${String(error)}` },
+      ];
     }
-    outcomes.push(...writeOutcomes(action, actionResults));
   }
+  failures += await commitRelations(store, scope, committed, outcomesOf);
+  const outcomes = outcomesOf.flat();
   if (abort) return finish("aborted", actions, outcomes, `${abort.kind}: ${abort.message}`);
   if (failures === 0) {
     // Only a clean run proves that every pair of a conflict that was not parked again has been settled; after a
@@ -309,6 +310,44 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     await store.saveCursor(scope, "crm", crm.cursor);
   }
   return finish("completed", actions, outcomes);
+}
+
+/**
+ * Saves the relation rows of the run's succeeded actions in one transaction. If the store refuses the batch (a row
+ * would duplicate another pair's id), the rows are saved one by one so that only the refused actions fail, each with
+ * its reason. Returns the number of refused rows.
+ */
+async function commitRelations(
+  store: SyncStateStore,
+  scope: SyncScope,
+  committed: readonly { index: number; row: RelationRow; reason: string }[],
+  outcomesOf: ItemOutcome[][],
+): Promise<number> {
+  try {
+    await store.saveRelations(
+      scope,
+      committed.map((entry) => entry.row),
+    );
+    return 0;
+  } catch {
+    let refused = 0;
+    for (const { index, row, reason } of committed) {
+      try {
+        await store.saveRelation(scope, row);
+      } catch (error) {
+        refused++;
+        outcomesOf[index] = [
+          {
+            status: "error",
+            exchangeId: row.exchangeId,
+            crmId: row.crmId,
+            reason: `${reason}: saving the relation failed: ${String(error)}`,
+          },
+        ];
+      }
+    }
+    return refused;
+  }
 }
 
 function relationAfter<T>(

@@ -47,6 +47,16 @@ export class MemorySyncStateStore implements SyncStateStore {
     rows.set(row.id, structuredClone(row));
   }
 
+  async saveRelations(scope: SyncScope, rows: readonly RelationRow[]): Promise<void> {
+    const saved = new Map(this.relations.get(scopeKey(scope)));
+    try {
+      for (const row of rows) await this.saveRelation(scope, row);
+    } catch (error) {
+      this.relations.set(scopeKey(scope), saved);
+      throw error;
+    }
+  }
+
   async deleteRelation(scope: SyncScope, relationId: string): Promise<void> {
     this.relations.get(scopeKey(scope))?.delete(relationId);
   }

@@ -117,6 +117,11 @@ export interface SyncStateStore {
   listRelations(scope: SyncScope): Promise<readonly RelationRow[]>;
   /** Inserts or replaces the row with `row.id`. Rejects a row whose exchangeId or crmId belongs to another row. */
   saveRelation(scope: SyncScope, row: RelationRow): Promise<void>;
+  /**
+   * `saveRelation` for many rows at once, all or nothing (one transaction): a run commits thousands of pairs, and a
+   * commit per row costs a disk sync each. On a refusal nothing is saved and the caller can retry row by row.
+   */
+  saveRelations(scope: SyncScope, rows: readonly RelationRow[]): Promise<void>;
   /** Removes the row; removing a missing row is a no-op. */
   deleteRelation(scope: SyncScope, relationId: string): Promise<void>;
 

@@ -131,6 +131,33 @@ describe("sync engine", () => {
     await expectQuiet(world);
   });
 
+  it("commits the run's relations together; a refused row fails only its own action, retried next run", async () => {
+    const world = new World();
+    for (let n = 1; n <= 6; n++) world.exchange.userCreate(person(n));
+    const refused = world.exchange.snapshot()[2]?.id;
+    const saveRelation = world.store.saveRelation.bind(world.store);
+    const batches = vi.spyOn(world.store, "saveRelations");
+    const refusing = vi.spyOn(world.store, "saveRelation").mockImplementation(async (where, row) => {
+      if (row.exchangeId === refused) throw new Error("unique constraint failed: relations.exchange_id");
+      await saveRelation(where, row);
+    });
+    const first = await world.sync(settingsOf());
+    expect(batches).toHaveBeenCalledTimes(1);
+    expect(first.record.outcomes.filter((outcome) => outcome.status === "created")).toHaveLength(5);
+    expect(first.record.outcomes.find((outcome) => outcome.status === "error")).toMatchObject({
+      exchangeId: refused,
+      reason: expect.stringMatching(/saving the relation failed: .*unique constraint/),
+    });
+    expect((await world.store.listRelations(scope)).map((row) => row.exchangeId)).not.toContain(refused);
+    expect(await world.store.getCursor(scope, "exchange")).toBeUndefined();
+
+    refusing.mockRestore();
+    await world.sync(settingsOf());
+    expect(world.crm.snapshot()).toHaveLength(6);
+    expect(await world.store.listRelations(scope)).toHaveLength(6);
+    await expectQuiet(world);
+  });
+
   it("the circuit breaker holds a run that would delete more than 20 % until an admin confirms", async () => {
     const world = await pairedWorld(20);
     for (const item of world.exchange.snapshot().slice(0, 6)) world.exchange.userDelete(item.id);

@@ -1,6 +1,6 @@
 /**
  * The `SyncStateStore` contract: the semantics the engine relies on, run against every implementation (the in-memory
- * store here; the Kysely store on SQLite and PostgreSQL from `bridge/test/storage/`):
+ * store in memory-state.test.ts; the Kysely store on SQLite and PostgreSQL in kysely-state.test.ts):
  *
  *   runSyncStateStoreContract("kysely sqlite", async () => ({ store, close }));
  */
@@ -73,6 +73,24 @@ export function runSyncStateStoreContract(name: string, factory: () => Promise<S
       // The same ids in another mailbox are a different pair.
       await store.saveRelation(otherScope, row(1));
       expect(await store.listRelations(scope)).toEqual([row(1)]);
+    });
+
+    it("saves many relations at once, replacing by id, and refuses the whole batch if one row duplicates a pair", async () => {
+      const { store } = harness;
+      await store.saveRelation(scope, row(1));
+      const many = Array.from({ length: 250 }, (_, i) => row(i + 2));
+      await store.saveRelations(scope, [row(1, { crmVersion: "cv-1b" }), ...many]);
+      const rows = await store.listRelations(scope);
+      expect(rows).toHaveLength(251);
+      expect(rows.find((saved) => saved.id === "rel-1")?.crmVersion).toBe("cv-1b");
+      await store.saveRelations(scope, []);
+      // rel-900 would pair ex-1 a second time: nothing of the batch is saved, not even the valid row before it.
+      await expect(
+        store.saveRelations(scope, [row(800), row(900, { exchangeId: "ex-1" }), row(901)]),
+      ).rejects.toThrow();
+      const after = await store.listRelations(scope);
+      expect(after).toHaveLength(251);
+      expect(after.some((saved) => saved.id === "rel-800" || saved.id === "rel-901")).toBe(false);
     });
 
     it("does not share mutable state with callers", async () => {
