@@ -17,9 +17,13 @@ describe("dashboard", () => {
       "42",
     );
     expect(document.querySelector('[data-figure="Items synced"]')?.textContent).toBe("57");
-    expect(screen.getByText("Contacts: 30 of 120")).toBeTruthy();
+    expect(screen.getByText("Contacts: 30 of 120 items")).toBeTruthy();
     const progress = screen.getByRole("progressbar", { name: "ada@contoso.com Contacts initial sync" });
     expect(progress.getAttribute("aria-valuenow")).toBe("0.25");
+    // A module whose first run has not finished has no counts yet: an empty bar, not a full "0 of 0".
+    expect(screen.getByText("Calendar: waiting for its first run")).toBeTruthy();
+    const waiting = screen.getByRole("progressbar", { name: "ada@contoso.com Calendar initial sync" });
+    expect(waiting.getAttribute("aria-valuenow")).toBe("0");
     expect(screen.getByRole("img", { name: /50 synced, 2 errors/ })).toBeTruthy();
     expect(screen.getByText(/Throttled by Exchange until/)).toBeTruthy();
     expect(screen.getByText(/ErrorServerBusy/)).toBeTruthy();

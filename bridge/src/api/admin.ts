@@ -597,9 +597,18 @@ export const Dashboard = z.object({
       syncState: UserSyncState,
       lastSyncAt: isoDateTime.nullable(),
       rows: z.array(z.object({ module: SyncModule, direction: FlowDirection, counts: ChangeCounts })),
-      /** Initial sync progress; null once it is done or before it starts. */
+      /**
+       * Initial sync progress per enabled module: the items its first run wrote (`done`) of those it planned to write
+       * (`total`); `finished: false` while that run has not completed (its counts are not known yet). Null once every
+       * enabled module has finished a run, and before the first sync starts.
+       */
       initialSync: z
-        .object({ module: SyncModule, done: z.number().int().nonnegative(), total: z.number().int().nonnegative() })
+        .object({
+          module: SyncModule,
+          done: z.number().int().nonnegative(),
+          total: z.number().int().nonnegative(),
+          finished: z.boolean(),
+        })
         .array()
         .nullable(),
     }),

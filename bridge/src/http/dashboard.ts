@@ -1,19 +1,41 @@
 /**
  * The admin dashboard, computed from stored run records (no extra bookkeeping): totals per module and direction
  * over the range, per-user rows from each user's latest runs, an hourly (24h) or daily history of synced items and
- * errors, throttled users, the latest item failures, and open conflicts/holds.
+ * errors, throttled users, the latest item failures, open conflicts/holds, and each user's initial sync progress.
  */
 import type { z } from "zod";
 import type { Dashboard } from "../api/admin.js";
-import { loadSyncSettings } from "../services/sync-settings.js";
+import type { SyncModuleName } from "../connectors/port.js";
+import { enabledModules, loadSyncSettings } from "../services/sync-settings.js";
 import type { Storage } from "../storage/index.js";
 import type { RunSummary } from "../storage/run-history.js";
+import type { BridgeUser } from "../storage/user-repository.js";
 import { runRows, sumRows, syncStateOf } from "./presenters.js";
 
 const RANGE_MS = { "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
 
 function synced(run: RunSummary): number {
   return (run.totals.created ?? 0) + (run.totals.updated ?? 0) + (run.totals.deleted ?? 0);
+}
+
+function plannedWrites(run: RunSummary): number {
+  return Object.values(run.planned).reduce((sum, side) => sum + side.creates + side.updates + side.deletes, 0);
+}
+
+/**
+ * A user's first sync, per enabled module: what its first run wrote of what it planned (runs are recorded when they
+ * finish, so a module still waiting or running is `finished: false`). Null before it starts (nothing ran and no job
+ * is running for the user) and once every enabled module has finished a run.
+ */
+function initialSyncProgress(user: BridgeUser, modules: readonly SyncModuleName[], latest: readonly RunSummary[]) {
+  const finished = new Map(latest.filter((run) => run.status === "completed").map((run) => [run.module, run]));
+  const waiting = modules.filter((module) => !finished.has(module));
+  const started = finished.size > 0 || user.status === "syncing";
+  if (waiting.length === 0 || !started) return null;
+  return modules.map((module) => {
+    const run = finished.get(module);
+    return { module, done: run ? synced(run) : 0, total: run ? plannedWrites(run) : 0, finished: run !== undefined };
+  });
 }
 
 export async function buildDashboard(
@@ -40,6 +62,8 @@ export async function buildDashboard(
       bucket.errors += run.totals.error ?? 0;
     }
   }
+  const settings = await loadSyncSettings(storage.settings);
+  const modules = enabledModules(settings);
   const userRows = await Promise.all(
     users
       .filter((user) => user.selected)
@@ -56,7 +80,7 @@ export async function buildDashboard(
               .sort()
               .at(-1) ?? null,
           rows: sumRows(latest.flatMap(runRows)),
-          initialSync: null,
+          initialSync: initialSyncProgress(user, modules, latest),
         };
       }),
   );
@@ -74,7 +98,6 @@ export async function buildDashboard(
       .map((run) => run.finishedAt)
       .sort()
       .at(-1) ?? null;
-  const settings = await loadSyncSettings(storage.settings);
   const FAILURE_CODES = new Set(["precondition-failed", "not-found", "throttled", "auth-expired", "invalid-record"]);
   return {
     generatedAt: now.toISOString(),

@@ -137,12 +137,15 @@ function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
                   </Text>
                 ) : (
                   user.initialSync.map((progress) => (
-                    <div key={progress.module}>
+                    <div key={progress.module} data-initial-sync={progress.module}>
                       <Text size={200}>
-                        {moduleLabel[progress.module]}: {progress.done} of {progress.total}
+                        {moduleLabel[progress.module]}:{" "}
+                        {progress.finished
+                          ? `${progress.done} of ${progress.total} items`
+                          : "waiting for its first run"}
                       </Text>
                       <ProgressBar
-                        value={progress.total === 0 ? 1 : progress.done / progress.total}
+                        value={progress.finished ? (progress.total === 0 ? 1 : progress.done / progress.total) : 0}
                         aria-label={`${user.mailbox} ${moduleLabel[progress.module]} initial sync`}
                       />
                     </div>

@@ -178,7 +178,10 @@ export const dashboard: Dashboard = {
       syncState: "initial-sync",
       lastSyncAt: at,
       rows: [],
-      initialSync: [{ module: "contacts", done: 30, total: 120 }],
+      initialSync: [
+        { module: "contacts", done: 30, total: 120, finished: true },
+        { module: "events", done: 0, total: 0, finished: false },
+      ],
     },
   ],
   history: [

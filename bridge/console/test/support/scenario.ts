@@ -156,7 +156,7 @@ export function createScenario(): Handlers {
                 syncState: user.syncState,
                 lastSyncAt: user.lastSyncAt,
                 rows: [],
-                initialSync: [{ module: "contacts" as const, done: 30, total: 120 }],
+                initialSync: [{ module: "contacts" as const, done: 30, total: 120, finished: true }],
               })),
           }
         : {
