@@ -266,7 +266,12 @@ function resolveItem(ctx: OperationContext, ref: XNode): ResolvedItem {
     const master = mailbox.items.get(occurrence.masterId);
     if (!master || !isRecurringMaster(master)) throw notFound();
     const exception = master.exceptions.get(occurrence.index);
-    if (exception?.deleted) throw notFound();
+    // docs responsecode.md: "the occurrence index points to an occurrence that has been deleted from the recurrence".
+    if (exception?.deleted)
+      throw new EwsResponseError(
+        "ErrorCalendarOccurrenceIsDeletedFromRecurrence",
+        "Occurrence with this index was previously deleted from the recurrence.",
+      );
     const exists =
       expandSeries(master, ctx.timeZone, new Date(Date.UTC(2200, 0, 1)), occurrence.index).length >= occurrence.index;
     if (!exists)
@@ -652,6 +657,9 @@ export function updateItem(ctx: OperationContext, body: XNode, delivery: Deliver
       applyChange(ctx, item, update);
       const path = update.children[0];
       if (path?.attrs.FieldURI !== "message:IsRead") readOnly = false;
+      // A rewritten recurrence discards the series' exceptions, as Outlook warns ("Any exceptions associated with
+      // this recurring appointment will be cancelled"): the store keeps exceptions per original instance only.
+      if (path?.attrs.FieldURI === "calendar:Recurrence") item.exceptions.clear();
     }
     ctx.org.touchItem(ctx.mailbox, item, now, readOnly && updates.length > 0);
     if (item.kind === "CalendarItem" && sendMode && sendMode !== "SendToNone" && attendees(item).length > 0) {

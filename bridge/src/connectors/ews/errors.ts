@@ -20,6 +20,7 @@ const BY_CODE: Partial<Record<string, ConnectorFailure["kind"]>> = {
   ErrorItemNotFound: "not-found",
   ErrorFolderNotFound: "not-found",
   ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange: "not-found",
+  ErrorCalendarOccurrenceIsDeletedFromRecurrence: "not-found",
   ErrorIrresolvableConflict: "precondition-failed",
   ErrorStaleObject: "precondition-failed",
   ErrorInvalidSyncStateData: "cursor-invalid",

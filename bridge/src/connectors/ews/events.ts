@@ -2,7 +2,7 @@
  * Calendar: ews-javascript-api `Appointment` ⇄ the XSD-shaped `EwsCalendarItem` of `mapping/ews` ⇄ canonical.
  *
  * Recurring masters carry their pattern and range; modified and deleted occurrences are read from the master
- * (ModifiedOccurrences / DeletedOccurrences). Time zones: 2010+ write StartTimeZone/EndTimeZone by Windows id;
+ * (ModifiedOccurrences / DeletedOccurrences) and written through the occurrences themselves (occurrences.ts). Time zones: 2010+ write StartTimeZone/EndTimeZone by Windows id;
  * in 2007 mode the library writes MeetingTimeZone from StartTimeZone itself (ews.md §10). Invitations and updates
  * are sent only for requests with `notifyAttendees` (else SendToNone); cancellations only when the port is created
  * with `sendInvitations`.
@@ -32,8 +32,10 @@ import {
 } from "ews-javascript-api";
 import { eventFromEws, eventToEws } from "../../mapping/ews/event.js";
 import type { EwsAttendee, EwsCalendarItem, EwsRecurrence } from "../../mapping/ews/wire.js";
+import { compact } from "../../mapping/values.js";
 import type { CalendarEvent } from "../../model/index.js";
 import { escapedWire } from "./escape.js";
+import { type ExceptionDetails, keepsPattern, loadExceptionDetails, writeExceptions } from "./occurrences.js";
 import { optionalProperty } from "./properties.js";
 import type { ItemCodec } from "./record-port.js";
 import type { EwsSession } from "./session.js";
@@ -46,24 +48,28 @@ function recurrenceFromItem(pattern: Pattern): EwsRecurrence | undefined {
   const range: EwsRecurrence = {};
   const start = dateOnly(pattern.StartDate);
   if (pattern.NumberOfOccurrences)
-    range.NumberedRecurrence = { StartDate: start, NumberOfOccurrences: pattern.NumberOfOccurrences };
+    range.NumberedRecurrence = { StartDate: start, NumberOfOccurrences: Number(pattern.NumberOfOccurrences) };
   else if (pattern.EndDate) range.EndDateRecurrence = { StartDate: start, EndDate: dateOnly(pattern.EndDate) };
   else range.NoEndRecurrence = { StartDate: start };
-  if (pattern instanceof Recurrence.DailyPattern) return { ...range, DailyRecurrence: { Interval: pattern.Interval } };
+  if (pattern instanceof Recurrence.DailyPattern)
+    return { ...range, DailyRecurrence: { Interval: Number(pattern.Interval) } };
   if (pattern instanceof Recurrence.WeeklyPattern) {
     const days = pattern.DaysOfTheWeek.GetEnumerator()
       .map((d) => DayOfTheWeek[d])
       .join(" ");
-    return { ...range, WeeklyRecurrence: { Interval: pattern.Interval, DaysOfWeek: days } };
+    return { ...range, WeeklyRecurrence: { Interval: Number(pattern.Interval), DaysOfWeek: days } };
   }
   if (pattern instanceof Recurrence.MonthlyPattern) {
-    return { ...range, AbsoluteMonthlyRecurrence: { Interval: pattern.Interval, DayOfMonth: pattern.DayOfMonth } };
+    return {
+      ...range,
+      AbsoluteMonthlyRecurrence: { Interval: Number(pattern.Interval), DayOfMonth: Number(pattern.DayOfMonth) },
+    };
   }
   if (pattern instanceof Recurrence.RelativeMonthlyPattern) {
     return {
       ...range,
       RelativeMonthlyRecurrence: {
-        Interval: pattern.Interval,
+        Interval: Number(pattern.Interval),
         DaysOfWeek: DayOfTheWeek[pattern.DayOfTheWeek],
         DayOfWeekIndex: DayOfTheWeekIndex[pattern.DayOfTheWeekIndex] as "First",
       },
@@ -72,7 +78,7 @@ function recurrenceFromItem(pattern: Pattern): EwsRecurrence | undefined {
   if (pattern instanceof Recurrence.YearlyPattern) {
     return {
       ...range,
-      AbsoluteYearlyRecurrence: { DayOfMonth: pattern.DayOfMonth, Month: Month[pattern.Month] as "January" },
+      AbsoluteYearlyRecurrence: { DayOfMonth: Number(pattern.DayOfMonth), Month: Month[pattern.Month] as "January" },
     };
   }
   if (pattern instanceof Recurrence.RelativeYearlyPattern) {
@@ -138,7 +144,8 @@ function attendees(collection: Appointment["RequiredAttendees"] | undefined): Ew
   }));
 }
 
-function wireFromItem(item: Appointment): EwsCalendarItem {
+/** The item as XSD-shaped wire; exceptions get Subject/Location from `details` where they differ from the master. */
+function wireFromItem(item: Appointment, details: ExceptionDetails = new Map()): EwsCalendarItem {
   const recurrence = optionalProperty<Recurrence>(item, AppointmentSchema.Recurrence);
   const modified = optionalProperty<Appointment["ModifiedOccurrences"]>(item, AppointmentSchema.ModifiedOccurrences);
   const deleted = optionalProperty<Appointment["DeletedOccurrences"]>(item, AppointmentSchema.DeletedOccurrences);
@@ -146,12 +153,15 @@ function wireFromItem(item: Appointment): EwsCalendarItem {
   const organizer = optionalProperty<Appointment["Organizer"]>(item, AppointmentSchema.Organizer);
   const get = <V>(definition: Parameters<typeof optionalProperty>[1]) => optionalProperty<V>(item, definition);
   const sensitivity = get<Sensitivity>(ItemSchema.Sensitivity);
+  const subject = get<string>(ItemSchema.Subject) ?? "";
+  const location = get<string>(AppointmentSchema.Location) ?? "";
+  const differing = (value: string | undefined, master: string) => (value !== master ? value : undefined);
   const wire: EwsCalendarItem = {
-    Subject: get<string>(ItemSchema.Subject) ?? "",
+    Subject: subject,
     Start: iso(get<DateTime>(AppointmentSchema.Start)),
     End: iso(get<DateTime>(AppointmentSchema.End)),
     IsAllDayEvent: get<boolean>(AppointmentSchema.IsAllDayEvent) ?? false,
-    Location: get<string>(AppointmentSchema.Location) || undefined,
+    Location: location || undefined,
     UID: get<string>(AppointmentSchema.ICalUid),
     Categories: get<StringList>(ItemSchema.Categories)?.GetEnumerator() ?? [],
     Sensitivity: sensitivity === undefined ? undefined : (Sensitivity[sensitivity] as EwsCalendarItem["Sensitivity"]),
@@ -160,11 +170,16 @@ function wireFromItem(item: Appointment): EwsCalendarItem {
     RequiredAttendees: attendees(get(AppointmentSchema.RequiredAttendees)),
     OptionalAttendees: attendees(get(AppointmentSchema.OptionalAttendees)),
     Resources: attendees(get(AppointmentSchema.Resources)),
-    ModifiedOccurrences: (modified?.GetEnumerator() ?? []).map((o) => ({
-      Start: iso(o.Start) ?? "",
-      End: iso(o.End) ?? "",
-      OriginalStart: iso(o.OriginalStart) ?? "",
-    })),
+    ModifiedOccurrences: (modified?.GetEnumerator() ?? []).map((o) => {
+      const exception = details.get(o.ItemId?.UniqueId ?? "");
+      return {
+        Start: iso(o.Start) ?? "",
+        End: iso(o.End) ?? "",
+        OriginalStart: iso(o.OriginalStart) ?? "",
+        Subject: differing(exception?.subject, subject),
+        Location: differing(exception?.location, location),
+      };
+    }),
     DeletedOccurrences: (deleted?.GetEnumerator() ?? []).map((o) => ({ Start: iso(o.OriginalStart) ?? "" })),
   };
   if (organizer?.Address) wire.Organizer = { Mailbox: { EmailAddress: organizer.Address, Name: organizer.Name } };
@@ -175,7 +190,8 @@ function wireFromItem(item: Appointment): EwsCalendarItem {
   return wire;
 }
 
-function applyWire(item: Appointment, wire: EwsCalendarItem): void {
+/** Writes the wire into the item; `rewritePattern` false leaves the stored recurrence (and so its exceptions) alone. */
+function applyWire(item: Appointment, wire: EwsCalendarItem, rewritePattern: boolean): void {
   item.Subject = wire.Subject ?? "";
   item.Body = new MessageBody(BodyType.Text, wire.Body?.value ?? "");
   item.Categories = new StringList(wire.Categories ?? []);
@@ -188,7 +204,7 @@ function applyWire(item: Appointment, wire: EwsCalendarItem): void {
   item.End = new DateTime(Date.parse(wire.End ?? ""));
   item.IsAllDayEvent = wire.IsAllDayEvent ?? false;
   item.Location = wire.Location ?? "";
-  if (wire.Recurrence) item.Recurrence = recurrenceToItem(wire.Recurrence);
+  if (wire.Recurrence && rewritePattern) item.Recurrence = recurrenceToItem(wire.Recurrence);
   item.RequiredAttendees.Clear();
   for (const attendee of wire.RequiredAttendees ?? []) item.RequiredAttendees.Add(attendee.Mailbox.EmailAddress ?? "");
   item.OptionalAttendees.Clear();
@@ -214,10 +230,53 @@ export function eventCodec(session: EwsSession, options: EventCodecOptions): Ite
     propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
     create: (service: ExchangeService) => new Appointment(service),
     apply(item, value) {
-      applyWire(item, escapedWire(toEws(value)));
+      const rewritePattern = item.IsNew || !keepsPattern(eventFromEws(wireFromItem(item)), value);
+      applyWire(item, escapedWire(toEws(value)), rewritePattern);
     },
     read: (item) => eventFromEws(wireFromItem(item)),
-    stored: (value) => eventFromEws(toEws(value)),
+    async readMany(items) {
+      const exceptionIds = items.flatMap((item) =>
+        (
+          optionalProperty<Appointment["ModifiedOccurrences"]>(
+            item,
+            AppointmentSchema.ModifiedOccurrences,
+          )?.GetEnumerator() ?? []
+        ).map((occurrence) => occurrence.ItemId?.UniqueId ?? ""),
+      );
+      const details = await loadExceptionDetails(
+        session,
+        exceptionIds.filter((id) => id !== ""),
+      );
+      return items.map((item) => eventFromEws(wireFromItem(item, details)));
+    },
+    writeDependents: (writes) =>
+      writeExceptions(
+        session,
+        writes.map((write) => ({
+          masterId: write.item.Id.UniqueId,
+          value: write.value,
+          previous: write.previous,
+          notifyAttendees: write.notifyAttendees,
+        })),
+        (value) => value.timeZone ?? options.mailboxTimeZone,
+      ),
+    // The master's round trip plus its exceptions, which travel as occurrence writes (read back as ModifiedOccurrences:
+    // subject and location only where they differ from the master's).
+    stored(value) {
+      const master = eventFromEws(toEws(value));
+      const differing = (text: string | undefined, own: string | undefined) => (text !== own ? text : undefined);
+      return {
+        ...master,
+        movedOccurrences: value.movedOccurrences.map((moved) =>
+          compact({
+            ...moved,
+            subject: differing(moved.subject, master.subject),
+            location: differing(moved.location, master.location),
+          }),
+        ),
+        cancelledOccurrences: value.cancelledOccurrences,
+      };
+    },
     sendInvitations: (notify) => (notify ? SendInvitationsMode.SendToAllAndSaveCopy : SendInvitationsMode.SendToNone),
     sendUpdates: (notify) =>
       notify ? SendInvitationsOrCancellationsMode.SendToAllAndSaveCopy : SendInvitationsOrCancellationsMode.SendToNone,

@@ -60,6 +60,13 @@ export interface ItemCodec<T, I extends Item> {
   /** Writes the canonical value into a new or loaded item (only the properties that differ are sent). */
   apply(item: I, value: T, session: EwsSession): void;
   read(item: I): T;
+  /** Reads several loaded items when a value needs more than the item itself (a series' exception items). */
+  readMany?(items: readonly I[]): Promise<T[]>;
+  /**
+   * Writes what the item's own CreateItem/UpdateItem cannot carry (a series' moved and cancelled occurrences), after
+   * it; returns per write the item's ChangeKey afterwards (undefined: unchanged) and the value as now stored.
+   */
+  writeDependents?(writes: readonly DependentWrite<T, I>[]): Promise<{ version: string | undefined; value: T }[]>;
   /** The value as this side stores it (the mapping's round trip), returned after writes without a re-read. */
   stored(value: T): T;
   /**
@@ -70,6 +77,15 @@ export interface ItemCodec<T, I extends Item> {
   sendUpdates?(notify: boolean): SendInvitationsOrCancellationsMode;
   readonly sendCancellations?: SendCancellationsMode;
   readonly affectedTaskOccurrences?: AffectedTaskOccurrence;
+}
+
+/** An item just created or updated, for `ItemCodec.writeDependents`. */
+export interface DependentWrite<T, I extends Item> {
+  readonly item: I;
+  readonly value: T;
+  /** The value before an update (undefined for a create). */
+  readonly previous: T | undefined;
+  readonly notifyAttendees: boolean;
 }
 
 export interface EwsPortOptions {
@@ -142,13 +158,25 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
     return new FolderId(this.codec.folder);
   }
 
-  private remote(item: I): RemoteItem<T> {
-    return { id: item.Id.UniqueId, version: item.Id.ChangeKey, value: this.codec.read(item) };
+  /** Canonical values of loaded items, in order. */
+  private async values(items: readonly I[]): Promise<T[]> {
+    return this.codec.readMany ? this.codec.readMany(items) : items.map((item) => this.codec.read(item));
   }
 
-  /** After a write: the new id and ChangeKey from the response, the value as stored, no extra GetItem. */
-  private written(item: I, value: T): RemoteItem<T> {
-    return { id: item.Id.UniqueId, version: item.Id.ChangeKey, value: this.codec.stored(value) };
+  /**
+   * After writes: the new ids and ChangeKeys from the responses and the values as stored, with no extra GetItem —
+   * unless the codec writes dependents (occurrences), which move the ChangeKey on.
+   */
+  private async written(writes: readonly DependentWrite<T, I>[]): Promise<RemoteItem<T>[]> {
+    const dependents = this.codec.writeDependents && writes.length > 0 ? await this.codec.writeDependents(writes) : [];
+    return writes.map(({ item, value }, index) => {
+      const after = dependents[index];
+      return {
+        id: item.Id.UniqueId,
+        version: after?.version ?? item.Id.ChangeKey,
+        value: this.codec.stored(after?.value ?? value),
+      };
+    });
   }
 
   async listChanges(cursor: string | undefined): Promise<ChangePage<T>> {
@@ -194,10 +222,18 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
           this.codec.propertySet(),
         ),
       );
+      const items = responses.Responses.flatMap((response) =>
+        response.Result === ServiceResult.Error ? [] : [response.Item as I],
+      );
+      const values = await this.values(items);
+      let next = 0;
       for (const response of responses.Responses) {
-        if (response.Result === ServiceResult.Error)
+        if (response.Result === ServiceResult.Error) {
           results.push(failed(codeFailure(response.ErrorCode, response.ErrorMessage)));
-        else results.push(succeeded(this.remote(response.Item as I)));
+          continue;
+        }
+        const item = response.Item as I;
+        results.push(succeeded({ id: item.Id.UniqueId, version: item.Id.ChangeKey, value: values[next++] as T }));
       }
     }
     return results;
@@ -219,12 +255,18 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
           this.codec.sendInvitations?.(notifies(batch)) ?? (null as never),
         ),
       );
+      const done = new Map<number, DependentWrite<T, I>>();
       responses.Responses.forEach((response, index) => {
         const item = items[index];
         const request = batch[index];
-        if (response.Result === ServiceResult.Error || !item || !request) {
-          results.push(failed(codeFailure(response.ErrorCode, response.ErrorMessage)));
-        } else results.push(succeeded(this.written(item, request.value)));
+        if (response.Result === ServiceResult.Error || !item || !request) return;
+        done.set(index, { item, value: request.value, previous: undefined, notifyAttendees: notifies([request]) });
+      });
+      const stored = await this.written([...done.values()]);
+      const positions = [...done.keys()];
+      responses.Responses.forEach((response, index) => {
+        const remote = stored[positions.indexOf(index)];
+        results.push(remote ? succeeded(remote) : failed(codeFailure(response.ErrorCode, response.ErrorMessage)));
       });
     }
     return results;
@@ -249,25 +291,31 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
     const results: ItemResult<RemoteItem<T>>[] = [];
     for (const batch of writeBatches(requests, this.batchSize)) {
       const loaded = await this.load(batch.map((r) => r.id));
-      const outcome: (ItemResult<RemoteItem<T>> | I)[] = loaded.map((entry, index) => {
+      const current = loaded.filter((entry): entry is I => "Id" in entry);
+      // The values before the write, for codecs that bring dependents (occurrences) in line afterwards.
+      const before = this.codec.writeDependents ? await this.values(current) : [];
+      const writes: DependentWrite<T, I>[] = [];
+      const outcome: (ItemResult<RemoteItem<T>> | DependentWrite<T, I>)[] = loaded.map((entry, index) => {
         const request = batch[index];
         if (!request || !("Id" in entry)) return entry as ItemResult<never>;
+        const previous = before[current.indexOf(entry)];
         // Send the caller's ChangeKey, not the one just read: Exchange then refuses a stale write itself.
         if (request.expectedVersion !== undefined) entry.Id.ChangeKey = request.expectedVersion;
         this.codec.apply(entry, request.value, this.session);
-        return entry;
+        const write = { item: entry, value: request.value, previous, notifyAttendees: notifies([request]) };
+        writes.push(write);
+        return write;
       });
-      const writable = outcome.filter((o): o is I => "Id" in o);
       const conflict = batch.some((r) => r.expectedVersion === undefined)
         ? ConflictResolutionMode.AlwaysOverwrite
         : ConflictResolutionMode.AutoResolve;
       const responses =
-        writable.length === 0
+        writes.length === 0
           ? []
           : (
               await this.session.call((service) =>
                 service.UpdateItems(
-                  writable,
+                  writes.map((write) => write.item),
                   null as never,
                   conflict,
                   null as never,
@@ -275,15 +323,17 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
                 ),
               )
             ).Responses;
-      let next = 0;
-      outcome.forEach((entry, index) => {
-        const request = batch[index];
-        if (!("Id" in entry) || !request) {
-          if (!("Id" in entry)) results.push(entry);
-          return;
+      const succeededWrites = writes.filter((_, index) => responses[index]?.Result === ServiceResult.Success);
+      const stored = await this.written(succeededWrites);
+      for (const entry of outcome) {
+        if (!("item" in entry)) {
+          results.push(entry);
+          continue;
         }
-        const response = responses[next++];
-        if (!response || response.Result === ServiceResult.Error) {
+        const response = responses[writes.indexOf(entry)];
+        const remote = stored[succeededWrites.indexOf(entry)];
+        if (remote) results.push(succeeded(remote));
+        else
           results.push(
             failed(
               response
@@ -291,8 +341,7 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
                 : { kind: "transient", message: "no response" },
             ),
           );
-        } else results.push(succeeded(this.written(entry, request.value)));
-      });
+      }
     }
     return results;
   }

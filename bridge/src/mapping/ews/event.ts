@@ -230,20 +230,30 @@ function spanFromEws(start: string, end: string, allDay: boolean, zone: string):
   return { kind: "allDay", startDate: dateOfInstant(startInstant, zone), endDate: dateOfInstant(endInstant, zone) };
 }
 
+/** True when an exception has the pattern's start, the series' duration and no subject or location of its own. */
+function followsPattern(exception: MovedOccurrence, series: EventSpan): boolean {
+  if (exception.subject !== undefined || exception.location !== undefined) return false;
+  const bounds = (span: EventSpan) => (span.kind === "timed" ? [span.start, span.end] : [span.startDate, span.endDate]);
+  const length = ([start = "", end = ""]: string[]) => Date.parse(end) - Date.parse(start);
+  const own = bounds(exception.span);
+  return own[0] === exception.originalStart && length(own) === length(bounds(series));
+}
+
 export function eventFromEws(item: EwsCalendarItem): CalendarEvent {
   const { name, zone } = itemZone(item);
   const allDay = item.IsAllDayEvent === true;
   const span = spanFromEws(required("Start", item.Start), required("End", item.End), allDay, zone);
   const seriesStart = span.kind === "allDay" ? span.startDate : dateOfInstant(span.start, zone);
-  const moved = (item.ModifiedOccurrences ?? []).map(
-    (occurrence: EwsOccurrenceInfo): MovedOccurrence =>
-      compact({
-        originalStart: occurrenceKey(span, occurrence.OriginalStart, zone),
-        span: spanFromEws(occurrence.Start, occurrence.End, allDay, zone),
-        subject: present(occurrence.Subject),
-        location: present(occurrence.Location),
-      }),
-  );
+  const moved = (item.ModifiedOccurrences ?? []).flatMap((occurrence: EwsOccurrenceInfo): MovedOccurrence[] => {
+    const exception = compact({
+      originalStart: occurrenceKey(span, occurrence.OriginalStart, zone),
+      span: spanFromEws(occurrence.Start, occurrence.End, allDay, zone),
+      subject: present(occurrence.Subject),
+      location: present(occurrence.Location),
+    });
+    // An exception edited back to the pattern stays in ModifiedOccurrences; it is no longer a moved occurrence.
+    return followsPattern(exception, span) ? [] : [exception];
+  });
   const organizer = present(item.Organizer?.Mailbox.EmailAddress);
   return normaliseEvent(
     compact({
