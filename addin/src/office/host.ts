@@ -49,6 +49,8 @@ export type MeetingDetails = { subject: string; start: Date; end: Date };
 export interface OfficeHost {
   readonly capabilities: HostCapabilities;
   readonly user: { email: string; displayName: string; timeZone: string | null };
+  /** Office's UI language as an RFC 4646 tag ("de-DE"), Mailbox 1.1; null when the host does not say. */
+  readonly displayLanguage: string | null;
   /** The open item, or null when nothing is selected (e.g. a pinned pane on an empty folder). */
   currentItem(): MailItemSnapshot | null;
   /** Plain-text body (Mailbox 1.3). Rejects on hosts below 1.3. */
@@ -171,6 +173,7 @@ export function createOfficeHost(office: OfficeNamespace): OfficeHost {
       displayName: mailbox.userProfile.displayName,
       timeZone: mailbox.userProfile.timeZone ?? null,
     },
+    displayLanguage: office.context.displayLanguage || null,
 
     currentItem() {
       const current = item();

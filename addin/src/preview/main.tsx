@@ -26,6 +26,7 @@ async function main() {
     {
       mailbox: { address: mailbox.address, displayName: mailbox.displayName, timeZone: "UTC" },
       mailboxVersion: params.get("mailboxVersion") ?? "1.5",
+      displayLanguage: params.get("displayLanguage") ?? "en-US",
     },
     items,
   );

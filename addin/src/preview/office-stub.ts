@@ -51,6 +51,8 @@ export type PreviewHostOptions = {
   mailbox: PreviewMailbox;
   /** Highest Mailbox requirement set the simulated client supports (e.g. "1.1" to preview Exchange 2013). */
   mailboxVersion: string;
+  /** Outlook's UI language the preview pretends to have (Office.context.displayLanguage), e.g. "de-DE". */
+  displayLanguage?: string;
 };
 
 function messageReadItem(item: PreviewItem) {
@@ -145,6 +147,7 @@ export function createPreviewOffice(options: PreviewHostOptions, items: readonly
       return Promise.resolve(info);
     },
     context: {
+      displayLanguage: options.displayLanguage ?? "en-US",
       mailbox,
       requirements: {
         isSetSupported: (name: string, version = "1.1") =>

@@ -8,6 +8,7 @@ import { createRoot, type Root } from "react-dom/client";
 import { ADDIN_STATIC_BASE } from "../../../bridge/src/api/addin.js";
 import { type BridgeClient, createBridgeClient } from "../api/client.js";
 import { createTokenSource } from "../auth/tokens.js";
+import { createI18n, I18nProvider } from "../i18n/index.js";
 import { createOfficeHost, type OfficeHost, whenOfficeReady } from "../office/host.js";
 import { TaskPane } from "./components/TaskPane.js";
 import { useTaskpane } from "./useTaskpane.js";
@@ -17,7 +18,11 @@ function ConnectedTaskPane({ host, client }: { host: OfficeHost; client: BridgeC
   return <TaskPane data={data} actions={actions} />;
 }
 
-const themed = (node: ReactNode) => <FluentProvider theme={webLightTheme}>{node}</FluentProvider>;
+const themed = (node: ReactNode, displayLanguage: string | null) => (
+  <FluentProvider theme={webLightTheme}>
+    <I18nProvider displayLanguage={displayLanguage}>{node}</I18nProvider>
+  </FluentProvider>
+);
 
 /** The bridge's root URL for a page served under ADDIN_STATIC_BASE (e.g. https://bridge/addin/taskpane.html). */
 export function bridgeRootOf(pageUrl: string): string {
@@ -46,15 +51,23 @@ export async function startTaskpane(
       client: publicClient,
       dialogUrl: new URL(`${ADDIN_STATIC_BASE.slice(1)}auth-dialog.html`, bridgeRoot).href,
     });
-    root.render(themed(<ConnectedTaskPane host={host} client={createBridgeClient(bridgeRoot, tokenSource)} />));
+    root.render(
+      themed(
+        <ConnectedTaskPane host={host} client={createBridgeClient(bridgeRoot, tokenSource)} />,
+        host.displayLanguage,
+      ),
+    );
   } catch (error) {
+    // Office may be missing here, so the browser's language stands in for Outlook's.
+    const { t } = createI18n(navigator.language);
     root.render(
       themed(
         <MessageBar intent="error">
           <MessageBarBody>
-            Cannot reach the CRM bridge: {error instanceof Error ? error.message : String(error)}
+            {t.pane.cannotReachBridge(error instanceof Error ? error.message : String(error))}
           </MessageBarBody>
         </MessageBar>,
+        navigator.language,
       ),
     );
   }

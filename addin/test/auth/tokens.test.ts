@@ -29,6 +29,7 @@ function fakeHost(capabilities: HostCapabilities, over: Partial<OfficeHost> = {}
   return {
     capabilities,
     user: { email: "me@fabrikam.com", displayName: "Me", timeZone: null },
+    displayLanguage: "en-US",
     currentItem: () => null,
     bodyText: unused,
     onItemChanged: () => Promise.resolve(() => {}),

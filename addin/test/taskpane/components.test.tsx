@@ -67,7 +67,7 @@ describe("task pane components (no Office host)", () => {
     expect(within(card).getByText("Owner: Sam Seller")).toBeTruthy();
     expect(within(card).getByText("Account: Contoso Ltd")).toBeTruthy();
     expect(within(card).getByText("Contoso renewal 2027 — Negotiation/Review — $48,000.00")).toBeTruthy();
-    expect(within(card).getByText(/Send quote \(due 2026-11-30\)/)).toBeTruthy();
+    expect(within(card).getByText(/Send quote \(due Nov 30, 2026\)/)).toBeTruthy();
     expect(within(card).getByText(/Pricing call/)).toBeTruthy();
   });
 

@@ -1,5 +1,6 @@
 import { Button, Caption1, Input, makeStyles, Text, tokens } from "@fluentui/react-components";
 import { useState } from "react";
+import { type Messages, useI18n } from "../../i18n/index.js";
 import type { PersonSummary, Schedule, TaskPaneActions } from "../types.js";
 import { ErrorBar } from "./Loadable.js";
 import { useAction } from "./useAction.js";
@@ -18,25 +19,22 @@ const SLOT_COLOURS: Record<string, string> = {
   "3": tokens.colorPalettePurpleBackground2,
   "4": tokens.colorPaletteBlueBackground2,
 };
-const SLOT_NAMES: Record<string, string> = {
-  "0": "free",
-  "1": "tentative",
-  "2": "busy",
-  "3": "away",
-  "4": "elsewhere",
-};
-
-export function summariseAvailability(view: string): string {
-  if (view === "") return "unknown";
+export function summariseAvailability(view: string, t: Messages): string {
+  const { slots, unknown, atTimes } = t.attendees;
+  if (view === "") return unknown;
   const worst = [...view].reduce((a, b) => (b === "0" ? a : b > a ? b : a), "0");
-  return worst === "0" ? "free" : `${SLOT_NAMES[worst] ?? "unknown"} at times`;
+  return worst === "0" ? (slots["0"] ?? unknown) : atTimes(slots[worst] ?? unknown);
 }
 
 function AvailabilityBar({ schedule }: { schedule: Schedule }) {
   const styles = useStyles();
-  if (schedule.error) return <Caption1>availability unknown ({schedule.error.message})</Caption1>;
+  const { t } = useI18n();
+  if (schedule.error) return <Caption1>{t.attendees.unknownBecause(schedule.error.message)}</Caption1>;
   return (
-    <span role="img" aria-label={`${schedule.email} is ${summariseAvailability(schedule.availabilityView)}`}>
+    <span
+      role="img"
+      aria-label={t.attendees.isState(schedule.email, summariseAvailability(schedule.availabilityView, t))}
+    >
       <span className={styles.bar}>
         {[...schedule.availabilityView].map((slot, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: slots are positional time intervals
@@ -58,11 +56,12 @@ export function Attendees({
   onAdd: TaskPaneActions["addAttendees"];
 }) {
   const styles = useStyles();
+  const { t } = useI18n();
   const [query, setQuery] = useState("");
   const search = useAction(onSearch);
   const add = useAction(onAdd);
   return (
-    <section className={styles.column} aria-label="Attendees">
+    <section className={styles.column} aria-label={t.attendees.heading}>
       {schedules.map((schedule) => (
         <div key={schedule.email} className={styles.row}>
           <Text size={200}>{schedule.email}</Text>
@@ -71,13 +70,13 @@ export function Attendees({
       ))}
       <div className={styles.row}>
         <Input
-          placeholder="Find CRM contacts or leads"
+          placeholder={t.attendees.find}
           value={query}
           onChange={(_, data) => setQuery(data.value)}
-          aria-label="Find CRM contacts or leads"
+          aria-label={t.attendees.find}
         />
         <Button disabled={query.trim().length < 2 || search.busy} onClick={() => search.run(query.trim())}>
-          Search
+          {t.attendees.search}
         </Button>
       </div>
       {search.result?.map((person: PersonSummary) => (
@@ -90,7 +89,7 @@ export function Attendees({
             disabled={add.busy}
             onClick={() => add.run([{ email: person.email, name: person.name }])}
           >
-            Add
+            {t.attendees.add}
           </Button>
         </div>
       ))}

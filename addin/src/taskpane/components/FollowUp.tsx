@@ -1,6 +1,7 @@
 import { Button, Field, Input, makeStyles, Radio, RadioGroup, Text, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import type { RecordRef } from "../../../../bridge/src/api/addin.js";
+import { useI18n } from "../../i18n/index.js";
 import type { FollowUpInput, TaskPaneActions } from "../types.js";
 import { ErrorBar } from "./Loadable.js";
 import { useAction } from "./useAction.js";
@@ -35,8 +36,9 @@ export function FollowUp({
   today?: Date;
 }) {
   const styles = useStyles();
+  const { t, format } = useI18n();
   const [kind, setKind] = useState<"task" | "event">("task");
-  const [title, setTitle] = useState(`Follow up: ${subject}`);
+  const [title, setTitle] = useState(t.followUp.defaultTitle(subject));
   const [dueDate, setDueDate] = useState(isoDay(new Date(today.getTime() + 2 * 86_400_000)));
   const [start, setStart] = useState(`${isoDay(new Date(today.getTime() + 86_400_000))}T10:00`);
   const [end, setEnd] = useState(`${isoDay(new Date(today.getTime() + 86_400_000))}T10:30`);
@@ -73,41 +75,45 @@ export function FollowUp({
   };
 
   return (
-    <section className={styles.column} aria-label="Follow-up">
+    <section className={styles.column} aria-label={t.followUp.heading}>
       <RadioGroup
         layout="horizontal"
         value={kind}
         onChange={(_, data) => setKind(data.value === "event" ? "event" : "task")}
       >
-        <Radio value="task" label="Task" />
-        <Radio value="event" label="Meeting" />
+        <Radio value="task" label={t.followUp.task} />
+        <Radio value="event" label={t.followUp.meeting} />
       </RadioGroup>
-      <Field label={kind === "task" ? "Subject" : "Title"}>
+      <Field label={kind === "task" ? t.followUp.subject : t.followUp.title}>
         <Input value={title} onChange={(_, data) => setTitle(data.value)} />
       </Field>
       {kind === "task" ? (
-        <Field label="Due date">
+        <Field label={t.followUp.dueDate}>
           <Input type="date" value={dueDate} onChange={(_, data) => setDueDate(data.value)} />
         </Field>
       ) : (
         <>
-          <Field label="Starts">
+          <Field label={t.followUp.starts}>
             <Input type="datetime-local" value={start} onChange={(_, data) => setStart(data.value)} />
           </Field>
-          <Field label="Ends">
+          <Field label={t.followUp.ends}>
             <Input type="datetime-local" value={end} onChange={(_, data) => setEnd(data.value)} />
           </Field>
         </>
       )}
       {(whoRef || whatRef) && (
-        <Text size={200}>Linked to {[whoRef?.name, whatRef?.name].filter(Boolean).join(" and ")}</Text>
+        <Text size={200}>
+          {t.followUp.linkedTo(format.list([whoRef?.name, whatRef?.name].filter((name) => name !== undefined)))}
+        </Text>
       )}
       <Button disabled={create.busy || title.trim() === ""} onClick={submit}>
-        {kind === "task" ? "Create task" : "Create meeting"}
+        {kind === "task" ? t.followUp.createTask : t.followUp.createMeeting}
       </Button>
       {create.result && (
         <Text size={200} role="status">
-          Created {create.result.module === "Tasks" ? "task" : "meeting"} “{create.result.name}”
+          {create.result.module === "Tasks"
+            ? t.followUp.createdTask(create.result.name)
+            : t.followUp.createdMeeting(create.result.name)}
         </Text>
       )}
       <ErrorBar message={create.error} />

@@ -1,5 +1,6 @@
 import { MessageBar, MessageBarBody, Spinner } from "@fluentui/react-components";
 import type { ReactNode } from "react";
+import { useI18n } from "../../i18n/index.js";
 import type { LoadState } from "../types.js";
 
 /** Renders a spinner, an error bar, or the loaded data. */
@@ -12,9 +13,10 @@ export function Loadable<T>({
   label: string;
   children: (data: T) => ReactNode;
 }) {
+  const { t } = useI18n();
   switch (state.status) {
     case "loading":
-      return <Spinner size="tiny" label={`Loading ${label}…`} />;
+      return <Spinner size="tiny" label={t.pane.loading(label)} />;
     case "error":
       return (
         <MessageBar intent="error">

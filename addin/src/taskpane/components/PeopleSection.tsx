@@ -1,4 +1,5 @@
 import { Button, Caption1, Card, CardHeader, makeStyles, Text, tokens } from "@fluentui/react-components";
+import { useI18n } from "../../i18n/index.js";
 import { draftFromSender } from "../prefill.js";
 import type { MailPerson, PeopleContext, TaskPaneActions } from "../types.js";
 import { ErrorBar } from "./Loadable.js";
@@ -13,18 +14,22 @@ const useStyles = makeStyles({
 /** Someone the CRM does not know yet, with one-click creation prefilled from the e-mail. */
 function NotInCrm({ person, onCreate }: { person: MailPerson; onCreate: TaskPaneActions["createPerson"] }) {
   const styles = useStyles();
+  const { t } = useI18n();
   const create = useAction(onCreate);
   if (create.result) return <PersonCard record={create.result.record} />;
   const label = person.name === person.email ? person.email : `${person.name} <${person.email}>`;
   return (
-    <Card aria-label={`Not in CRM ${person.email}`} size="small">
-      <CardHeader header={<Text weight="semibold">{label}</Text>} description={<Caption1>Not in the CRM</Caption1>} />
+    <Card aria-label={t.person.notInCrm(person.email)} size="small">
+      <CardHeader
+        header={<Text weight="semibold">{label}</Text>}
+        description={<Caption1>{t.person.notInCrmCaption}</Caption1>}
+      />
       <div className={styles.buttons}>
         <Button size="small" disabled={create.busy} onClick={() => create.run(draftFromSender(person, "Contacts"))}>
-          Create contact
+          {t.person.createContact}
         </Button>
         <Button size="small" disabled={create.busy} onClick={() => create.run(draftFromSender(person, "Leads"))}>
-          Create lead
+          {t.person.createLead}
         </Button>
       </div>
       <ErrorBar message={create.error} />

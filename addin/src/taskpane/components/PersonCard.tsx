@@ -1,17 +1,11 @@
 import { Badge, Caption1, Card, CardHeader, Link, makeStyles, Text, tokens } from "@fluentui/react-components";
+import { useI18n } from "../../i18n/index.js";
 import type { PersonRecord } from "../types.js";
 
 const useStyles = makeStyles({
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
 });
-
-export function formatAmount(amount: number | null, currency: string | null): string {
-  if (amount === null) return "no amount";
-  return currency
-    ? new Intl.NumberFormat("en-US", { style: "currency", currency }).format(amount)
-    : new Intl.NumberFormat("en-US").format(amount);
-}
 
 /** A titled list, omitted when empty. */
 function ListSection({ label, items }: { label: string; items: { key: string; text: string }[] }) {
@@ -34,7 +28,8 @@ function ListSection({ label, items }: { label: string; items: { key: string; te
 /** One Contact or Lead with its owner, Account, open Deals, recent activities and open tasks. */
 export function PersonCard({ record }: { record: PersonRecord }) {
   const styles = useStyles();
-  const kind = record.module === "Contacts" ? "Contact" : "Lead";
+  const { t, format } = useI18n();
+  const kind = t.modules[record.module];
   const name = record.crmUrl ? (
     <Link href={record.crmUrl} target="_blank">
       {record.name}
@@ -52,36 +47,36 @@ export function PersonCard({ record }: { record: PersonRecord }) {
           </Caption1>
         }
         action={
-          <Badge appearance="tint" color={kind === "Contact" ? "brand" : "warning"}>
+          <Badge appearance="tint" color={record.module === "Contacts" ? "brand" : "warning"}>
             {kind}
           </Badge>
         }
       />
-      {record.owner && <Caption1>Owner: {record.owner.name}</Caption1>}
+      {record.owner && <Caption1>{t.person.owner(record.owner.name)}</Caption1>}
       {record.account && (
         <div className={styles.section}>
-          <Caption1>Account: {record.account.name}</Caption1>
+          <Caption1>{t.person.account(record.account.name)}</Caption1>
         </div>
       )}
       <ListSection
-        label="Open deals"
+        label={t.person.openDeals}
         items={record.openDeals.map((deal) => ({
           key: deal.id,
-          text: `${deal.name} — ${deal.stage} — ${formatAmount(deal.amount, deal.currency)}`,
+          text: `${deal.name} — ${deal.stage} — ${deal.amount === null ? t.person.noAmount : format.amount(deal.amount, deal.currency)}`,
         }))}
       />
       <ListSection
-        label="Open tasks"
+        label={t.person.openTasks}
         items={record.openTasks.map((task) => ({
           key: task.id,
-          text: `${task.subject}${task.dueDate ? ` (due ${task.dueDate})` : ""} — ${task.status}`,
+          text: `${task.subject}${task.dueDate ? ` (${t.person.due(format.date(task.dueDate))})` : ""} — ${task.status}`,
         }))}
       />
       <ListSection
-        label="Recent activity"
+        label={t.person.recentActivity}
         items={record.recentActivities.map((activity) => ({
           key: `${activity.module}-${activity.id}`,
-          text: `${activity.at.slice(0, 10)} ${activity.module}: ${activity.subject}`,
+          text: `${format.dateTime(activity.at)} ${t.activities[activity.module]}: ${activity.subject}`,
         }))}
       />
     </Card>

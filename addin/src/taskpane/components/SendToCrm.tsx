@@ -10,6 +10,7 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import type { RecordRef } from "../../../../bridge/src/api/addin.js";
+import { useI18n } from "../../i18n/index.js";
 import type { ItemStatus, PeopleContext, TaskPaneActions } from "../types.js";
 import { ErrorBar } from "./Loadable.js";
 import { useAction } from "./useAction.js";
@@ -18,12 +19,6 @@ const useStyles = makeStyles({
   column: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
 });
 
-const MODULE_LABEL: Record<RecordRef["module"], string> = {
-  Contacts: "Contact",
-  Leads: "Lead",
-  Accounts: "Account",
-  Deals: "Deal",
-};
 const keyOf = (ref: Pick<RecordRef, "module" | "id">) => `${ref.module}:${ref.id}`;
 
 /** Records an e-mail can be associated with: each matched person, their Account and their open Deals, once each. */
@@ -53,6 +48,7 @@ export function SendToCrm({
   onSend: TaskPaneActions["sendToCrm"];
 }) {
   const styles = useStyles();
+  const { t } = useI18n();
   const [unchecked, setUnchecked] = useState<ReadonlySet<string>>(new Set());
   const [includeAttachments, setIncludeAttachments] = useState(false);
   const send = useAction(onSend);
@@ -67,16 +63,16 @@ export function SendToCrm({
     });
 
   return (
-    <section className={styles.column} aria-label="Send to CRM">
+    <section className={styles.column} aria-label={t.send.heading}>
       {status && status.crmRecords.length > 0 && (
         <MessageBar intent="success">
           <MessageBarBody>
-            Already in CRM: {status.crmRecords.map((r) => `${MODULE_LABEL[r.module]} ${r.name}`).join(", ")}
+            {t.send.alreadyInCrm(status.crmRecords.map((r) => `${t.modules[r.module]} ${r.name}`).join(", "))}
           </MessageBarBody>
         </MessageBar>
       )}
       {targets.length === 0 ? (
-        <Caption1>Nobody on this e-mail is in the CRM yet — create a contact or lead first.</Caption1>
+        <Caption1>{t.send.nobodyInCrm}</Caption1>
       ) : (
         <>
           {targets.map((target) => {
@@ -85,7 +81,7 @@ export function SendToCrm({
             return (
               <Checkbox
                 key={key}
-                label={`${MODULE_LABEL[target.module]}: ${target.name}${already ? " (already linked)" : ""}`}
+                label={`${t.modules[target.module]}: ${target.name}${already ? ` ${t.send.alreadyLinked}` : ""}`}
                 checked={already || !unchecked.has(key)}
                 disabled={already}
                 onChange={(_, data) => toggle(key, data.checked === true)}
@@ -93,7 +89,7 @@ export function SendToCrm({
             );
           })}
           <Checkbox
-            label={`Include attachments (${attachmentCount})`}
+            label={t.send.includeAttachments(attachmentCount)}
             checked={includeAttachments}
             disabled={attachmentCount === 0}
             onChange={(_, data) => setIncludeAttachments(data.checked === true)}
@@ -108,16 +104,16 @@ export function SendToCrm({
               )
             }
           >
-            {send.busy ? "Sending…" : "Send to CRM"}
+            {send.busy ? t.send.sending : t.send.send}
           </Button>
         </>
       )}
       {send.result && (
-        <ul aria-label="Send results">
+        <ul aria-label={t.send.results}>
           {send.result.results.map((r) => (
             <li key={keyOf(r.target)}>
               <Text size={200}>
-                {MODULE_LABEL[r.target.module]} {r.target.name}: {r.status}
+                {t.modules[r.target.module]} {r.target.name}: {t.send.status[r.status]}
                 {r.error ? ` — ${r.error.message}` : ""}
               </Text>
             </li>

@@ -9,6 +9,7 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
+import { type I18n, useI18n } from "../../i18n/index.js";
 import type { ItemStatus, MySyncStatus, TaskPaneActions } from "../types.js";
 import { ErrorBar } from "./Loadable.js";
 import { useAction } from "./useAction.js";
@@ -18,30 +19,30 @@ const useStyles = makeStyles({
   row: { display: "flex", alignItems: "center", justifyContent: "space-between", gap: tokens.spacingHorizontalS },
 });
 
-const MODULE_NAMES: Record<MySyncStatus["modules"][number]["module"], string> = {
-  contacts: "Contacts",
-  events: "Calendar",
-  tasks: "Tasks",
-  emails: "E-mails",
-};
-
-function lastSyncText(module: MySyncStatus["modules"][number]): string {
-  if (!module.lastSync) return "never synced";
+function lastSyncText(module: MySyncStatus["modules"][number], { t, format }: I18n): string {
+  if (!module.lastSync) return t.sync.neverSynced;
   const { finishedAt, outcome, created, updated, deleted, errors } = module.lastSync;
-  return `last sync ${finishedAt.replace("T", " ").slice(0, 16)} ${outcome}: +${created} ~${updated} -${deleted}${errors ? `, ${errors} errors` : ""}`;
+  const counts = `+${format.number(created)} ~${format.number(updated)} -${format.number(deleted)}`;
+  const errorText = errors ? `, ${t.sync.errors(format.number(errors))}` : "";
+  return `${t.sync.lastSync(format.dateTime(finishedAt), t.sync.outcomes[outcome])}: ${counts}${errorText}`;
 }
 
 /** "Synced" or "not synced because …" for the open item. */
 export function ItemSyncState({ status }: { status: ItemStatus }) {
+  const { t, format } = useI18n();
+  const state =
+    status.state === "pending" ? t.sync.pending : status.state === "failed" ? t.sync.failed : t.sync.notSynced;
   const text =
     status.state === "synced"
-      ? `Synced${status.lastSyncedAt ? ` (${status.lastSyncedAt.replace("T", " ").slice(0, 16)})` : ""}`
-      : `${status.state === "pending" ? "Pending" : status.state === "failed" ? "Failed" : "Not synced"}${
-          status.reason ? ` because ${status.reason.message}` : ""
-        }`;
+      ? status.lastSyncedAt
+        ? t.sync.syncedAt(format.dateTime(status.lastSyncedAt))
+        : t.sync.synced
+      : status.reason
+        ? t.sync.because(state, status.reason.message)
+        : state;
   return (
     <MessageBar intent={status.state === "synced" ? "success" : status.state === "failed" ? "error" : "info"}>
-      <MessageBarBody>This item: {text}</MessageBarBody>
+      <MessageBarBody>{t.sync.thisItem(text)}</MessageBarBody>
     </MessageBar>
   );
 }
@@ -59,45 +60,45 @@ export function SyncPanel({
   onSyncNow: TaskPaneActions["syncNow"];
 }) {
   const styles = useStyles();
+  const i18n = useI18n();
+  const { t, format } = i18n;
   const toggle = useAction(onToggle);
   const syncNow = useAction(onSyncNow);
   return (
-    <section className={styles.column} aria-label="Sync">
+    <section className={styles.column} aria-label={t.sync.heading}>
       {itemStatus && <ItemSyncState status={itemStatus} />}
-      <Caption1>
-        Mailbox {sync.mailbox} ({sync.displayName})
-      </Caption1>
+      <Caption1>{t.sync.mailbox(sync.mailbox, sync.displayName)}</Caption1>
       {sync.modules.map((module) => (
         <div key={module.module} className={styles.row}>
           <Switch
-            label={MODULE_NAMES[module.module]}
+            label={t.sync.modules[module.module]}
             checked={module.enabled}
             disabled={!module.userMayToggle || toggle.busy}
             onChange={(_, data) => toggle.run(module.module, data.checked)}
           />
           <div>
             <Badge appearance="outline" color={module.state === "failed" ? "danger" : "informative"}>
-              {module.state}
+              {t.sync.states[module.state]}
             </Badge>
-            <Caption1> {lastSyncText(module)}</Caption1>
+            <Caption1> {lastSyncText(module, i18n)}</Caption1>
           </div>
         </div>
       ))}
       <Button disabled={syncNow.busy} onClick={() => syncNow.run()}>
-        {syncNow.busy ? "Queuing…" : "Sync now"}
+        {syncNow.busy ? t.sync.queuing : t.sync.syncNow}
       </Button>
       {syncNow.result !== null && !syncNow.busy && (
         <Text size={200} role="status">
-          Sync queued
+          {t.sync.queued}
         </Text>
       )}
       <ErrorBar message={toggle.error ?? syncNow.error} />
       {sync.recentErrors.length > 0 && (
-        <ul aria-label="Recent sync errors">
+        <ul aria-label={t.sync.recentErrors}>
           {sync.recentErrors.map((error) => (
             <li key={`${error.at}-${error.code}-${error.itemLabel ?? ""}`}>
               <Text size={200}>
-                {error.at.slice(0, 16).replace("T", " ")} {MODULE_NAMES[error.module]}
+                {format.dateTime(error.at)} {t.sync.modules[error.module]}
                 {error.itemLabel ? ` “${error.itemLabel}”` : ""}: {error.message}
               </Text>
             </li>

@@ -1,6 +1,7 @@
 import { Caption1, Divider, makeStyles, Subtitle2, Tab, TabList, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import type { RecordRef } from "../../../../bridge/src/api/addin.js";
+import { useI18n } from "../../i18n/index.js";
 import type { PeopleContext, TaskPaneActions, TaskPaneData } from "../types.js";
 import { Attendees } from "./Attendees.js";
 import { FollowUp } from "./FollowUp.js";
@@ -32,6 +33,7 @@ function followUpLinks(context: PeopleContext): { who: RecordRef | null; what: R
 /** The whole task pane, from data and actions only — renders the same in Outlook, the preview page and tests. */
 export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskPaneActions }) {
   const styles = useStyles();
+  const { t } = useI18n();
   const [tab, setTab] = useState<TabName>("crm");
   const { item } = data;
   const organising = item?.itemType === "appointment" && item.mode === "compose";
@@ -41,30 +43,30 @@ export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskP
     <main className={styles.root}>
       <div className={styles.heading}>
         <Subtitle2 as="h1">
-          {item ? (data.meeting?.subject ?? item.subject) || "(no subject)" : "No item selected"}
+          {item ? (data.meeting?.subject ?? item.subject) || t.pane.noSubject : t.pane.noItem}
         </Subtitle2>
-        {item?.from && <Caption1>From {item.from.name}</Caption1>}
+        {item?.from && <Caption1>{t.pane.from(item.from.name)}</Caption1>}
       </div>
       <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(d.value as TabName)} size="small">
-        <Tab value="crm">CRM</Tab>
-        {organising && <Tab value="attendees">Attendees</Tab>}
-        <Tab value="sync">Sync</Tab>
+        <Tab value="crm">{t.pane.tabCrm}</Tab>
+        {organising && <Tab value="attendees">{t.pane.tabAttendees}</Tab>}
+        <Tab value="sync">{t.pane.tabSync}</Tab>
       </TabList>
       {tab === "crm" && item && (
-        <Loadable state={data.context} label="CRM records">
+        <Loadable state={data.context} label={t.pane.crmRecords}>
           {(context) => (
             <>
               <PeopleSection people={data.people} context={context} onCreatePerson={actions.createPerson} />
               {item.itemType === "message" && item.internetMessageId && (
                 <>
-                  <Divider>Send to CRM</Divider>
+                  <Divider>{t.send.heading}</Divider>
                   <SendToCrm
                     targets={sendTargets(context)}
                     status={itemStatus}
                     attachmentCount={item.attachments.length}
                     onSend={actions.sendToCrm}
                   />
-                  <Divider>Follow-up</Divider>
+                  <Divider>{t.followUp.heading}</Divider>
                   <FollowUp
                     subject={item.subject}
                     internetMessageId={item.internetMessageId}
@@ -78,14 +80,14 @@ export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskP
         </Loadable>
       )}
       {tab === "attendees" && organising && (
-        <Loadable state={data.availability} label="availability">
+        <Loadable state={data.availability} label={t.pane.availability}>
           {(schedules) => (
             <Attendees schedules={schedules} onSearch={actions.searchPeople} onAdd={actions.addAttendees} />
           )}
         </Loadable>
       )}
       {tab === "sync" && (
-        <Loadable state={data.sync} label="sync status">
+        <Loadable state={data.sync} label={t.pane.syncStatus}>
           {(sync) => (
             <SyncPanel
               sync={sync}
