@@ -61,6 +61,26 @@ describe("manifest.xml", () => {
     expect(xml.match(/<SupportsPinning>true<\/SupportsPinning>/g)).toHaveLength(1);
   });
 
+  it("names and describes the add-in in German and French as well, where the schema allows overrides", async () => {
+    const xml = renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL });
+    expect(xml).toMatch(
+      /<DisplayName DefaultValue="Zoho CRM for Outlook">\s*<Override Locale="de-DE" Value="Zoho CRM für Outlook"\/>\s*<Override Locale="fr-FR" Value="Zoho CRM pour Outlook"\/>\s*<\/DisplayName>/,
+    );
+    expect(xml).toMatch(/<Description DefaultValue="[^"]+">\s*<Override Locale="de-DE" Value="Zeigt[^"]+"\/>/);
+    // Each VersionOverrides level has its own Resources: the button label is localised in both.
+    expect(xml.match(/<bt:Override Locale="de-DE" Value="CRM anzeigen"\/>/g)).toHaveLength(2);
+    expect(xml.match(/<bt:Override Locale="fr-FR" Value="Affiche les fiches CRM[^"]*"\/>/g)).toHaveLength(2);
+    const overridden = xml.replace('<Override Locale="de-DE"', '<Override Locale="de-DE" Unknown="x"');
+    expect((await validateManifest(overridden)).valid).toBe(false);
+  });
+
+  it("a deployment's own display name replaces the product name in every language", async () => {
+    const xml = renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL, displayName: "Contoso CRM" });
+    expect(xml).toContain('<DisplayName DefaultValue="Contoso CRM"/>');
+    expect(xml).not.toContain("Zoho CRM für Outlook");
+    expect((await validateManifest(xml)).valid).toBe(true);
+  });
+
   it("rejects a version the schema would reject", () => {
     expect(() => renderAddinManifest({ publicUrl: SANDBOX_PUBLIC_URL, version: "1.0.0.0.0" })).toThrow(/version/);
   });

@@ -9,6 +9,9 @@
  * - nested VersionOverrides 1.1 (Mailbox 1.5): the same buttons, the read pane pinnable (`SupportsPinning`).
  * Clients ignore override levels they do not support and fall back to the outer definition.
  *
+ * Texts Outlook shows before the pane opens (name, description, ribbon button) carry `<Override Locale=…>` for the
+ * task pane's other languages (German, French; the XSD allows overrides on DisplayName, Description and bt:String).
+ *
  * Permission is ReadWriteItem, the least that works: adding CRM contacts as attendees uses
  * `item.requiredAttendees.addAsync`, whose minimum permission is "read/write item" (learn.microsoft.com
  * javascript/api/outlook/office.recipients, addAsync remarks). Reading mail needs only ReadItem, which it includes.
@@ -32,6 +35,41 @@ const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
 
 const ICON_SIZES = [16, 32, 80] as const;
+
+type ManifestText = "displayName" | "description" | "buttonLabel" | "buttonTooltip";
+const DEFAULT_TEXT: Record<ManifestText, string> = {
+  displayName: "Zoho CRM for Outlook",
+  description:
+    "See the Zoho CRM contacts, accounts and deals of the people you e-mail, send e-mails to the CRM and manage your sync.",
+  buttonLabel: "Show CRM",
+  buttonTooltip: "Shows the CRM records of the people in this item and sends it to Zoho CRM.",
+};
+/** The same texts in the add-in's other catalog languages (addin/src/i18n). */
+const LOCALISED_TEXT: Record<string, Record<ManifestText, string>> = {
+  "de-DE": {
+    displayName: "Zoho CRM für Outlook",
+    description:
+      "Zeigt die Zoho-CRM-Kontakte, -Firmen und -Geschäftschancen der Personen, mit denen Sie schreiben, sendet E-Mails ins CRM und verwaltet Ihre Synchronisierung.",
+    buttonLabel: "CRM anzeigen",
+    buttonTooltip: "Zeigt die CRM-Datensätze der Personen in diesem Element und sendet es an Zoho CRM.",
+  },
+  "fr-FR": {
+    displayName: "Zoho CRM pour Outlook",
+    description:
+      "Affiche les contacts, comptes et affaires Zoho CRM des personnes à qui vous écrivez, envoie les e-mails au CRM et gère votre synchronisation.",
+    buttonLabel: "Afficher le CRM",
+    buttonTooltip: "Affiche les fiches CRM des personnes de cet élément et l’envoie à Zoho CRM.",
+  },
+};
+
+/** `<{element} DefaultValue=…>` with one `<{override} Locale=… Value=…/>` per localised language. */
+function localised(element: string, override: string, text: ManifestText, indent: string, id = ""): string {
+  const idAttribute = id ? ` id="${id}"` : "";
+  const overrides = Object.entries(LOCALISED_TEXT).map(
+    ([locale, texts]) => `${indent}  <${override} Locale="${locale}" Value="${escapeXml(texts[text])}"/>`,
+  );
+  return `<${element}${idAttribute} DefaultValue="${escapeXml(DEFAULT_TEXT[text])}">\n${overrides.join("\n")}\n${indent}</${element}>`;
+}
 
 function commandSurfaces(indent: string, pinnable: boolean): string {
   const button = (surface: string, id: string, pin: boolean) => `<ExtensionPoint xsi:type="${surface}">
@@ -73,10 +111,10 @@ ${ICON_SIZES.map((size) => `    <bt:Image id="Icon.${size}" DefaultValue="${base
   </bt:Urls>
   <bt:ShortStrings>
     <bt:String id="Group.Label" DefaultValue="Zoho CRM"/>
-    <bt:String id="Button.Label" DefaultValue="Show CRM"/>
+    ${localised("bt:String", "bt:Override", "buttonLabel", "    ", "Button.Label")}
   </bt:ShortStrings>
   <bt:LongStrings>
-    <bt:String id="Button.Tooltip" DefaultValue="Shows the CRM records of the people in this item and sends it to Zoho CRM."/>
+    ${localised("bt:String", "bt:Override", "buttonTooltip", "    ", "Button.Tooltip")}
   </bt:LongStrings>
 </Resources>`;
   return indentLines(body, indent);
@@ -94,7 +132,10 @@ export function renderAddinManifest(options: AddinManifestOptions): string {
   const appDomain = escapeXml(origin.origin);
   const version = options.version ?? "1.0.0.0";
   if (!/^\d{1,5}(\.\d{1,5}){0,3}$/.test(version)) throw new Error(`Invalid manifest version "${version}"`);
-  const displayName = escapeXml(options.displayName ?? "Zoho CRM for Outlook");
+  // A deployment's own name replaces the product name in every language.
+  const displayName = options.displayName
+    ? `<DisplayName DefaultValue="${escapeXml(options.displayName)}"/>`
+    : localised("DisplayName", "Override", "displayName", "  ");
   return `<?xml version="1.0" encoding="UTF-8"?>
 <OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -105,8 +146,8 @@ export function renderAddinManifest(options: AddinManifestOptions): string {
   <Version>${version}</Version>
   <ProviderName>Exchange Zoho CRM Bridge</ProviderName>
   <DefaultLocale>en-US</DefaultLocale>
-  <DisplayName DefaultValue="${displayName}"/>
-  <Description DefaultValue="See the Zoho CRM contacts, accounts and deals of the people you e-mail, send e-mails to the CRM and manage your sync."/>
+  ${displayName}
+  ${localised("Description", "Override", "description", "  ")}
   <IconUrl DefaultValue="${base}assets/icon-64.png"/>
   <HighResolutionIconUrl DefaultValue="${base}assets/icon-128.png"/>
   <SupportUrl DefaultValue="${base}support.html"/>
