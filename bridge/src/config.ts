@@ -29,6 +29,25 @@ const environmentSchema = z.object({
   HOST: z.string().default("127.0.0.1"),
   /** The HTTPS URL users and webhooks reach the bridge at (Graph and Zoho call it back). */
   BRIDGE_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Serve the webhook routes (and the rest of the API) on a second, HTTPS listener with this certificate and key
+   * (PEM files): Graph and Zoho call only https notification URLs, so a bridge on plain http (the sandbox, or behind
+   * no TLS proxy) still gets push. Unused when BRIDGE_PUBLIC_URL is already https.
+   */
+  BRIDGE_WEBHOOK_TLS_CERT_FILE: z.string().optional(),
+  BRIDGE_WEBHOOK_TLS_KEY_FILE: z.string().optional(),
+  /** Port of that HTTPS listener (0: any free port). */
+  BRIDGE_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(3443),
+  /**
+   * With push channels open on both sides of a mailbox's module, polling only every this many minutes, as a safety
+   * net for a lost notification (Graph does not guarantee delivery); other modules keep the settings' interval.
+   */
+  BRIDGE_PUSH_SAFETY_POLL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(360),
   /** Hosts an admin may enter as EWS URL / Autodiscover target (`*.example.com` allowed). Empty: none allowed. */
   BRIDGE_EWS_ALLOWED_HOSTS: csv,
   /** Zoho API console client used for admin sign-in (and, by default, for the CRM connection). */
@@ -98,6 +117,15 @@ function toConfig(env: z.output<typeof environmentSchema>) {
       keyFile: join(dataDir, "secret.key"),
     },
     http: { port: env.PORT, host: env.HOST, publicUrl: env.BRIDGE_PUBLIC_URL },
+    webhookTls:
+      env.BRIDGE_WEBHOOK_TLS_CERT_FILE && env.BRIDGE_WEBHOOK_TLS_KEY_FILE
+        ? {
+            certFile: env.BRIDGE_WEBHOOK_TLS_CERT_FILE,
+            keyFile: env.BRIDGE_WEBHOOK_TLS_KEY_FILE,
+            port: env.BRIDGE_WEBHOOK_PORT,
+          }
+        : undefined,
+    pushSafetyPollMinutes: env.BRIDGE_PUSH_SAFETY_POLL_MINUTES,
     ewsAllowedHosts: env.BRIDGE_EWS_ALLOWED_HOSTS,
     zohoSignIn: {
       clientId: env.ZOHO_CLIENT_ID,

@@ -198,6 +198,11 @@ export interface RecordPort<T> {
 
   /** Opens a push channel. Only when `capabilities.push`; otherwise throws. */
   subscribe?(options: PushOptions): Promise<PushSubscription>;
+  /**
+   * A handle on a channel an earlier process opened with `subscribe` (its id and expiry were stored), to renew or
+   * delete it after a restart. It accepts no deliveries: the bridge verifies those against the stored secret hash.
+   */
+  resumeSubscription?(channel: { readonly id: string; readonly expiresAt: string }): PushSubscription;
 }
 
 /** Canonical value types per module; the model engineer's Contact/Event/Task fill these in. */

@@ -28,7 +28,6 @@ import {
   saveExchangeConnection,
   saveZohoConnection,
 } from "../services/connections.js";
-import { pushChannelsOf } from "../services/push-channels.js";
 import { enabledModules, loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
 import { releaseRemoteAccess } from "../services/uninstall.js";
 import {
@@ -595,9 +594,7 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
     );
     removed.push(`sync for ${selected.length} user(s) stopped`);
     // Before the secrets go: remote channels are deleted and Zoho tokens revoked while we can still authenticate.
-    removed.push(
-      ...(await releaseRemoteAccess(storage, pushChannelsOf(context), context.logger, request.revokeZohoToken)),
-    );
+    removed.push(...(await releaseRemoteAccess(storage, context.push, context.logger, request.revokeZohoToken)));
     removed.push(`${await storage.subscriptions.removeAll()} change subscription record(s)`);
     await storage.secrets.deleteByPrefix("");
     removed.push("stored credentials (Zoho tokens, Exchange passwords and app secrets)");

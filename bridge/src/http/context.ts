@@ -3,6 +3,7 @@ import type { SyncSettings } from "../api/admin.js";
 import type { JobOutcome, JobTrigger, SyncQueue } from "../jobs/job.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { PushChannels } from "../services/push-channels.js";
 import type { BridgeConnectors } from "../services/service-connectors.js";
 import type { Storage } from "../storage/index.js";
 
@@ -35,6 +36,8 @@ export interface AppContext {
   queue: SyncQueue;
   /** How routes reach Zoho CRM and Exchange for a user: the process's one factory, shared with the sync jobs. */
   connectors: BridgeConnectors;
+  /** The push channels (the server's; absent where nothing opens any, e.g. CLI commands and the HTTP harness). */
+  push?: PushChannels;
   sandboxKey?: Uint8Array;
   /** Dry runs of one user's enabled modules under the given settings (the sync service's `preview`). */
   preview?: (userId: string, settings: SyncSettings) => Promise<JobOutcome[]>;

@@ -11,7 +11,6 @@
  */
 import type { Context } from "koa";
 import { z } from "zod";
-import { pushChannelsOf } from "../services/push-channels.js";
 import type { AppContext } from "./context.js";
 import { HttpError } from "./errors.js";
 import type { RouteTable } from "./routes.js";
@@ -55,11 +54,10 @@ export function addWebhookRoutes(table: RouteTable, context: AppContext): void {
         continue;
       }
       const lifecycle = notification.lifecycleEvent;
-      const channels = pushChannelsOf(context);
-      if (lifecycle === "reauthorizationRequired") await channels?.reauthorize(channel.id);
+      if (lifecycle === "reauthorizationRequired") await context.push?.reauthorize(channel.id);
       if (lifecycle === "subscriptionRemoved") {
-        // A removed subscription is gone for good: open a new one (or at least forget it).
-        if (channels) await channels.recreate(channel.id);
+        // A removed subscription is gone for good: open a new one (or at least forget it, for the owner to reopen).
+        if (context.push) await context.push.recreate(channel.id);
         else await storage.subscriptions.remove(channel.id);
       }
       if (MODULES.has(channel.module)) {

@@ -4,18 +4,29 @@
  * without waiting for the polling schedule.
  *
  * Invariants:
- * - each live channel is stored (service, mailbox, module, external id, hash of its secret) so the webhook routes
- *   can verify a delivery and enqueue the affected mailbox+module; the secret itself is only held in memory;
- * - `renewDue` (run on a timer) extends every channel expiring within `renewBeforeMs`; a channel the service says is
- *   gone (`not-found`) is opened again; lifecycle `reauthorize` renews (and reopens if gone), `removed` reopens;
- * - `closeAll` (uninstall) deletes the remote channels and the stored records; a remote failure is logged, never
- *   blocks the rest.
+ * - The store is the source of truth: every channel is stored (service, mailbox, module, external id, expiry, hash
+ *   of its secret) when opened, its expiry rewritten when renewed, its row removed when it is deleted or gone. The
+ *   webhook routes verify a delivery against the store (any process may receive it); the secret itself is only
+ *   held in memory.
+ * - Exactly one process owns the channels (the `LeaderLease`: a PostgreSQL advisory lock; always this process on
+ *   SQLite). `maintain` (at start and on a timer) first checks the lease: a process that does not hold it keeps no
+ *   channel; the one that does resumes every stored channel it does not have yet (a previous owner's, or its own
+ *   before a restart) — renewing it when the user and module still want it, deleting it remotely otherwise — and
+ *   then opens the missing channels and renews the ones expiring within `renewBeforeMs`.
+ * - A channel the service says is gone (`not-found`) is opened again; lifecycle `reauthorize` renews (and reopens if
+ *   gone), `removed` reopens. A row removed by another process (a lifecycle delivery it received) makes the owner
+ *   drop and reopen that channel at its next round.
+ * - EWS streaming subscriptions belong to the connection that opened them: a previous process's are dropped, not
+ *   resumed.
+ * - `closeAll` (uninstall) deletes every stored channel remotely, whichever process opened it, and every row; a
+ *   remote failure is logged and counted, never blocks the rest.
  */
 import { randomBytes } from "node:crypto";
 import { ConnectorError, type PushSubscription, type RecordPort, type SyncModuleName } from "../connectors/port.js";
 import type { SyncQueue } from "../jobs/job.js";
 import type { Logger } from "../observability/logger.js";
 import type { Storage } from "../storage/index.js";
+import type { LeaderLease } from "../storage/leader-lease.js";
 import type { SubscriptionRecord } from "../storage/subscription-store.js";
 import type { BridgeUser } from "../storage/user-repository.js";
 import type { ConnectorFactory, MailboxPorts } from "./connectors.js";
@@ -36,7 +47,9 @@ export interface PushChannelOptions {
   connectors: ConnectorFactory;
   queue: SyncQueue;
   logger: Logger;
-  /** The bridge's public HTTPS origin (read when a channel opens: it is known only after listen). */
+  /** Decides which process owns the channels. */
+  lease: LeaderLease;
+  /** The bridge's public HTTPS origin for webhooks (read when a channel opens: it is known only after listen). */
   publicUrl: () => string;
   renewBeforeMs?: number;
 }
@@ -46,10 +59,30 @@ function serviceOf(ports: MailboxPorts, side: "exchange" | "crm"): SubscriptionR
   return ports.exchange.implementation === "ews" ? "ews" : "graph";
 }
 
+function isGone(error: unknown): boolean {
+  return error instanceof ConnectorError && error.failure.kind === "not-found";
+}
+
 export class PushChannels {
   private readonly live = new Map<string, LiveChannel>();
 
   constructor(private readonly options: PushChannelOptions) {}
+
+  /**
+   * One maintenance round (at start, then on a timer): if this process owns the channels, resume the stored ones it
+   * lacks, open the missing ones and renew those due. Returns how many were opened (0 when not the owner).
+   */
+  async maintain(now = new Date()): Promise<number> {
+    if (!(await this.options.lease.hold())) {
+      // Another process owns them (or took over): forget our handles; the rows are the new owner's to resume.
+      this.live.clear();
+      return 0;
+    }
+    await this.resumeStored();
+    const opened = await this.openAll();
+    await this.renewDue(now);
+    return opened;
+  }
 
   /**
    * Opens the missing channels of every selected, active user (idempotent: run again on each check, it picks up
@@ -61,6 +94,58 @@ export class PushChannels {
     let opened = 0;
     for (const user of users) opened += await this.openForUser(user, modules);
     return opened;
+  }
+
+  /** Takes over the stored channels this process has no handle on; drops handles whose row is gone. */
+  private async resumeStored(): Promise<void> {
+    const stored = await this.options.storage.subscriptions.list();
+    const ids = new Set(stored.map((record) => record.id));
+    for (const [id, channel] of [...this.live]) {
+      if (ids.has(id)) continue;
+      this.live.delete(id);
+      await channel.subscription.close().catch(() => undefined);
+    }
+    const orphans = stored.filter((record) => !this.live.has(record.id));
+    if (orphans.length === 0) return;
+    const wanted = new Set(enabledModules(await loadSyncSettings(this.options.storage.settings)) as string[]);
+    for (const record of orphans) {
+      await this.resume(record, wanted).catch((error: unknown) =>
+        this.options.logger.warn({ err: error, channel: record }, "stored push channel not resumed"),
+      );
+    }
+  }
+
+  /** Renews a previous process's channel still wanted, deletes one no longer wanted; forgets what cannot be resumed. */
+  private async resume(record: SubscriptionRecord, wantedModules: ReadonlySet<string>): Promise<void> {
+    const user = await this.options.storage.users.byId(record.mailboxId);
+    const subscription = user ? await this.handleOn(user, record) : undefined;
+    if (!user || !subscription) {
+      await this.options.storage.subscriptions.remove(record.id);
+      return;
+    }
+    const wanted = user.selected && user.zohoActive && wantedModules.has(record.module);
+    try {
+      if (!wanted) {
+        await subscription.close();
+        await this.options.storage.subscriptions.remove(record.id);
+        return;
+      }
+      await this.options.storage.subscriptions.setExpiry(record.id, await subscription.renew());
+      this.live.set(record.id, { record, subscription });
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      await this.options.storage.subscriptions.remove(record.id);
+    }
+  }
+
+  /** A handle on a stored channel through the user's ports (none for EWS streaming or an unconnected user). */
+  private async handleOn(user: BridgeUser, record: SubscriptionRecord): Promise<PushSubscription | undefined> {
+    const ports = await this.options.connectors.open(user).catch(() => undefined);
+    if (!ports) return undefined;
+    const side = record.service === "zoho" ? "crm" : "exchange";
+    if (serviceOf(ports, side) !== record.service) return undefined;
+    const port = ports[side].modules[record.module as SyncModuleName] as RecordPort<unknown> | undefined;
+    return port?.resumeSubscription?.({ id: record.externalId, expiresAt: record.expiresAt });
   }
 
   private async openForUser(
@@ -136,20 +221,26 @@ export class PushChannels {
 
   /**
    * Graph `reauthorizationRequired`: a PATCH renewal reauthorizes the subscription (graph-and-addin.md §1.6,
-   * "reauthorize or PATCH-renew"); only a channel the service no longer has is replaced.
+   * "reauthorize or PATCH-renew"); only a channel the service no longer has is replaced. A process that does not own
+   * the channel leaves it to the owner's renewal round.
    */
   async reauthorize(recordId: string): Promise<void> {
     const channel = this.live.get(recordId);
     if (!channel) return;
     try {
-      await channel.subscription.renew();
+      const expiresAt = await channel.subscription.renew();
+      await this.options.storage.subscriptions.setExpiry(recordId, expiresAt);
+      channel.record = { ...channel.record, expiresAt };
     } catch (error) {
-      if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
+      if (!isGone(error)) throw error;
       await this.recreate(recordId);
     }
   }
 
-  /** Replaces a channel (lifecycle `removed` / `reauthorize`, or gone at renewal). */
+  /**
+   * Replaces a channel (lifecycle `removed` / `reauthorize`, or gone at renewal). In a process that does not own it,
+   * only the row is removed: the owner notices at its next round and opens a new one.
+   */
   async recreate(recordId: string): Promise<void> {
     const channel = this.live.get(recordId);
     await this.options.storage.subscriptions.remove(recordId);
@@ -161,35 +252,46 @@ export class PushChannels {
     await this.openForUser(user, [channel.record.module as SyncModuleName], channel.record.service);
   }
 
-  /** Live channels (for status and tests). */
+  /** This process's live channels (for status and tests). */
   channels(): SubscriptionRecord[] {
     return [...this.live.values()].map((channel) => channel.record);
   }
 
-  /** Deletes every remote channel and every stored record (uninstall); returns how many remote deletes failed. */
-  async closeAll(): Promise<number> {
-    let failed = 0;
-    for (const channel of this.live.values()) {
+  /**
+   * Deletes every stored channel remotely (whichever process opened it) and every row (uninstall); returns how many
+   * remote deletes succeeded and failed.
+   */
+  async closeAll(): Promise<{ deleted: number; failed: number }> {
+    let [deleted, failed] = [0, 0];
+    for (const record of await this.options.storage.subscriptions.list()) {
       try {
-        await channel.subscription.close();
+        const user = await this.options.storage.users.byId(record.mailboxId);
+        const subscription =
+          this.live.get(record.id)?.subscription ?? (user ? await this.handleOn(user, record) : undefined);
+        if (!subscription) continue;
+        await subscription.close();
+        deleted += 1;
       } catch (error) {
         failed += 1;
-        this.options.logger.warn({ err: error, channel: channel.record }, "push channel not deleted remotely");
+        this.options.logger.warn({ err: error, channel: record }, "push channel not deleted remotely");
       }
     }
     this.live.clear();
     await this.options.storage.subscriptions.removeAll();
-    return failed;
+    return { deleted, failed };
   }
-}
 
-/** The process's push channels, found by the webhook routes through the app context they share. */
-const registry = new WeakMap<object, PushChannels>();
-
-export function registerPushChannels(context: object, channels: PushChannels): void {
-  registry.set(context, channels);
-}
-
-export function pushChannelsOf(context: object): PushChannels | undefined {
-  return registry.get(context);
+  /**
+   * Shutdown: Graph and Zoho channels stay open for the next owner to resume; EWS streams end with this process.
+   * Then the lease is given up so another process takes over at once.
+   */
+  async stop(): Promise<void> {
+    for (const [id, { record, subscription }] of this.live) {
+      if (record.service !== "ews") continue;
+      await subscription.close().catch(() => undefined);
+      await this.options.storage.subscriptions.remove(id);
+    }
+    this.live.clear();
+    await this.options.lease.release();
+  }
 }

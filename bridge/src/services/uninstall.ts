@@ -19,9 +19,8 @@ export async function releaseRemoteAccess(
 ): Promise<string[]> {
   const done: string[] = [];
   if (push) {
-    const open = push.channels().length;
-    const failed = await push.closeAll();
-    done.push(`${open - failed} push channel(s) deleted at Microsoft Graph / Zoho CRM`);
+    const { deleted } = await push.closeAll();
+    done.push(`${deleted} push channel(s) deleted at Microsoft Graph / Zoho CRM`);
   }
   const zoho = await loadZohoConnection(storage);
   const clientSecret = await storage.secrets.get(SECRET.zohoClientSecret);

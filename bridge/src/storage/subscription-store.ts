@@ -4,9 +4,9 @@
  * needs no plain text, and a database leak gives nobody the means to forge one.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { type Clock, isoNow, systemClock } from "./clock.js";
-import type { Database } from "./schema.js";
+import type { Database, SubscriptionTable } from "./schema.js";
 
 export interface SubscriptionRecord {
   id: string;
@@ -19,6 +19,17 @@ export interface SubscriptionRecord {
 
 function digest(secret: string): Buffer {
   return createHash("sha256").update(secret).digest();
+}
+
+function recordOf(row: Selectable<SubscriptionTable>): SubscriptionRecord {
+  return {
+    id: row.id,
+    service: row.service as SubscriptionRecord["service"],
+    mailboxId: row.mailbox,
+    module: row.module,
+    externalId: row.external_id,
+    expiresAt: row.expires_at,
+  };
 }
 
 export class SubscriptionStore {
@@ -55,14 +66,18 @@ export class SubscriptionStore {
       .where("external_id", "=", externalId)
       .executeTakeFirst();
     if (!row || !timingSafeEqual(Buffer.from(row.verifier_hash, "hex"), digest(presented))) return undefined;
-    return {
-      id: row.id,
-      service,
-      mailboxId: row.mailbox,
-      module: row.module,
-      externalId: row.external_id,
-      expiresAt: row.expires_at,
-    } satisfies SubscriptionRecord;
+    return recordOf(row);
+  }
+
+  /** Every stored channel (a restarted or newly leading process resumes these). */
+  async list(): Promise<SubscriptionRecord[]> {
+    const rows = await this.db.selectFrom("subscriptions").selectAll().orderBy("created_at").execute();
+    return rows.map(recordOf);
+  }
+
+  /** Records a renewal's new expiry. */
+  async setExpiry(id: string, expiresAt: string): Promise<void> {
+    await this.db.updateTable("subscriptions").set({ expires_at: expiresAt }).where("id", "=", id).execute();
   }
 
   async remove(id: string): Promise<void> {

@@ -26,7 +26,7 @@ import type {
   SyncModuleName,
   UpdateRequest,
 } from "../port.js";
-import { openSubscription } from "./subscriptions.js";
+import { openSubscription, subscriptionHandle } from "./subscriptions.js";
 import { type BatchRequest, type BatchResponse, batchFailure, type GraphTransport } from "./transport.js";
 
 export type Json = Record<string, unknown>;
@@ -186,6 +186,14 @@ export class GraphRecordPort<T> implements RecordPort<T> {
       resource: await this.adapter.subscriptionResource(),
       lifetimeMinutes: this.adapter.subscriptionMinutes,
       push: options,
+    });
+  }
+
+  resumeSubscription(channel: { id: string; expiresAt: string }): PushSubscription {
+    return subscriptionHandle(this.transport, {
+      id: channel.id,
+      expirationDateTime: channel.expiresAt,
+      lifetimeMinutes: this.adapter.subscriptionMinutes,
     });
   }
 

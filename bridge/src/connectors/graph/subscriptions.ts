@@ -41,6 +41,41 @@ export function validationResponse(url: URL): { status: 200; contentType: "text/
   return token === null ? undefined : { status: 200, contentType: "text/plain", body: token };
 }
 
+function expiry(lifetimeMinutes: number): string {
+  return new Date(Date.now() + (lifetimeMinutes - LIFETIME_MARGIN_MINUTES) * 60_000).toISOString();
+}
+
+/**
+ * Renewal and deletion of a subscription by id: for one just created, or one an earlier process created (the
+ * port's `resumeSubscription`), whose deliveries the bridge verifies against its stored secret hash.
+ */
+export function subscriptionHandle(
+  transport: GraphTransport,
+  subscription: SubscriptionJson & { lifetimeMinutes: number },
+): Omit<PushSubscription, "acceptDelivery"> {
+  let expiresAt = subscription.expirationDateTime;
+  return {
+    id: subscription.id,
+    get expiresAt() {
+      return expiresAt;
+    },
+    async renew() {
+      const renewed = await transport.request<SubscriptionJson>("PATCH", `/subscriptions/${subscription.id}`, {
+        body: { expirationDateTime: expiry(subscription.lifetimeMinutes) },
+      });
+      expiresAt = renewed.expirationDateTime;
+      return expiresAt;
+    },
+    async close() {
+      try {
+        await transport.request("DELETE", `/subscriptions/${subscription.id}`);
+      } catch (error) {
+        if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
+      }
+    },
+  };
+}
+
 export async function openSubscription(
   transport: GraphTransport,
   options: { module: SyncModuleName; resource: string; lifetimeMinutes: number; push: PushOptions },
@@ -51,32 +86,19 @@ export async function openSubscription(
       kind: "invalid-record",
       message: "Graph subscriptions need a public HTTPS callbackUrl",
     });
-  const expiry = () =>
-    new Date(Date.now() + (options.lifetimeMinutes - LIFETIME_MARGIN_MINUTES) * 60_000).toISOString();
   const created = await transport.request<SubscriptionJson>("POST", "/subscriptions", {
     body: {
       changeType: "created,updated,deleted",
       notificationUrl: push.callbackUrl,
       lifecycleNotificationUrl: push.callbackUrl,
       resource: options.resource,
-      expirationDateTime: expiry(),
+      expirationDateTime: expiry(options.lifetimeMinutes),
       clientState: push.secret,
       latestSupportedTlsVersion: "v1_2",
     },
   });
-  let expiresAt = created.expirationDateTime;
-  return {
-    id: created.id,
-    get expiresAt() {
-      return expiresAt;
-    },
-    async renew() {
-      const renewed = await transport.request<SubscriptionJson>("PATCH", `/subscriptions/${created.id}`, {
-        body: { expirationDateTime: expiry() },
-      });
-      expiresAt = renewed.expirationDateTime;
-      return expiresAt;
-    },
+  // Assigned onto the handle, not spread: a spread would freeze its `expiresAt` getter at today's value.
+  return Object.assign(subscriptionHandle(transport, { ...created, lifetimeMinutes: options.lifetimeMinutes }), {
     acceptDelivery(body: unknown): number {
       const value = (body as { value?: unknown } | undefined)?.value;
       if (!Array.isArray(value))
@@ -102,12 +124,5 @@ export async function openSubscription(
       }
       return notifications.length;
     },
-    async close() {
-      try {
-        await transport.request("DELETE", `/subscriptions/${created.id}`);
-      } catch (error) {
-        if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
-      }
-    },
-  };
+  });
 }

@@ -19,6 +19,47 @@ function expiryFromNow(): string {
   return zohoTime(Math.floor((Date.now() + CHANNEL_LIFETIME_MS) / 1000));
 }
 
+/**
+ * Renewal and deletion of a channel by id: for one just opened, or one an earlier process opened (the port's
+ * `resumeSubscription`), whose deliveries the bridge verifies against its stored token hash.
+ */
+export function watchChannelHandle(
+  client: ZohoClient,
+  zohoModule: string,
+  channel: { id: string; expiresAt: string },
+): Omit<PushSubscription, "acceptDelivery"> {
+  let expiresAt = channel.expiresAt;
+  return {
+    id: channel.id,
+    get expiresAt() {
+      return new Date(expiresAt).toISOString();
+    },
+    async renew() {
+      const next = expiryFromNow();
+      const renewal = await client.request({
+        method: "PATCH",
+        path: "actions/watch",
+        body: { watch: [{ channel_id: channel.id, events: [`${zohoModule}.all`], channel_expiry: next }] },
+      });
+      const result = (renewal.json?.watch as ZohoJson[] | undefined)?.[0];
+      if (renewal.status === 400 && result === undefined) {
+        throw new ConnectorError({ kind: "not-found", message: "the Zoho notification channel is gone" });
+      }
+      if (result?.status !== "success") throw requestError(renewal, "renew notifications");
+      expiresAt = next;
+      return new Date(expiresAt).toISOString();
+    },
+    async close() {
+      const closing = await client.request({
+        method: "DELETE",
+        path: "actions/watch",
+        query: { channel_ids: channel.id },
+      });
+      if (closing.status >= 500) throw requestError(closing, "disable notifications");
+    },
+  };
+}
+
 export async function openWatchChannel(
   client: ZohoClient,
   zohoModule: string,
@@ -29,7 +70,7 @@ export async function openWatchChannel(
     throw new ConnectorError({ kind: "invalid-record", message: "Zoho push needs a callbackUrl" });
   if (options.secret.length > 50) throw new ConnectorError({ kind: "invalid-record", message: "token over 50 chars" });
   const channelId = String(randomInt(1_000_000_000, 2 ** 47));
-  let expiresAt = expiryFromNow();
+  const expiresAt = expiryFromNow();
   const answer = await client.request({
     method: "POST",
     path: "actions/watch",
@@ -49,26 +90,7 @@ export async function openWatchChannel(
   const item = (answer.json?.watch as ZohoJson[] | undefined)?.[0];
   if (answer.status !== 201 || item?.status !== "success") throw requestError(answer, "enable notifications");
 
-  return {
-    id: channelId,
-    get expiresAt() {
-      return new Date(expiresAt).toISOString();
-    },
-    async renew() {
-      const next = expiryFromNow();
-      const renewal = await client.request({
-        method: "PATCH",
-        path: "actions/watch",
-        body: { watch: [{ channel_id: channelId, events: [`${zohoModule}.all`], channel_expiry: next }] },
-      });
-      const result = (renewal.json?.watch as ZohoJson[] | undefined)?.[0];
-      if (renewal.status === 400 && result === undefined) {
-        throw new ConnectorError({ kind: "not-found", message: "the Zoho notification channel is gone" });
-      }
-      if (result?.status !== "success") throw requestError(renewal, "renew notifications");
-      expiresAt = next;
-      return new Date(expiresAt).toISOString();
-    },
+  return Object.assign(watchChannelHandle(client, zohoModule, { id: channelId, expiresAt }), {
     acceptDelivery(body: unknown) {
       const payload = body as ZohoJson | null;
       if (
@@ -85,13 +107,5 @@ export async function openWatchChannel(
       options.onNotice({ module, ids: payload.ids.map(String), reason: "changed" });
       return 1;
     },
-    async close() {
-      const closing = await client.request({
-        method: "DELETE",
-        path: "actions/watch",
-        query: { channel_ids: channelId },
-      });
-      if (closing.status >= 500) throw requestError(closing, "disable notifications");
-    },
-  };
+  });
 }
