@@ -3,6 +3,8 @@
  * serves `addin/dist` under ADDIN_STATIC_BASE and answers every add-in route from the shared contract, validating
  * each request AND each response with the contract's zod schemas (a response that drifts from the contract is a 500,
  * so the test fails). CRM state is a tiny in-memory org: Dana Kim (Contact) at Contoso Ltd with one open Deal.
+ * `onPrem` plays an on-premises bridge: no sandbox, Exchange identity tokens, and MAILBOX_NOT_LINKED until a request
+ * carries an Exchange callback token (the real checks are in bridge/test/security/addin-auth.test.ts).
  */
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -12,6 +14,7 @@ import {
   ADDIN_STATIC_BASE,
   type AddinRouteName,
   addinRoutes,
+  EXCHANGE_CALLBACK_TOKEN_HEADER,
   type PersonRecord,
   type PreviewItem,
   type RecordRef,
@@ -36,6 +39,8 @@ export type ContractBridge = {
   people: PersonRecord[];
   /** Every call the add-in made, as route names, in order. */
   calls: AddinRouteName[];
+  /** Authenticated requests as received: route, token type and the Exchange callback token if one was sent. */
+  authentications: { route: AddinRouteName; tokenType: string; callbackToken: string | null }[];
   close(): Promise<void>;
 };
 
@@ -51,12 +56,17 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
-export async function startContractBridge(distDir: string): Promise<ContractBridge> {
+export async function startContractBridge(
+  distDir: string,
+  options: { onPrem?: boolean } = {},
+): Promise<ContractBridge> {
   const mailbox = { address: "me@fabrikam.com", displayName: "Me (sales)", server: "office365" as const };
   const items: PreviewItem[] = [messageFromDana, messageFromStranger, meetingBeingOrganised];
   const people: PersonRecord[] = [danaContact];
   const associations = new Map<string, RecordRef[]>();
   const calls: AddinRouteName[] = [];
+  const authentications: ContractBridge["authentications"] = [];
+  let mailboxLinked = false;
 
   const refsOf = (targets: { module: RecordRef["module"]; id: string }[]): RecordRef[] =>
     targets.map(({ module, id }) => {
@@ -69,7 +79,13 @@ export async function startContractBridge(distDir: string): Promise<ContractBrid
     });
 
   const handlers: Handlers = {
-    config: () => ({ bridgeVersion: "test", naa: null, exchangeIdentity: false, sandbox: true, zohoWebUrl: null }),
+    config: () => ({
+      bridgeVersion: "test",
+      naa: null,
+      exchangeIdentity: options.onPrem === true,
+      sandbox: options.onPrem !== true,
+      zohoWebUrl: null,
+    }),
     sandboxItems: () => ({ mailboxes: [mailbox], items }),
     sandboxToken: () => ({
       tokenType: "sandbox",
@@ -187,6 +203,18 @@ export async function startContractBridge(distDir: string): Promise<ContractBrid
       ) {
         return json(res, 401, errorBody("UNAUTHENTICATED", "bearer token and token type required"));
       }
+      if (definition.authenticated) {
+        const tokenType = String(req.headers[TOKEN_TYPE_HEADER]);
+        const callbackToken = req.headers[EXCHANGE_CALLBACK_TOKEN_HEADER];
+        authentications.push({ route: name, tokenType, callbackToken: callbackToken ? String(callbackToken) : null });
+        if (tokenType !== (options.onPrem ? "exchange-identity" : "sandbox")) {
+          return json(res, 401, errorBody("UNAUTHENTICATED", `${tokenType} tokens are not accepted here`));
+        }
+        if (options.onPrem && !mailboxLinked && !callbackToken) {
+          return json(res, 403, errorBody("MAILBOX_NOT_LINKED", "send an Exchange callback token"));
+        }
+        mailboxLinked ||= Boolean(callbackToken);
+      }
       const raw = definition.method === "GET" ? Object.fromEntries(url.searchParams) : await readJson(req);
       const input = definition.request.safeParse(raw);
       if (!input.success) return json(res, 400, errorBody("VALIDATION_FAILED", input.error.message));
@@ -210,6 +238,7 @@ export async function startContractBridge(distDir: string): Promise<ContractBrid
     associations,
     people,
     calls,
+    authentications,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
