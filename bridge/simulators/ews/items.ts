@@ -395,19 +395,29 @@ function applyMessageState(props: XNode[], extended: XNode[], sending: boolean):
   }
 }
 
+/** Extended properties a restriction may name, by MAPI tag: the element the store keeps them as. */
+const RESTRICTABLE_EXTENDED: ReadonlyMap<number, { type: string; element: string }> = new Map([
+  // PR_INTERNET_MESSAGE_ID: how a client finds a message by Message-ID in any folder (ews.md, mail).
+  [0x1035, { type: "String", element: "InternetMessageId" }],
+]);
+
 /**
- * FindItem's Restriction, as far as the bridge uses it: IsEqualTo a constant on a FieldURI. Anything else is
- * refused rather than ignored, so a client never mistakes an unfiltered listing for a filtered one.
+ * FindItem's Restriction, as far as the bridge uses it: IsEqualTo a constant on a FieldURI, or on an ExtendedFieldURI
+ * of `RESTRICTABLE_EXTENDED`. Anything else is refused rather than ignored, so a client never mistakes an unfiltered
+ * listing for a filtered one.
  */
 function restrictionMatcher(restriction: XNode | undefined): (item: StoredItem) => boolean {
   const condition = restriction?.children[0];
   if (!condition) return () => true;
   const path = child(condition, "FieldURI");
+  const extendedUri = child(condition, "ExtendedFieldURI");
+  const extended = extendedUri ? RESTRICTABLE_EXTENDED.get(Number(extendedUri.attrs.PropertyTag)) : undefined;
   const constant = child(child(condition, "FieldURIOrConstant"), "Constant")?.attrs.Value;
-  if (condition.name !== "IsEqualTo" || !path || constant === undefined) {
+  const known = path !== undefined || (extended !== undefined && extended.type === extendedUri?.attrs.PropertyType);
+  if (condition.name !== "IsEqualTo" || !known || constant === undefined) {
     throw new EwsResponseError("ErrorUnsupportedQueryFilter", "The query filter is not supported by the simulator.");
   }
-  const name = fieldElement(path);
+  const name = path ? fieldElement(path) : (extended?.element ?? "");
   return (item) => prop(item, name)?.text === constant;
 }
 

@@ -15,6 +15,8 @@ export interface ApiContext {
   headers: IncomingHttpHeaders;
   method: string;
   body(): Promise<JsonObject>;
+  /** The request body as sent (multipart uploads). */
+  raw: Buffer;
   /** `{base}/{dc}`: the API domain, for absolute URLs in responses. */
   apiDomain: string;
 }

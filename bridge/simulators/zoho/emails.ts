@@ -4,15 +4,17 @@
  *   in that source, SOURCES.md); mandatory from, to, subject, content, date_time, sent, original_message_id;
  *   201 per item, `DUPLICATE_DATA` when the same `original_message_id` is already on the record — clients use that
  *   for idempotency. One e-mail per call: the v8 OAS example rejects more (`associate-email-error-max-length.json`).
+ *   `attachments` must name files uploaded to the file store (`files.ts`).
  * - `GET /{module}/{id}/Emails`: 10 per page, `index` paging; a Contact's mails also appear on its Account and on
  *   Deals whose Contact_Name is that contact.
  * - `GET /{module}/{id}/Emails/{message_id}`: one mail with its content.
  */
 import type { ApiContext, ApiResult } from "./context.js";
+import { filesOf, MAX_EMAIL_ATTACHMENTS_BYTES, type StoredFile } from "./files.js";
 import type { ModuleDef } from "./modules.js";
 import { ZohoOrg } from "./org.js";
 import type { StoredEmail } from "./store.js";
-import { formatZohoDateTime, type JsonObject, parseZohoDateTime, ZohoApiError } from "./wire.js";
+import { formatZohoDateTime, type Json, type JsonObject, parseZohoDateTime, ZohoApiError } from "./wire.js";
 
 const PAGE_SIZE = 10;
 const MANDATORY = ["from", "to", "subject", "content", "date_time", "sent", "original_message_id"] as const;
@@ -92,6 +94,8 @@ export async function associateEmail(org: ZohoOrg, ctx: ApiContext, module: Modu
       },
     };
   }
+  const attachments = attachedFiles(org, item.attachments);
+  if ("error" in attachments) return { status: 400, body: { Emails: [attachments.error] } };
   const owner = item.owner && typeof item.owner === "object" && !Array.isArray(item.owner) ? item.owner.id : undefined;
   const email: StoredEmail = {
     messageId: ZohoOrg.hexId(32),
@@ -109,7 +113,7 @@ export async function associateEmail(org: ZohoOrg, ctx: ApiContext, module: Modu
     time,
     sent: item.sent,
     source: "associate_email",
-    attachments: Array.isArray(item.attachments) ? item.attachments : [],
+    attachments: attachments.files.map((file) => ({ id: file.id, name: file.name, size: String(file.content.length) })),
   };
   org.emails.set(key, [...existing, email]);
   org.touchActivity(module.apiName, id);
@@ -126,6 +130,32 @@ export async function associateEmail(org: ZohoOrg, ctx: ApiContext, module: Modu
       ],
     },
   };
+}
+
+/** The uploaded files an associated mail lists (`[{id, name}]`), or the item error Zoho answers. */
+function attachedFiles(org: ZohoOrg, value: Json | undefined): { files: StoredFile[] } | { error: JsonObject } {
+  if (value === undefined || value === null) return { files: [] };
+  const invalid = (path: string) => ({
+    error: itemError("INVALID_DATA", "invalid data", { api_name: "attachments", json_path: `$.Emails[0].${path}` }),
+  });
+  if (!Array.isArray(value)) return invalid("attachments");
+  const store = filesOf(org);
+  const files: StoredFile[] = [];
+  for (const [index, entry] of value.entries()) {
+    const id = entry && typeof entry === "object" && !Array.isArray(entry) ? entry.id : undefined;
+    const file = typeof id === "string" ? store.get(id) : undefined;
+    if (!file) return invalid(`attachments[${index}].id`);
+    files.push(file);
+  }
+  if (files.reduce((sum, file) => sum + file.content.length, 0) > MAX_EMAIL_ATTACHMENTS_BYTES) {
+    return {
+      error: itemError("FILE_SIZE_EXCEEDS", "the attachments exceed 10 MB", {
+        api_name: "attachments",
+        json_path: "$.Emails[0].attachments",
+      }),
+    };
+  }
+  return { files };
 }
 
 /** Mails shown on a record: its own, plus (Accounts, Deals) those of its contacts. */
@@ -209,7 +239,7 @@ export function getEmail(org: ZohoOrg, ctx: ApiContext, module: ModuleDef, id: s
           bcc: email.bcc,
           attachments: email.attachments.map((attachment) =>
             attachment && typeof attachment === "object" && !Array.isArray(attachment)
-              ? { size: "0", name: attachment.name ?? null, id: attachment.id ?? null }
+              ? { size: attachment.size ?? "0", name: attachment.name ?? null, id: attachment.id ?? null }
               : attachment,
           ),
           editable: false,

@@ -24,6 +24,7 @@ import { DATA_CENTRES, type DataCentre, type OAuthClient, requireScope, type Sco
 import type { ApiContext, ApiResult } from "./context.js";
 import { executeCoql } from "./coql.js";
 import { associateEmail, getEmail, listEmails, recordCrmSentEmail } from "./emails.js";
+import { uploadFiles } from "./files.js";
 import { ApiLimiter, type LimitSettings } from "./limits.js";
 import type { ModuleDef } from "./modules.js";
 import { Notifications } from "./notifications.js";
@@ -60,6 +61,7 @@ export const BRIDGE_SCOPES = [
   "ZohoCRM.org.READ",
   "ZohoCRM.settings.ALL",
   "ZohoCRM.coql.READ",
+  "ZohoCRM.Files.CREATE",
   "ZohoSearch.securesearch.READ",
 ];
 
@@ -290,6 +292,9 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
         run: (ctx) => executeCoql(org, ctx),
       };
     }
+    if (joined === "files" && method === "POST") {
+      return { endpoint: "files.upload", scope: { area: "Files", op: "CREATE" }, run: (ctx) => uploadFiles(org, ctx) };
+    }
     if (joined === "actions/watch") {
       const op = method === "GET" ? "READ" : method === "DELETE" ? "DELETE" : method === "POST" ? "CREATE" : "UPDATE";
       return {
@@ -401,6 +406,7 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
         headers: req.headers,
         method,
         body,
+        raw,
         apiDomain: accounts.apiDomain(baseUrl, dc),
       };
       const result = await routed.run(ctx);

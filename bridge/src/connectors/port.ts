@@ -245,8 +245,23 @@ export interface MailItem<Mail> {
   readonly value: Mail;
 }
 
+/** A file attached to a message, with its content, as filed into the CRM. Attached messages (item attachments) are not files. */
+export interface MailFile {
+  readonly name: string;
+  readonly contentType?: string;
+  readonly isInline: boolean;
+  readonly content: Buffer;
+}
+
 /** E-mail on the Exchange side: read the mailbox's messages, file CRM-sent mail into Sent Items. */
 export interface ExchangeMailPort<Mail> {
+  /**
+   * The message with this Internet Message-ID in any folder of the mailbox (still found after it was moved), or
+   * `undefined`. Exact match, as the services compare it. Drafts and messages the mapping cannot represent are absent.
+   */
+  findByMessageId(messageId: string): Promise<MailItem<Mail> | undefined>;
+  /** The file attachments of a message (by its mailbox id), with content, in the message's order. */
+  attachmentFiles(id: string): Promise<readonly MailFile[]>;
   /** Messages received or sent since `cursor` (Inbox and Sent Items), paged like `RecordPort.listChanges`. */
   listMessages(cursor: string | undefined): Promise<{
     readonly messages: readonly MailItem<Mail>[];
@@ -271,8 +286,11 @@ export interface CrmPersonRef {
 export interface CrmMailPort<Mail> {
   /** Contacts and Leads whose e-mail fields equal (case-insensitively) one of `addresses`. Exact, not search-lagged. */
   findPeopleByEmail(addresses: readonly string[]): Promise<readonly CrmPersonRef[]>;
-  /** Associates a mailbox message to a record. Idempotent by Message-ID: associating twice is a success. */
-  associateEmail(person: CrmPersonRef, message: MailItem<Mail>): Promise<ItemResult<void>>;
+  /**
+   * Associates a mailbox message to a record, with `files` attached. Idempotent by Message-ID: associating twice is a
+   * success. Files beyond what the CRM accepts are an `invalid-record` failure, never silently dropped.
+   */
+  associateEmail(person: CrmPersonRef, message: MailItem<Mail>, files?: readonly MailFile[]): Promise<ItemResult<void>>;
   /** E-mails sent from the CRM since `cursor`, for filing into the mailbox's Sent Items. */
   listSentEmails(cursor: string | undefined): Promise<{
     readonly messages: readonly MailItem<Mail>[];

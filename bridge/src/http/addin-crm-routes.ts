@@ -165,7 +165,7 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
     // answers "already-associated" from the stored association.
     let message: Awaited<ReturnType<typeof crm.message>>;
     const fetchMessage = async () => {
-      message ??= await crm.message(me, request.internetMessageId);
+      message ??= await crm.message(me, request.internetMessageId, request.includeAttachments);
       if (!message) throw new HttpError(404, "MESSAGE_NOT_FOUND", "the e-mail is not in your mailbox");
       return message;
     };
@@ -180,11 +180,13 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
         results.push({ target: ref, status: "already-associated" as const, error: null });
         continue;
       }
+      const { item, files } = await fetchMessage();
       const outcome = await port.mail.associateEmail(
         // associate_email takes any module with an Emails related list (Accounts and Deals too, zoho-crm-api.md
         // §4); the port's person type is narrower than the endpoint, and only module and id reach the request.
         { module: target.module as PersonModule, id: target.id, email: String(record.Email ?? "") },
-        await fetchMessage(),
+        item,
+        files,
       );
       if (outcome.ok) {
         await crm.rememberFiled(me, request.internetMessageId, ref);

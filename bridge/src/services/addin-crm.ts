@@ -14,7 +14,13 @@
  */
 import type { FreeBusyCall } from "../connectors/ews/free-busy.js";
 import type { FreeBusy } from "../connectors/graph/index.js";
-import { ConnectorError, type ExchangePort } from "../connectors/port.js";
+import {
+  ConnectorError,
+  type ExchangeMailPort,
+  type ExchangePort,
+  type MailFile,
+  type MailItem,
+} from "../connectors/port.js";
 import { requestError, type ZohoJson } from "../connectors/zoho/client.js";
 import { createZohoCrmPort, type ZohoCrmPort } from "../connectors/zoho/index.js";
 import { coqlString } from "../connectors/zoho/mail.js";
@@ -251,20 +257,22 @@ export class AddinCrm {
   }
 
   /**
-   * The message with this internetMessageId in the user's mailbox (Inbox and Sent Items), read by the bridge itself
-   * so the client cannot file content the mailbox does not hold.
+   * The message with this internetMessageId in any folder of the user's mailbox, read by the bridge itself so the
+   * client cannot file content the mailbox does not hold; with its file attachments when `withFiles`.
    */
-  async message(user: BridgeUser, internetMessageId: string) {
-    const mail = (await this.mailbox(user)).mail;
-    if (!mail) return undefined;
-    const wanted = internetMessageId.toLowerCase();
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await mail.listMessages(cursor);
-      const found = page.messages.find((message) => message.messageId.toLowerCase() === wanted);
-      if (found) return { id: internetMessageId, messageId: found.messageId, value: found.value as Email };
-      if (page.complete) return undefined;
-      cursor = page.cursor;
+  async message(
+    user: BridgeUser,
+    internetMessageId: string,
+    withFiles: boolean,
+  ): Promise<{ item: MailItem<Email>; files: readonly MailFile[] } | undefined> {
+    const mailbox = await this.mailbox(user);
+    try {
+      const mail = mailbox.mail as ExchangeMailPort<Email> | undefined;
+      const item = await mail?.findByMessageId(internetMessageId);
+      if (!mail || !item) return undefined;
+      return { item, files: withFiles ? await mail.attachmentFiles(item.id) : [] };
+    } finally {
+      await mailbox.close();
     }
   }
 

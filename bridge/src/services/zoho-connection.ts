@@ -30,6 +30,8 @@ export const ZOHO_CONNECT_SCOPES = [
   "ZohoCRM.org.READ",
   "ZohoCRM.settings.ALL",
   "ZohoCRM.coql.READ",
+  // Attachments of e-mails filed into the CRM are uploaded to Zoho's file store first.
+  "ZohoCRM.Files.CREATE",
 ].join(",");
 
 const STATE_KEY = "zoho-oauth-state";

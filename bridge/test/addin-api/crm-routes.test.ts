@@ -172,6 +172,53 @@ describe("add-in CRM routes against the Zoho and Graph simulators", () => {
     expect(bobFiles.body).toMatchObject({ error: { code: "MESSAGE_NOT_FOUND" } });
   });
 
+  it("finds a moved e-mail by its Message-ID and files it with its attachment; too large a file is refused", async () => {
+    const messageId = await mailFrom(alice, KNOWN, "Signed contract");
+    const stored = graph.control.items(alice, "message").find((item) => item.internetMessageId === messageId);
+    const contract = Buffer.from("%PDF-1.7 signed contract\n".repeat(40));
+    await graph.control.actAsUser(alice, "POST", `/messages/${String(stored?.id)}/attachments`, {
+      "@odata.type": "#microsoft.graph.fileAttachment",
+      name: "contract.pdf",
+      contentType: "application/pdf",
+      contentBytes: contract.toString("base64"),
+    });
+    // Filed away into Archive (not Inbox or Sent Items): found by Message-ID all the same.
+    const moved = await graph.control.actAsUser(alice, "POST", `/messages/${String(stored?.id)}/move`, {
+      destinationId: "archive",
+    });
+    expect(moved.status).toBe(201);
+
+    const sent = await call(alice, "POST", "/api/addin/emails", {
+      internetMessageId: messageId,
+      targets: [{ module: "Contacts", id: ids.contact }],
+      includeAttachments: true,
+    });
+    expect(sent.body).toMatchObject({ results: [{ status: "associated" }] });
+    const filed = zohoStoredEmails(`Contacts/${ids.contact}`).filter((mail) => mail.subject === "Signed contract");
+    expect(filed.map((mail) => mail.attachments)).toEqual([
+      [{ id: expect.any(String), name: "contract.pdf", size: String(contract.length) }],
+    ]);
+
+    // Zoho takes at most 10 MB of attachments per e-mail: refused with a clear error, nothing half-filed.
+    const bigId = await mailFrom(alice, KNOWN, "Scanned archive");
+    const big = graph.control.items(alice, "message").find((item) => item.internetMessageId === bigId);
+    await graph.control.actAsUser(alice, "POST", `/messages/${String(big?.id)}/attachments`, {
+      "@odata.type": "#microsoft.graph.fileAttachment",
+      name: "scan.tiff",
+      contentType: "image/tiff",
+      contentBytes: Buffer.alloc(10 * 1024 * 1024 + 1).toString("base64"),
+    });
+    const refused = await call(alice, "POST", "/api/addin/emails", {
+      internetMessageId: bigId,
+      targets: [{ module: "Contacts", id: ids.contact }],
+      includeAttachments: true,
+    });
+    expect(refused.body).toMatchObject({
+      results: [{ status: "failed", error: { code: "CRM_REJECTED", message: expect.stringContaining("10 MB") } }],
+    });
+    expect(zohoStoredEmails(`Contacts/${ids.contact}`).some((mail) => mail.subject === "Scanned archive")).toBe(false);
+  });
+
   it("files one e-mail on Contact, Account and Deal together, and lists the mailbox's messages for the preview", async () => {
     const messageId = await mailFrom(alice, KNOWN, "Deal review");
     const targets = [
@@ -339,6 +386,12 @@ describe("add-in CRM routes against the Zoho and Graph simulators", () => {
 });
 
 /** A record's Emails related list, read over Zoho's REST API as any CRM client would. */
+/** The mails the Zoho simulator stores on a record (`Module/id`), as associated. */
+function zohoStoredEmails(record: string): Array<{ subject?: unknown; attachments?: unknown }> {
+  const emails = zoho.control.state().emails as Record<string, Array<{ subject?: unknown; attachments?: unknown }>>;
+  return emails[record] ?? [];
+}
+
 async function zohoEmails(module: string, id: string): Promise<Array<{ subject?: unknown }>> {
   const urls = zoho.control.urls();
   const port = await createZohoCrmPort({

@@ -6,6 +6,12 @@
  * Items; the round ends (`complete: true`) when both folders are up to date, and the next call starts the next Inbox
  * round from its saved SyncState. Deletions and read-flag changes are irrelevant to mail association and skipped,
  * as are drafts and items the mapping cannot represent (meeting requests without a sender, …).
+ * Get by Message-ID: FindFolder (Deep) under the message folder root for the mail folders (FolderClass IPF.Note…),
+ * then FindItem in each, restricted with IsEqualTo on PR_INTERNET_MESSAGE_ID as an extended property
+ * (`ExtendedFieldURI PropertyTag="0x1035" PropertyType="String"`), until one answers: FindItem searches one folder's
+ * contents (Traversal Deep is for folders only), and Exchange 2007 SP1 has no `message:InternetMessageId` restriction.
+ * Attachments: the message's Attachments, then GetAttachment for the FileAttachments' content (item attachments are
+ * not files).
  * Filing: idempotent by Message-ID (FindItem in Sent Items restricted to `message:InternetMessageId` first), then
  * CreateItem `MessageDisposition="SaveOnly"` into `sentitems`. A saved message is an unsent draft unless
  * PR_MESSAGE_FLAGS (0x0E07) drops MSGFLAG_UNSENT (0x8); it is written as MSGFLAG_READ (0x1) only
@@ -22,10 +28,14 @@ import {
   EmailMessage,
   EmailMessageSchema,
   ExtendedPropertyDefinition,
+  FileAttachment,
   FolderId,
+  FolderTraversal,
+  FolderView,
   type Item,
   type ItemChange,
   ItemId,
+  ItemSchema,
   ItemView,
   MapiPropertyType,
   MessageBody,
@@ -40,7 +50,7 @@ import { emailFromEws } from "../../mapping/ews/message.js";
 import type { EwsMailbox, EwsMessage } from "../../mapping/ews/wire.js";
 import type { Email } from "../../model/index.js";
 import { ConnectorError, failed, type ItemResult, succeeded } from "../errors.js";
-import type { ExchangeMailPort, MailItem } from "../port.js";
+import type { ExchangeMailPort, MailFile, MailItem } from "../port.js";
 import { failureForCode } from "./errors.js";
 import { xmlEscaped } from "./escape.js";
 import { optionalProperty } from "./properties.js";
@@ -59,6 +69,8 @@ interface MailCursor {
 }
 
 const MESSAGE_FLAGS = new ExtendedPropertyDefinition(0x0e07, MapiPropertyType.Integer);
+/** Folders one FindFolder page brings; mailboxes with more mail folders are searched in the first ones only. */
+const MAX_FOLDERS = 1000;
 const MSGFLAG_READ = 0x1;
 const INTERNET_MESSAGE_ID = new ExtendedPropertyDefinition(0x1035, MapiPropertyType.String);
 /** PR_CLIENT_SUBMIT_TIME and PR_MESSAGE_DELIVERY_TIME: what EWS shows as DateTimeSent / DateTimeReceived. */
@@ -155,7 +167,52 @@ export function ewsMailPort(session: EwsSession, batchSize: number, maxChanges: 
     return messages;
   };
 
+  /** Every mail folder of the mailbox (Inbox, Sent Items, Deleted Items, Archive, user folders, …). */
+  const mailFolders = async (): Promise<FolderId[]> => {
+    const view = new FolderView(MAX_FOLDERS);
+    view.Traversal = FolderTraversal.Deep;
+    // The default shape carries FolderClass (and a few counts); it is what every Exchange release answers alike.
+    view.PropertySet = new PropertySet(BasePropertySet.FirstClassProperties);
+    const found = await session.call((service) => service.FindFolders(WellKnownFolderName.MsgFolderRoot, view));
+    return found.Folders.filter((folder) => /^IPF\.Note(\.|$)/i.test(folder.FolderClass ?? "")).map(
+      (folder) => folder.Id,
+    );
+  };
+
   return {
+    async findByMessageId(messageId) {
+      const filter = new SearchFilter.IsEqualTo(INTERNET_MESSAGE_ID, xmlEscaped(messageId));
+      for (const folder of await mailFolders()) {
+        const found = await session.call((service) => service.FindItems(folder, filter, new ItemView(1)));
+        const id = found.Items[0]?.Id.UniqueId;
+        if (id) return (await readMessages([id]))[0];
+      }
+      return undefined;
+    },
+
+    async attachmentFiles(id): Promise<readonly MailFile[]> {
+      const [response] = (
+        await session.call((service) =>
+          service.BindToItems([new ItemId(id)], new PropertySet(BasePropertySet.IdOnly, [ItemSchema.Attachments])),
+        )
+      ).Responses;
+      if (!response || response.Result === ServiceResult.Error) {
+        throw new ConnectorError(failureForCode(String(response?.ErrorCode), response?.ErrorMessage ?? "no answer"));
+      }
+      const files = (response.Item.Attachments?.GetEnumerator() ?? []).filter(
+        (attachment): attachment is FileAttachment => attachment instanceof FileAttachment,
+      );
+      if (files.length === 0) return [];
+      // No AttachmentShape: `bodyType` is optional (`BodyType?` in the managed API), the 0.15 typings say otherwise.
+      await session.call((service) => service.GetAttachments(files, null as unknown as BodyType, []));
+      return files.map((file) => ({
+        name: file.Name ?? "attachment",
+        ...(file.ContentType ? { contentType: file.ContentType } : {}),
+        isInline: file.IsInline === true,
+        content: Buffer.from(file.Base64Content ?? "", "base64"),
+      }));
+    },
+
     async listMessages(cursor) {
       const state = readCursor(cursor);
       const page = await session.call((service) =>

@@ -5,6 +5,9 @@
  * The cursor is JSON `{ folder, links }`: one page per call, first of the Inbox round, then of Sent Items; a round
  * ends (`complete: true`) when both folders reached their deltaLink, and the next call starts the next Inbox round
  * from its saved deltaLink. Drafts and other messages the mapping cannot represent are skipped.
+ * Get by Message-ID: `$filter=internetMessageId eq '…'` on the mailbox-wide `/messages` (every folder, so a moved
+ * message is still found). Attachments: `/messages/{id}/attachments`, whose fileAttachments carry `contentBytes`
+ * (base64); item and reference attachments are not files and are skipped.
  * Filing is idempotent by Message-ID (`$filter=internetMessageId eq '…'` first). The message is created with
  * PR_MESSAGE_FLAGS (`Integer 0x0E07`) = 1 (read, not unsent) so it lands as a sent message, not as a draft.
  */
@@ -27,6 +30,15 @@ interface MailCursor {
 
 const MESSAGE_FLAGS_READ = { id: "Integer 0x0E07", value: "1" };
 
+/** An entry of `/messages/{id}/attachments`; only fileAttachments carry content. */
+interface GraphFileAttachment {
+  "@odata.type"?: string;
+  name?: string | null;
+  contentType?: string | null;
+  isInline?: boolean | null;
+  contentBytes?: string | null;
+}
+
 function readCursor(cursor: string | undefined): MailCursor {
   if (!cursor) return { folder: "inbox", links: {} };
   return JSON.parse(cursor) as MailCursor;
@@ -48,7 +60,34 @@ export function graphMailPort(
     }
   };
 
+  const byMessageId = async (folderPath: string, messageId: string) => {
+    const filter = encodeURIComponent(`internetMessageId eq '${messageId.replaceAll("'", "''")}'`);
+    const found = await transport.request<{ value: GraphMessage[] }>("GET", `/${folderPath}?$filter=${filter}`);
+    return found.value.flatMap((message) => toItem(message) ?? [])[0];
+  };
+
   return {
+    findByMessageId: (messageId) => byMessageId(`${userPath}/messages`, messageId),
+
+    async attachmentFiles(id) {
+      const page = await transport.request<{ value: GraphFileAttachment[] }>(
+        "GET",
+        `/${userPath}/messages/${encodeURIComponent(id)}/attachments`,
+      );
+      return page.value.flatMap((attachment) =>
+        attachment["@odata.type"] === "#microsoft.graph.fileAttachment" && typeof attachment.contentBytes === "string"
+          ? [
+              {
+                name: attachment.name ?? "attachment",
+                ...(attachment.contentType ? { contentType: attachment.contentType } : {}),
+                isInline: attachment.isInline === true,
+                content: Buffer.from(attachment.contentBytes, "base64"),
+              },
+            ]
+          : [],
+      );
+    },
+
     async listMessages(cursor) {
       const state = readCursor(cursor);
       const url = state.links[state.folder] ?? `/${userPath}/mailFolders/${state.folder}/messages/delta`;
@@ -71,13 +110,7 @@ export function graphMailPort(
 
     async saveToSentItems(message, messageId): Promise<ItemResult<MailItem<Email>>> {
       try {
-        const filter = encodeURIComponent(`internetMessageId eq '${messageId.replaceAll("'", "''")}'`);
-        const existing = await transport.request<{ value: GraphMessage[] }>(
-          "GET",
-          `/${userPath}/mailFolders/sentitems/messages?$filter=${filter}`,
-        );
-        const found = existing.value[0];
-        const item = found ? toItem(found) : undefined;
+        const item = await byMessageId(`${userPath}/mailFolders/sentitems/messages`, messageId);
         if (item) return succeeded(item);
         const recipients = (list: Email["to"]) =>
           list.map((entry) => ({

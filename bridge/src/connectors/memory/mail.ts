@@ -4,7 +4,7 @@
  */
 
 import { ConnectorError, type ConnectorFailure, failed, type ItemResult, succeeded } from "../errors.js";
-import type { CrmMailPort, CrmPersonRef, ExchangeMailPort, MailItem } from "../port.js";
+import type { CrmMailPort, CrmPersonRef, ExchangeMailPort, MailFile, MailItem } from "../port.js";
 
 interface MailPage<Mail> {
   readonly messages: readonly MailItem<Mail>[];
@@ -42,6 +42,8 @@ export class MemoryExchangeMail<Mail> implements ExchangeMailPort<Mail> {
   readonly log: MessageLog<Mail>;
   /** Ids of the messages in Sent Items. */
   readonly sentItems = new Set<string>();
+  /** File attachments per message id. */
+  readonly files = new Map<string, MailFile[]>();
 
   constructor(pageSize = 50) {
     this.log = new MessageLog(pageSize);
@@ -58,6 +60,16 @@ export class MemoryExchangeMail<Mail> implements ExchangeMailPort<Mail> {
     return this.log.page(cursor);
   }
 
+  async findByMessageId(messageId: string): Promise<MailItem<Mail> | undefined> {
+    this.log.throwIfFailing();
+    return this.log.items.find((item) => item.messageId === messageId);
+  }
+
+  async attachmentFiles(id: string): Promise<readonly MailFile[]> {
+    this.log.throwIfFailing();
+    return this.files.get(id) ?? [];
+  }
+
   async saveToSentItems(message: Mail, messageId: string): Promise<ItemResult<MailItem<Mail>>> {
     this.log.throwIfFailing();
     const existing = this.log.items.find((item) => item.messageId === messageId);
@@ -72,6 +84,8 @@ export class MemoryCrmMail<Mail> implements CrmMailPort<Mail> {
   readonly people: CrmPersonRef[] = [];
   /** `personId messageId` pairs. */
   readonly associations = new Set<string>();
+  /** Names of the files filed with each `personId messageId` pair. */
+  readonly attachedFiles = new Map<string, string[]>();
   readonly sent: MessageLog<Mail>;
   /** Message-IDs whose association fails (per item). */
   readonly rejected = new Map<string, ConnectorFailure>();
@@ -86,13 +100,23 @@ export class MemoryCrmMail<Mail> implements CrmMailPort<Mail> {
     return this.people.filter((person) => wanted.has(person.email.toLowerCase()));
   }
 
-  async associateEmail(person: CrmPersonRef, message: MailItem<Mail>): Promise<ItemResult<void>> {
+  async associateEmail(
+    person: CrmPersonRef,
+    message: MailItem<Mail>,
+    files: readonly MailFile[] = [],
+  ): Promise<ItemResult<void>> {
     const rejection = this.rejected.get(message.messageId);
     if (rejection) return failed(rejection);
     if (!this.people.some((candidate) => candidate.id === person.id)) {
       return failed({ kind: "not-found", message: `no ${person.module} ${person.id}` });
     }
-    this.associations.add(`${person.id} ${message.messageId}`);
+    const key = `${person.id} ${message.messageId}`;
+    if (!this.associations.has(key))
+      this.attachedFiles.set(
+        key,
+        files.map((file) => file.name),
+      );
+    this.associations.add(key);
     return succeeded(undefined);
   }
 

@@ -25,6 +25,7 @@ export interface ZohoRequest {
   /** Path under `/crm/v8/`, e.g. `Contacts/search`. */
   path: string;
   query?: Record<string, string | number | undefined>;
+  /** JSON, or a `FormData` for multipart uploads. */
   body?: unknown;
   headers?: Record<string, string>;
   heavy?: boolean;
@@ -134,8 +135,10 @@ export class ZohoClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}`, ...request.headers };
-    let body: string | undefined;
-    if (request.body !== undefined) {
+    let body: string | FormData | undefined;
+    // Multipart uploads (ZFS `files`) go as they are: fetch sets the multipart content type with its boundary.
+    if (request.body instanceof FormData) body = request.body;
+    else if (request.body !== undefined) {
       body = JSON.stringify(request.body);
       headers["content-type"] = "application/json";
     }

@@ -9,17 +9,23 @@
  *   (`type=sent_from_crm`, 10 per page) and each new mail's content. Zoho's related list carries its own
  *   `message_id`, not the RFC Message-ID, so the message is identified as `<{message_id}@crm.zoho>` — stable, which
  *   keeps filing into Sent Items idempotent. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
- * Attachments are not uploaded to Zoho's file store yet, so mail is filed without them.
+ * - attachments: uploaded to Zoho's file store first (`POST /files`, multipart, at most 10 files per call, each at most
+ *   20 MB: zoho.com/crm/developer/docs/api/v8/upload-files-to-zfs.html), then listed by their encrypted ids on the
+ *   associated mail, whose attachments may total 10 MB (§4, FILE_SIZE_EXCEEDS). Mail over that total is refused here
+ *   as `invalid-record` before anything is uploaded, never filed without its files.
  */
 import { MappingError } from "../../mapping/errors.js";
 import { emailToZoho } from "../../mapping/zoho/email.js";
 import type { Email } from "../../model/index.js";
-import { ConnectorError, failed, type ItemResult, succeeded } from "../errors.js";
-import type { CrmMailPort, CrmPersonRef, MailItem } from "../port.js";
+import { ConnectorError, failed, type ItemResult, isGlobalFailure, succeeded } from "../errors.js";
+import type { CrmMailPort, CrmPersonRef, MailFile, MailItem } from "../port.js";
 import { requestError, type ZohoClient, type ZohoJson } from "./client.js";
 import { epochSeconds, zohoTime } from "./time.js";
 
 const ADDRESSES_PER_QUERY = 50;
+const FILES_PER_UPLOAD = 10;
+/** Zoho's limit on the attachments of one associated e-mail (zoho-crm-api.md §4). */
+export const MAX_EMAIL_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const OVERLAP_SECONDS = 2;
 
 interface SentCursor {
@@ -165,13 +171,39 @@ export class ZohoMailPort implements CrmMailPort<Email> {
     return people;
   }
 
-  async associateEmail(person: CrmPersonRef, message: MailItem<Email>): Promise<ItemResult<void>> {
+  async associateEmail(
+    person: CrmPersonRef,
+    message: MailItem<Email>,
+    files: readonly MailFile[] = [],
+  ): Promise<ItemResult<void>> {
+    const total = files.reduce((sum, file) => sum + file.content.length, 0);
+    if (total > MAX_EMAIL_ATTACHMENT_BYTES) {
+      return failed({
+        kind: "invalid-record",
+        message: `the attachments total ${(total / 1024 / 1024).toFixed(1)} MB; Zoho takes at most 10 MB per e-mail`,
+        field: "attachments",
+      });
+    }
+    const value: Email = {
+      ...message.value,
+      attachments: files.map((file) => ({
+        name: file.name,
+        isInline: file.isInline,
+        size: file.content.length,
+        ...(file.contentType ? { contentType: file.contentType } : {}),
+      })),
+    };
     let element: ZohoJson;
     try {
-      element = { ...emailToZoho(message.value, { userTimeZone: this.userTimeZone }) };
+      // Mapped before uploading, so mail Zoho cannot take leaves no orphan files behind.
+      emailToZoho(value, { userTimeZone: this.userTimeZone });
+      const attachmentFileIds = await this.upload(files);
+      element = { ...emailToZoho(value, { userTimeZone: this.userTimeZone, attachmentFileIds }) };
     } catch (error) {
       if (error instanceof MappingError)
         return failed({ kind: "invalid-record", message: error.message, field: error.field });
+      // A file Zoho refused fails this mail only; a global failure (auth, throttling) stops the caller.
+      if (error instanceof ConnectorError && !isGlobalFailure(error.failure)) return failed(error.failure);
       throw error;
     }
     element.original_message_id = message.messageId;
@@ -189,6 +221,33 @@ export class ZohoMailPort implements CrmMailPort<Email> {
       return failed({ kind: "not-found", message: `${person.module} ${person.id} is gone` });
     }
     throw requestError(answer, "associate e-mail");
+  }
+
+  /** Uploads files to Zoho's file store; returns their encrypted ids in order. */
+  private async upload(files: readonly MailFile[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (let start = 0; start < files.length; start += FILES_PER_UPLOAD) {
+      const batch = files.slice(start, start + FILES_PER_UPLOAD);
+      const form = new FormData();
+      for (const file of batch) {
+        const bytes = new Uint8Array(file.content);
+        form.append("file", new Blob([bytes], file.contentType ? { type: file.contentType } : {}), file.name);
+      }
+      const answer = await this.client.request({ method: "POST", path: "files", body: form });
+      const items = (answer.json?.data as ZohoJson[] | undefined) ?? [];
+      if (answer.status !== 200 || items.length !== batch.length) throw requestError(answer, "upload attachments");
+      for (const item of items) {
+        const id = (item.details as ZohoJson | undefined)?.id;
+        if (item.status !== "success" || typeof id !== "string") {
+          throw new ConnectorError({
+            kind: "invalid-record",
+            message: `upload attachments: ${String(item.code)} ${String(item.message)}`,
+          });
+        }
+        ids.push(id);
+      }
+    }
+    return ids;
   }
 }
 

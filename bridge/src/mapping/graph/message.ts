@@ -29,7 +29,7 @@ export function emailFromGraph(message: GraphMessage, options: MessageMappingOpt
   const sent = from.address.toLowerCase() === options.mailboxAddress.toLowerCase();
   const date = sent ? message.sentDateTime : (message.receivedDateTime ?? message.sentDateTime);
   if (!date) throw new MappingError(sent ? "sentDateTime" : "receivedDateTime", date, "missing");
-  return emailSchema.parse({
+  const parsed = emailSchema.safeParse({
     messageId,
     from,
     to: (message.toRecipients ?? []).flatMap(mailbox),
@@ -48,4 +48,10 @@ export function emailFromGraph(message: GraphMessage, options: MessageMappingOpt
       }),
     ),
   });
+  // A value the model refuses (a Message-ID with spaces or brackets inside, …) is unmappable, not a crash.
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new MappingError(String(issue?.path[0] ?? "message"), message.internetMessageId, issue?.message ?? "invalid");
+  }
+  return parsed.data;
 }

@@ -45,6 +45,11 @@ describe("documented Zoho examples against the simulator", () => {
     }
     if (copy.Parent_Id) copy.Parent_Id = { module: { api_name: "Leads" }, id: ids.lead };
     if (copy.owner?.id) copy.owner = { id: zoho.sim.control.primaryUser().id };
+    // Attachments name files uploaded to the file store (an unknown file id is INVALID_DATA).
+    if (Array.isArray(copy.attachments)) {
+      // biome-ignore lint/suspicious/noExplicitAny: fixture attachments
+      copy.attachments = copy.attachments.map((attachment: any) => ({ ...attachment, id: ids.file }));
+    }
     return copy;
   }
 
@@ -530,6 +535,19 @@ describe("documented Zoho examples against the simulator", () => {
 
   describe("E-mails", () => {
     let messageId = "";
+
+    beforeAll(async () => {
+      const form = new FormData();
+      form.append("file", new Blob(["an attachment"], { type: "text/plain" }), "Test File");
+      const response = await fetch(`${zoho.apiDomain}/crm/v8/files`, {
+        method: "POST",
+        headers: { authorization: `Zoho-oauthtoken ${zoho.accessToken}` },
+        body: form,
+      });
+      const uploaded = (await response.json()) as { data: Array<{ details: { id: string; name: string } }> };
+      expect(uploaded.data.map((entry) => entry.details.name)).toEqual(["Test File"]);
+      ids.file = uploaded.data[0]?.details.id ?? "";
+    });
 
     it("associate-email-request.json → associate-email-response.json", async () => {
       const reply = await zoho.call("POST", `Contacts/${ids.contact}/actions/associate_email`, {
