@@ -24,10 +24,38 @@ export function stableStringify(value: unknown): string {
   return `{${entries.join(",")}}`;
 }
 
+/**
+ * Normal-form texts already computed, per module and value object. A run compares and hashes each value's fields
+ * many times (classification, matching, merge, the written relation's hashes), and normalising some fields is costly
+ * (time zones, e-mail lists). Values are never mutated once read or merged, so a text stays valid while its value
+ * lives; the weak keys let both go together.
+ */
+const normalTexts = new WeakMap<object, WeakMap<object, Map<string, string>>>();
+
+function textsOf(module: object, value: object): Map<string, string> {
+  let byValue = normalTexts.get(module);
+  if (!byValue) {
+    byValue = new WeakMap();
+    normalTexts.set(module, byValue);
+  }
+  let texts = byValue.get(value);
+  if (!texts) {
+    texts = new Map();
+    byValue.set(value, texts);
+  }
+  return texts;
+}
+
 function fieldText<T>(module: SyncModule<T>, field: FieldOf<T>, value: T | undefined): string {
-  const raw = value === undefined || value === null ? undefined : value[field];
+  if (value === undefined || value === null) return "null";
+  const texts = typeof value === "object" ? textsOf(module, value) : undefined;
+  const known = texts?.get(field);
+  if (known !== undefined) return known;
+  const raw = value[field];
   // An absent field is empty on every side; the module normalises only values that are there.
-  return stableStringify(raw === undefined ? undefined : module.normalizeField(field, raw));
+  const text = stableStringify(raw === undefined ? undefined : module.normalizeField(field, raw));
+  texts?.set(field, text);
+  return text;
 }
 
 /** True when `a` and `b` hold the same normalised value in `field` (an absent record counts as all-empty). */

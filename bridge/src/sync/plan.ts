@@ -147,6 +147,10 @@ export function matchAdded<T>(
   crmItems: readonly RemoteItem<T>[],
 ): { pairs: [RemoteItem<T>, RemoteItem<T>][]; exchangeOnly: RemoteItem<T>[]; crmOnly: RemoteItem<T>[] } {
   const byId = (a: RemoteItem<T>, b: RemoteItem<T>) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // A first sync into an empty side (the common case) has nothing to pair: skip computing every item's keys.
+  if (exchangeItems.length === 0 || crmItems.length === 0) {
+    return { pairs: [], exchangeOnly: [...exchangeItems].sort(byId), crmOnly: [...crmItems] };
+  }
   const keysOf = (value: T) => [...module.matchKeys(value), contentKey(module, value)];
   const index = new Map<string, RemoteItem<T>[]>();
   for (const item of [...crmItems].sort(byId)) {
