@@ -3,8 +3,8 @@
  * production connectors, the model's real sync modules and the sync engine.
  *
  * - Tasks two ways and both one-way directions, under both conflict rules, on every mailbox backend; events
- *   (a weekly series with one moved and one cancelled occurrence) on Graph — the EWS connector offers no calendar
- *   port yet. After each sync a repeated sync makes zero write calls on either side (counted at the ports).
+ *   (a weekly series with one moved and one cancelled occurrence) on Graph (EWS events: ews-events.test.ts). After
+ *   each sync a repeated sync makes zero write calls on either side (counted at the ports).
  * - E-mail (Graph): a mailbox message is associated to the matching Zoho Contact (and so shows on its Account and
  *   Deal); a CRM-sent mail lands in the mailbox's Sent Items.
  * - Push: with no polling timer at all, a mailbox change reaches Zoho and a Zoho change reaches the mailbox because
@@ -21,15 +21,12 @@ import type { ExchangeMailPort, PushSubscription, RecordPort } from "../../src/c
 import type { ZohoCrmPort } from "../../src/connectors/zoho/index.js";
 import type { CalendarEvent, Email, Task } from "../../src/model/index.js";
 import { type ExchangeApi, eventSyncModule, taskSyncModule } from "../../src/model/sync-modules.js";
-import { runSync } from "../../src/sync/engine.js";
 import { runMailSync } from "../../src/sync/mail.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
-import type { SyncModule } from "../../src/sync/module.js";
-import type { ModuleSettings } from "../../src/sync/plan.js";
 import { connect, mailboxOf, startEmptySimulator, startWebhook } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
-import { counted, must } from "./support.js";
+import { all, edit, must, pairing, readValue, SYNC_RULES, type SyncRule } from "./support.js";
 
 interface Mailbox {
   readonly address: string;
@@ -122,71 +119,7 @@ const BACKENDS: readonly Backend[] = [
   ewsBackend("2016", "Exchange2016"),
 ];
 
-interface Rule {
-  readonly name: string;
-  readonly settings: Pick<ModuleSettings<unknown>, "direction" | "conflictRule">;
-}
-
-const RULES: readonly Rule[] = [
-  { name: "two-way, CRM wins", settings: { direction: "two-way", conflictRule: "crm-wins" } },
-  { name: "two-way, Exchange wins", settings: { direction: "two-way", conflictRule: "exchange-wins" } },
-  { name: "Exchange → CRM only", settings: { direction: "exchange-to-crm", conflictRule: "crm-wins" } },
-  { name: "CRM → Exchange only", settings: { direction: "crm-to-exchange", conflictRule: "crm-wins" } },
-];
-
-/** One module synced between one mailbox and Zoho with a given rule; keeps its own state store. */
-function pairing<T>(module: SyncModule<T>, exchangePort: RecordPort<T>, crmPort: RecordPort<T>, rule: Rule) {
-  const exchange = counted(exchangePort);
-  const crm = counted(crmPort);
-  const store = new MemorySyncStateStore();
-  const scope = { mailboxId: "mailbox-1", module: module.name };
-  return {
-    store,
-    scope,
-    writes: () => exchange.writes() + crm.writes(),
-    async sync() {
-      const run = await runSync({
-        scope,
-        module,
-        exchange,
-        crm,
-        store,
-        settings: { enabled: true, modificationBeatsDeletion: true, ...rule.settings },
-      });
-      expect(run.record.outcomes.filter((outcome) => outcome.status === "error")).toEqual([]);
-      expect(run.record.status).toBe("completed");
-      return run;
-    },
-    async partnerOf(side: "exchange" | "crm", id: string): Promise<string> {
-      const rows = await store.listRelations(scope);
-      const row = rows.find((candidate) => (side === "exchange" ? candidate.exchangeId : candidate.crmId) === id);
-      if (!row) throw new Error(`no relation for ${id}`);
-      return side === "exchange" ? row.crmId : row.exchangeId;
-    },
-  };
-}
-
-async function readValue<T>(port: RecordPort<T>, id: string): Promise<T> {
-  const [item] = await port.getMany([id]);
-  return must(item).value;
-}
-
-async function edit<T>(port: RecordPort<T>, id: string, change: (value: T) => T): Promise<void> {
-  const [item] = await port.getMany([id]);
-  const current = must(item);
-  must((await port.update([{ id, expectedVersion: current.version, value: change(current.value) }]))[0]);
-}
-
-async function all<T>(port: RecordPort<T>): Promise<T[]> {
-  const values: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await port.listAll(token);
-    values.push(...page.items.map((item) => item.value));
-    token = page.nextPageToken;
-  } while (token);
-  return values;
-}
+const RULES: readonly SyncRule[] = SYNC_RULES;
 
 const task = (subject: string, body: string): Task => ({
   subject,
@@ -287,7 +220,7 @@ describe.each(BACKENDS)("end to end: $name ⇄ Zoho", (backend) => {
   );
 
   it("a push notice, with no polling timer, carries a change each way", async () => {
-    const pair = pairing(taskSyncModule(), mailbox.tasks, crm.modules.tasks, RULES[0] as Rule);
+    const pair = pairing(taskSyncModule(), mailbox.tasks, crm.modules.tasks, RULES[0] as SyncRule);
     await pair.sync();
     const worker = pushDriven(() => pair.sync());
     const webhooks = { exchange: await startWebhook(), crm: await startWebhook() };
