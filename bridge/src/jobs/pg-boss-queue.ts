@@ -5,7 +5,8 @@
  * Invariants:
  * - queue policy `stately` + singleton key `mailbox:module`: at most one job of a lane is queued and one active,
  *   across every process (pg-boss enforces it with unique partial indexes), so two workers never sync the same data
- *   at once, and repeated requests for a busy lane merge (send returns null);
+ *   at once, and repeated requests for a busy lane merge (send returns null) — the waiting job taking on the flags
+ *   (confirmDeletions, fullResync) of a merged request, so none is dropped;
  * - a worker that dies leaves its job `active` until `expireInSeconds` passes; pg-boss's maintenance then fails it
  *   and, with retries left, another worker picks it up;
  * - outcomes map as in `job.ts`: transient failures throw (pg-boss retries with exponential backoff), throttling
@@ -46,6 +47,13 @@ export class PgBossQueue implements SyncQueue {
     private readonly options: PgBossQueueOptions,
   ) {}
 
+  /** pg-boss's schema, quoted for SQL (validated: letters, digits, underscores). */
+  private get schema(): string {
+    const schema = this.options.schema ?? "pgboss";
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`invalid pg-boss schema name: ${schema}`);
+    return `"${schema}"`;
+  }
+
   static async open(options: PgBossQueueOptions): Promise<PgBossQueue> {
     const boss = new PgBoss({
       connectionString: options.url,
@@ -73,11 +81,44 @@ export class PgBossQueue implements SyncQueue {
   }
 
   async enqueue(job: SyncJob, startAfterSeconds?: number): Promise<EnqueueResult> {
-    const id = await this.boss.send(SYNC_QUEUE, job as unknown as object, {
-      singletonKey: laneKey(job),
-      ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
-    });
-    return id ? { jobId: id, merged: false } : { jobId: `merged:${laneKey(job)}`, merged: true };
+    const key = laneKey(job);
+    // Bounded: each lost race means the waiting job just started, which frees the waiting slot for the next send.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = await this.boss.send(SYNC_QUEUE, job as unknown as object, {
+        singletonKey: key,
+        ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
+      });
+      if (id) return { jobId: id, merged: false };
+      const waiting = await this.mergeIntoWaiting(job, key);
+      if (waiting) return { jobId: waiting, merged: true };
+    }
+    throw new Error(`sync job for ${key} neither queued nor merged`);
+  }
+
+  /**
+   * `stately` refused the job because one of its lane is already waiting (pg-boss answers `send` with null): the
+   * waiting job takes on what this one asked for — an admin's confirmation of held deletions or a full resync must
+   * not be dropped because a scheduled run was queued first. A real run replaces a waiting dry run (which writes
+   * nothing); a dry run never stands in for a waiting real run (it is dropped: the real run will show the result).
+   * Returns the waiting job's id, or undefined when none is waiting any more (it started meanwhile).
+   */
+  private async mergeIntoWaiting(job: SyncJob, key: string): Promise<string | undefined> {
+    const flags = {
+      ...(job.fullResync ? { fullResync: true } : {}),
+      ...(job.confirmDeletions ? { confirmDeletions: true } : {}),
+    };
+    const { rows } = await this.boss.getDb().executeSql(
+      `UPDATE ${this.schema}.job
+          SET data = CASE
+            WHEN COALESCE((data->>'dryRun')::boolean, false) = $4 THEN data || $3::jsonb
+            WHEN $4 THEN data
+            ELSE $5::jsonb
+          END
+        WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry')
+        RETURNING id`,
+      [SYNC_QUEUE, key, JSON.stringify(flags), Boolean(job.dryRun), JSON.stringify(job)],
+    );
+    return (rows[0] as { id: string } | undefined)?.id;
   }
 
   async depth(): Promise<number> {
