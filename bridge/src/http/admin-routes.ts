@@ -136,8 +136,13 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
 
   add("zohoConnection", async () => presentZohoConnection(storage));
 
+  // Zoho's accounts server of the chosen data centre (spec §1) unless configured otherwise. The sandbox's Zoho
+  // simulator serves every data centre's at `{base}/{dc}/accounts`, beside the one admins sign in at.
+  const sandboxAccounts = context.settings.sandbox ? context.settings.zohoSignIn?.accountsUrl : undefined;
   const accountsFor = (dataCentre: string) =>
-    context.settings.zohoAccountsUrls?.[dataCentre] ?? ZOHO_ACCOUNTS[dataCentre as "US"];
+    context.settings.zohoAccountsUrls?.[dataCentre] ??
+    sandboxAccounts?.replace(/\/[a-z]{2}\/accounts$/, `/${dataCentre.toLowerCase()}/accounts`) ??
+    ZOHO_ACCOUNTS[dataCentre as "US"];
   const zohoRedirectUri = () => `${context.settings.publicUrl}${zohoOAuthCallback.path}`;
 
   add("connectZoho", async ({ request }, { admin }) => {
