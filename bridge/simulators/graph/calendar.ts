@@ -83,44 +83,66 @@ export function instancesOf(
   // Exceptions may be moved later than the window end of their original date; expand a little further.
   for (const occurrence of seriesOccurrences(event, windowEnd.plus({ days: 31 }))) {
     if (event.cancelledOccurrences.has(occurrence.originalDate)) continue;
-    const exception = event.exceptions.get(occurrence.originalDate);
-    const props: Json = {
-      ...event.props,
-      recurrence: null,
-      start: { dateTime: occurrence.start.toISO(), timeZone: "UTC" },
-      end: { dateTime: occurrence.end.toISO(), timeZone: "UTC" },
-      ...exception?.props,
-      type: exception ? "exception" : "occurrence",
-      seriesMasterId: eventId,
-      originalStart: occurrence.start.toISO({ suppressMilliseconds: true }),
-    };
-    const bounds = eventBounds(props);
-    if (!overlaps(bounds.start, bounds.end, windowStart, windowEnd)) continue;
-    instances.push({
-      id: occurrenceId(eventId, occurrence.originalDate),
-      changeKey: exception?.changeKey ?? event.changeKey,
-      seq: Math.max(exception?.seq ?? 0, event.ownSeq),
-      start: bounds.start,
-      end: bounds.end,
-      props,
-    });
+    const instance = instanceOf(event, eventId, occurrence);
+    if (overlaps(instance.start, instance.end, windowStart, windowEnd)) instances.push(instance);
   }
   return instances;
 }
 
-/**
- * The master itself, as GET /events/{id} returns it. Series masters carry `cancelledOccurrences` as
- * `OID.{masterId}.{yyyy-mm-dd}` ids (a beta property of the event resource, emitted here so clients can see
- * deletions of single occurrences without listing the whole series).
- */
-export function masterProps(event: Item, masterId: string = event.restId): Json {
-  if (!event.props.recurrence) return { ...event.props, type: "singleInstance", seriesMasterId: null };
-  return {
+/** One occurrence of a series as an instance: the master's properties, then its exception's. */
+function instanceOf(
+  event: Item,
+  eventId: string,
+  occurrence: { originalDate: string; start: DateTime; end: DateTime },
+): EventInstance {
+  const exception = event.exceptions.get(occurrence.originalDate);
+  const props: Json = {
     ...event.props,
-    type: "seriesMaster",
-    seriesMasterId: null,
-    cancelledOccurrences: [...event.cancelledOccurrences.keys()].sort().map((date) => `OID.${masterId}.${date}`),
+    recurrence: null,
+    start: { dateTime: occurrence.start.toISO(), timeZone: "UTC" },
+    end: { dateTime: occurrence.end.toISO(), timeZone: "UTC" },
+    ...exception?.props,
+    type: exception ? "exception" : "occurrence",
+    seriesMasterId: eventId,
+    originalStart: occurrence.start.toISO({ suppressMilliseconds: true }),
   };
+  const bounds = eventBounds(props);
+  return {
+    id: occurrenceId(eventId, occurrence.originalDate),
+    changeKey: exception?.changeKey ?? event.changeKey,
+    seq: Math.max(exception?.seq ?? 0, event.ownSeq),
+    start: bounds.start,
+    end: bounds.end,
+    props,
+  };
+}
+
+/** Every exception of a series, wherever it lies (the master's `exceptionOccurrences`). */
+export function exceptionsOf(event: Item, immutableIds: boolean): EventInstance[] {
+  const dates = [...event.exceptions.keys()].sort();
+  const last = dates.at(-1);
+  if (!event.props.recurrence || last === undefined) return [];
+  const eventId = immutableIds ? event.immutableId : event.restId;
+  return seriesOccurrences(event, DateTime.fromISO(last, { zone: "UTC" }).plus({ days: 2 }))
+    .filter((occurrence) => event.exceptions.has(occurrence.originalDate))
+    .filter((occurrence) => !event.cancelledOccurrences.has(occurrence.originalDate))
+    .map((occurrence) => instanceOf(event, eventId, occurrence));
+}
+
+/**
+ * The master itself, as GET /events/{id} returns it. A series master's `cancelledOccurrences` (occurrence ids
+ * `OID.{masterId}.{yyyy-mm-dd}`) are part of it only when `withCancelled`: Graph returns them "only on $select in a
+ * Get operation which specifies the ID … of a series master event" (event resource), never in lists or delta.
+ */
+export function masterProps(event: Item, masterId: string, withCancelled: boolean): Json {
+  if (!event.props.recurrence) return { ...event.props, type: "singleInstance", seriesMasterId: null };
+  const master: Json = { ...event.props, type: "seriesMaster", seriesMasterId: null };
+  if (withCancelled) {
+    master.cancelledOccurrences = [...event.cancelledOccurrences.keys()]
+      .sort()
+      .map((date) => `OID.${masterId}.${date}`);
+  }
+  return master;
 }
 
 /** Sends invitations (or cancellations) for an event from its organizer's mailbox to its attendees. */

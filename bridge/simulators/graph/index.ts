@@ -185,6 +185,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
       principal,
     };
     if (path === "/$batch" && graphReq.method === "POST") {
+      // A batch is one round trip: the injected latency applies to it once, as to any other call.
+      await applyLatency(latencyMs);
       return runBatch(body, { toRequest: innerRequest(principal), throttleKey, throttle, handle: handleGraph });
     }
     if (forcedRetryAfterSeconds !== undefined) return throttle.refuse(forcedRetryAfterSeconds);

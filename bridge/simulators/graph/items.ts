@@ -7,8 +7,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { DateTime } from "luxon";
+import { type BodyType, bodyAs } from "./body.js";
 import { GraphError } from "./errors.js";
-import { type ExpandOptions, parseExpand, parseSelect } from "./query.js";
+import { type ExpandOptions, parseExpand, parseSelect, preferredBodyType } from "./query.js";
 import type { MailboxRequest } from "./request.js";
 import type { Item, ItemKind, Json, Mailbox } from "./store.js";
 import { formatDateTimeTimeZone, parseDateTimeTimeZone, validateRecurrence } from "./time.js";
@@ -356,6 +357,8 @@ export interface RenderOptions {
   parentFolderId?: string;
   /** The mailbox owner's address: decides `isOrganizer`. */
   mailboxAddress?: string;
+  /** Format of event and message bodies (`Prefer: outlook.body-content-type`; HTML unless asked). */
+  bodyType?: BodyType;
 }
 
 /** Render options for a mailbox request: its id format, response time zone, `$select` and `$expand`. */
@@ -370,6 +373,7 @@ export function mailboxRenderOptions(
     select: parseSelect(select ?? null),
     expand: parseExpand(expand ?? null),
     mailboxAddress: req.mailbox.user.mail,
+    bodyType: preferredBodyType(req.headers.prefer) ?? "html",
   };
 }
 
@@ -391,6 +395,8 @@ export function renderProps(kind: ItemKind, props: Json, options: RenderOptions)
     if (name === "attachments") continue;
     if (kind === "event" && DATE_TIME_FIELDS.includes(name))
       rendered[name] = renderDateTime(value, options.timeZone, isAllDay);
+    else if (name === "body" && (kind === "event" || kind === "message") && options.bodyType && value)
+      rendered[name] = bodyAs(value as Json, options.bodyType);
     else rendered[name] = value;
   }
   rendered.hasAttachments = ((props.attachments as unknown[] | undefined) ?? []).length > 0;

@@ -1,6 +1,6 @@
 /**
  * The OData query options the Outlook endpoints accept, parsed into predicates: `$select`, `$top`, `$skip`,
- * `$expand` of extensions / extended properties, and the `$filter` forms the bridge and the docs use
+ * `$expand` of extensions / extended properties / a series master's exception occurrences, and the `$filter` forms the bridge and the docs use
  * (`prop eq|ne|ge|gt|le|lt literal` joined by `and`, `emailAddresses/any(a:a/address eq '…')`,
  * `singleValueExtendedProperties/Any(ep: ep/id eq '…' and ep/value eq '…')`). Anything else is rejected the way
  * Graph rejects it (400 ErrorInvalidUrlQueryFilter) — a simulator that accepted it would hide a client bug.
@@ -111,6 +111,8 @@ export function parseFilter(filter: string | null): ItemPredicate | undefined {
 export interface ExpandOptions {
   extendedProperties?: ((id: string) => boolean) | undefined;
   extensions?: ((id: string) => boolean) | undefined;
+  /** A series master's exceptions (honoured on a GET of the master by id). */
+  exceptionOccurrences?: boolean;
 }
 
 const EXPAND_ITEM = /^(singleValueExtendedProperties|extensions)(?:\(\$filter=id\s+eq\s+'((?:[^']|'')*)'\))?$/i;
@@ -119,6 +121,10 @@ export function parseExpand(expand: string | null): ExpandOptions {
   const options: ExpandOptions = {};
   if (!expand) return options;
   for (const part of expand.split(/,(?![^(]*\))/)) {
+    if (part.trim() === "exceptionOccurrences") {
+      options.exceptionOccurrences = true;
+      continue;
+    }
     const match = EXPAND_ITEM.exec(part.trim());
     if (!match) throw badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${part}'.`);
     const wanted = match[2]?.replaceAll("''", "'");
@@ -148,6 +154,12 @@ export function parseTop(value: string | null, fallback: number, max: number): n
 export function preferredPageSize(prefer: string | undefined): number | undefined {
   const match = /odata\.maxpagesize\s*=\s*(\d+)/i.exec(prefer ?? "");
   return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** `Prefer: outlook.body-content-type="text"|"html"`, or undefined when not asked. */
+export function preferredBodyType(prefer: string | undefined): "text" | "html" | undefined {
+  const match = /outlook\.body-content-type\s*=\s*"?(text|html)"?/i.exec(prefer ?? "");
+  return match?.[1] ? (match[1].toLowerCase() as "text" | "html") : undefined;
 }
 
 /** `Prefer: IdType="ImmutableId"` */

@@ -6,7 +6,7 @@
  * app) and answers in Graph's shapes. Writes honour `If-Match` (412 ErrorIrresolvableConflict on a stale etag).
  */
 import { DateTime } from "luxon";
-import { instancesOf, masterProps, notifyAttendees } from "./calendar.js";
+import { exceptionsOf, instancesOf, masterProps, notifyAttendees } from "./calendar.js";
 import { type DeltaKind, runDelta } from "./delta.js";
 import { accessDenied, accessPolicyDenied, badRequest, GraphError, notFound } from "./errors.js";
 import { newChangeKey, parseOccurrenceId } from "./ids.js";
@@ -19,7 +19,7 @@ import {
   renderItem,
 } from "./items.js";
 import { canonicalSegments } from "./paths.js";
-import { parseFilter, parseTop, prefersImmutableIds } from "./query.js";
+import { parseFilter, parseTop, preferredBodyType, prefersImmutableIds } from "./query.js";
 import type { GraphContext, GraphRequest, GraphResponse, MailboxRequest } from "./request.js";
 import { findMeetingTimes, getSchedule } from "./schedule.js";
 import type { Folder, FolderKind, Item, ItemKind, Json, Mailbox } from "./store.js";
@@ -103,7 +103,12 @@ export class MailboxResources {
       immutableIds: prefersImmutableIds(req.headers.prefer),
       timeZone: preferredTimeZone(req.headers.prefer),
     };
-    return this.route(mreq);
+    const response = await this.route(mreq);
+    const bodyType = preferredBodyType(req.headers.prefer);
+    if (bodyType === undefined || req.method !== "GET" || response.status >= 300) return response;
+    // outlook-get-html-or-text-body.md: "a successful response includes the corresponding Preference-Applied header".
+    const applied = [response.headers?.["preference-applied"], `outlook.body-content-type="${bodyType}"`];
+    return { ...response, headers: { ...response.headers, "preference-applied": applied.filter(Boolean).join(", ") } };
   }
 
   private listUsers(req: GraphRequest): GraphResponse {
@@ -331,7 +336,7 @@ export class MailboxResources {
       case undefined:
         if (req.method === "GET") {
           requirePermission(req, family, false);
-          return ok(this.render(req, item));
+          return ok(this.render(req, item, undefined, true));
         }
         requirePermission(req, family, true);
         this.checkEtag(req, item.changeKey);
@@ -367,11 +372,30 @@ export class MailboxResources {
     return item;
   }
 
-  private render(req: MailboxRequest, item: Item, props?: Json): Json {
+  /**
+   * An item as a response shows it. Read by its id, a series master can also carry what Graph returns only then and
+   * only when selected: `cancelledOccurrences`, and `exceptionOccurrences` when expanded too — each exception with
+   * the request's other selected properties (get-event.md, "Expand a series master event").
+   */
+  private render(req: MailboxRequest, item: Item, props?: Json, readById = false): Json {
+    const options = renderOptions(req);
+    const selected = (field: string) => readById && options.select?.includes(field) === true;
     const shown =
       props ??
-      (item.kind === "event" ? masterProps(item, req.immutableIds ? item.immutableId : item.restId) : item.props);
-    return renderItem(item, renderOptions(req), shown);
+      (item.kind === "event"
+        ? masterProps(item, req.immutableIds ? item.immutableId : item.restId, selected("cancelledOccurrences"))
+        : item.props);
+    const rendered = renderItem(item, options, shown);
+    if (item.kind === "event" && options.expand?.exceptionOccurrences && selected("exceptionOccurrences")) {
+      const select = options.select?.filter((field) => field !== "cancelledOccurrences");
+      rendered.exceptionOccurrences = exceptionsOf(item, req.immutableIds).map((instance) =>
+        renderItem(item, { ...options, select, expand: {} }, instance.props, {
+          id: instance.id,
+          changeKey: instance.changeKey,
+        }),
+      );
+    }
+    return rendered;
   }
 
   private checkEtag(req: MailboxRequest, changeKey: string): void {
@@ -400,7 +424,7 @@ export class MailboxResources {
       for (const entry of source.entries.values()) {
         const item = entry.item;
         if (!item) continue;
-        const props = item.kind === "event" ? masterProps(item) : item.props;
+        const props = item.kind === "event" ? masterProps(item, item.restId, false) : item.props;
         if (filter && !filter(item, renderItem(item, { ...options, select: undefined }, props))) continue;
         matches.push(renderItem(item, options, props));
       }

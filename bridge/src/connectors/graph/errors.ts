@@ -4,7 +4,8 @@
  * 401 → auth-expired (after one refresh, see transport); 403 ErrorAccessDenied (application access policy, RBAC
  * scope) / 404 ErrorInvalidUser / MailboxNotEnabledForRESTAPI → mailbox-unavailable; 404 → not-found;
  * 409/412 → precondition-failed; 410 or syncStateNotFound/resyncRequired → cursor-invalid; 429 and 503/504 with
- * Retry-After → throttled; other 400s → invalid-record; 5xx and transport errors → transient.
+ * Retry-After → throttled; 424 (a `$batch` request not run because the one it depends on failed) → transient; other
+ * 400s → invalid-record; 5xx and transport errors → transient.
  */
 import type { ConnectorFailure } from "../errors.js";
 
@@ -45,6 +46,7 @@ export function graphFailure({ status, code, message, retryAfter }: GraphFailure
     return { kind: "mailbox-unavailable", message: text };
   if (status === 404) return { kind: "not-found", message: text };
   if (status === 412 || status === 409) return { kind: "precondition-failed", message: text };
+  if (status === 424) return { kind: "transient", message: text };
   if (status === 403) return { kind: "mailbox-unavailable", message: text };
   if (status >= 400 && status < 500) return { kind: "invalid-record", message: text };
   return { kind: "transient", message: text };

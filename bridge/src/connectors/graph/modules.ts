@@ -19,7 +19,7 @@ import type { CalendarEvent, Contact, Task } from "../../model/index.js";
 import { ConnectorError } from "../errors.js";
 import type { ChangeEntry, RemoteItem } from "../port.js";
 import { etagOf, type GraphModuleAdapter, type Json } from "./records.js";
-import type { GraphTransport } from "./transport.js";
+import { type BatchRequest, batchFailure, type GraphTransport } from "./transport.js";
 
 /** Where one mailbox's data lives: `users/{id or UPN}`. */
 export interface MailboxLocation {
@@ -108,9 +108,13 @@ export function tasksAdapter(
 }
 
 /**
- * Every event property the mapping reads. A series master's `cancelledOccurrences` is returned only when selected
- * (learn.microsoft.com/graph/api/resources/event: "cancelledOccurrences … Returned only on $select"), and a
- * `$select` returns nothing else, so an item read names them all.
+ * Every event property the mapping reads. A `$select` returns nothing else, so a read names them all; a series
+ * master's `cancelledOccurrences` and its `exceptionOccurrences` (expanded, with the same selected properties) come
+ * only on a GET by the master's id that selects them (learn.microsoft.com/graph/api/resources/event:
+ * "cancelledOccurrences … Returned only on $select in a Get operation which specifies the ID (seriesMasterId property
+ * value) of a series master event", "exceptionOccurrences … Returned only on $select and $expand"; get-event.md
+ * example "Expand a series master event"). One such GET reads a whole series: pattern, moved and cancelled
+ * occurrences — never on a delta page or a list, which is why masters are read by id, 20 to a `$batch`.
  */
 const EVENT_READ = `?$select=${[
   "id",
@@ -130,12 +134,13 @@ const EVENT_READ = `?$select=${[
   "reminderMinutesBeforeStart",
   "recurrence",
   "cancelledOccurrences",
+  "exceptionOccurrences",
   "onlineMeeting",
   "onlineMeetingUrl",
   "categories",
   "sensitivity",
   "iCalUId",
-].join(",")}`;
+].join(",")}&$expand=exceptionOccurrences`;
 
 export interface EventWindow {
   /** Days before today the synced window starts. */
@@ -164,13 +169,14 @@ export function eventsAdapter(
     return page.value;
   }
 
+  /** A single instance, or a series master read with `EVENT_READ` (its exceptions expanded). */
   async function itemFrom(json: Json): Promise<RemoteItem<CalendarEvent>> {
     const graph = json as GraphEvent;
-    const exceptions =
-      graph.type === "seriesMaster"
-        ? (await instances(String(json.id))).filter((instance) => instance.type === "exception")
-        : [];
-    return { id: String(json.id), version: etagOf(json), value: eventFromGraph(graph, { exceptions }) };
+    return {
+      id: String(json.id),
+      version: etagOf(json),
+      value: eventFromGraph(graph, { exceptions: graph.exceptionOccurrences ?? [] }),
+    };
   }
 
   /**
@@ -179,6 +185,23 @@ export function eventsAdapter(
    * restart the map is empty: such a cancellation then travels with the series' next change or the next resync.)
    */
   const seriesOf = new Map<string, string>();
+
+  /** The masters of the series a page touched, read by id in `$batch`es; a master gone since is a deletion. */
+  async function seriesChanges(masterIds: readonly string[]): Promise<ChangeEntry<CalendarEvent>[]> {
+    const reads = await Promise.all(
+      masterIds.map(async (id): Promise<BatchRequest> => ({ method: "GET", url: `${await item(id)}${EVENT_READ}` })),
+    );
+    const responses = await transport.batch(reads);
+    return Promise.all(
+      responses.map(async (response, index): Promise<ChangeEntry<CalendarEvent>> => {
+        const id = masterIds[index] as string;
+        const failure = batchFailure(response);
+        if (failure?.kind === "not-found") return { kind: "deleted", id };
+        if (failure) throw new ConnectorError(failure);
+        return { kind: "upsert", item: await itemFrom(response.body as Json) };
+      }),
+    );
+  }
 
   async function changesFrom(entries: Json[]): Promise<ChangeEntry<CalendarEvent>[]> {
     const changes: ChangeEntry<CalendarEvent>[] = [];
@@ -195,37 +218,43 @@ export function eventsAdapter(
         series.add(entry.seriesMasterId);
       }
     }
-    for (const masterId of series) {
-      try {
-        const master = await transport.request<Json>("GET", `${await item(masterId)}${EVENT_READ}`);
-        changes.push({ kind: "upsert", item: await itemFrom(master) });
-      } catch (error) {
-        if (!(error instanceof ConnectorError && error.failure.kind === "not-found")) throw error;
-        changes.push({ kind: "deleted", id: masterId });
-      }
-    }
+    if (series.size > 0) changes.push(...(await seriesChanges([...series])));
     return changes;
   }
 
-  /** Moves and cancels the occurrences the canonical event says differ from the pattern. */
+  /**
+   * Moves and cancels the occurrences the canonical event says differ from the pattern (one `$batch`), then reads
+   * the series back. A series just created with no such occurrences is already what its write answered; an updated
+   * one is read back, as Graph may keep exceptions the write did not touch.
+   */
   async function afterWrite(
     written: RemoteItem<CalendarEvent>,
     value: CalendarEvent,
+    created: boolean,
   ): Promise<RemoteItem<CalendarEvent>> {
+    if (value.recurrence === undefined) return written;
     const plan = eventToGraph(value, { mailboxTimeZone });
-    if (plan.exceptions.length === 0 && plan.cancelledOccurrences.length === 0) return written;
-    const byKey = new Map<string, string>();
-    for (const instance of await instances(written.id)) {
-      const key = instanceKey(value, instance);
-      if (key !== undefined && instance.id) byKey.set(key, instance.id);
-    }
-    for (const exception of plan.exceptions) {
-      const id = byKey.get(exception.originalStart);
-      if (id) await transport.request("PATCH", await item(id), { body: exception.patch });
-    }
-    for (const key of plan.cancelledOccurrences) {
-      const id = byKey.get(key);
-      if (id) await transport.request("DELETE", await item(id));
+    const changesOccurrences = plan.exceptions.length > 0 || plan.cancelledOccurrences.length > 0;
+    if (created && !changesOccurrences) return written;
+    if (changesOccurrences) {
+      const byKey = new Map<string, string>();
+      for (const instance of await instances(written.id)) {
+        const key = instanceKey(value, instance);
+        if (key !== undefined && instance.id) byKey.set(key, instance.id);
+      }
+      const writes: BatchRequest[] = [];
+      for (const exception of plan.exceptions) {
+        const id = byKey.get(exception.originalStart);
+        if (id) writes.push({ method: "PATCH", url: await item(id), body: exception.patch });
+      }
+      for (const key of plan.cancelledOccurrences) {
+        const id = byKey.get(key);
+        if (id) writes.push({ method: "DELETE", url: await item(id) });
+      }
+      for (const response of await transport.batch(writes)) {
+        const failure = batchFailure(response);
+        if (failure) throw new ConnectorError(failure);
+      }
     }
     return itemFrom(await transport.request<Json>("GET", `${await item(written.id)}${EVENT_READ}`));
   }

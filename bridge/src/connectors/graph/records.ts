@@ -51,7 +51,7 @@ export interface GraphModuleAdapter<T> {
   itemFrom(json: Json): Promise<RemoteItem<T>>;
   toGraph(value: T): Json;
   /** Work a write leaves for separate requests (event exceptions); returns the item as it now is. */
-  afterWrite?(written: RemoteItem<T>, value: T): Promise<RemoteItem<T>>;
+  afterWrite?(written: RemoteItem<T>, value: T, created: boolean): Promise<RemoteItem<T>>;
 }
 
 function invalidRecord(error: unknown): ConnectorFailure {
@@ -127,16 +127,20 @@ export class GraphRecordPort<T> implements RecordPort<T> {
 
   async create(requests: readonly CreateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const collection = await this.adapter.collection();
-    return this.writeEach(requests, async (_request, body) => ({ method: "POST", url: collection, body }));
+    return this.writeEach(requests, async (_request, body) => ({ method: "POST", url: collection, body }), true);
   }
 
   async update(requests: readonly UpdateRequest<T>[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
-    return this.writeEach(requests, async (request, body) => ({
-      method: "PATCH",
-      url: await this.adapter.item(request.id),
-      body,
-      ...(request.expectedVersion ? { headers: { "If-Match": request.expectedVersion } } : {}),
-    }));
+    return this.writeEach(
+      requests,
+      async (request, body) => ({
+        method: "PATCH",
+        url: await this.adapter.item(request.id),
+        body,
+        ...(request.expectedVersion ? { headers: { "If-Match": request.expectedVersion } } : {}),
+      }),
+      false,
+    );
   }
 
   /**
@@ -146,6 +150,7 @@ export class GraphRecordPort<T> implements RecordPort<T> {
   private async writeEach<R extends { value: T }>(
     requests: readonly R[],
     toRequest: (request: R, body: Json) => Promise<BatchRequest>,
+    created: boolean,
   ): Promise<ItemResult<RemoteItem<T>>[]> {
     const results: Array<ItemResult<RemoteItem<T>> | undefined> = requests.map(() => undefined);
     const sendable: Array<{ index: number; request: BatchRequest }> = [];
@@ -159,7 +164,7 @@ export class GraphRecordPort<T> implements RecordPort<T> {
     const responses = await this.transport.batch(sendable.map((entry) => entry.request));
     const written = await this.each(responses, (response, position) => {
       const index = sendable[position]?.index ?? 0;
-      return this.written(response, (requests[index] as R).value);
+      return this.written(response, (requests[index] as R).value, created);
     });
     written.forEach((result, position) => {
       results[sendable[position]?.index ?? 0] = result;
@@ -197,9 +202,9 @@ export class GraphRecordPort<T> implements RecordPort<T> {
     });
   }
 
-  private async written(response: BatchResponse, value: T): Promise<RemoteItem<T>> {
+  private async written(response: BatchResponse, value: T, created: boolean): Promise<RemoteItem<T>> {
     const item = await this.adapter.itemFrom(response.body as Json);
-    return this.adapter.afterWrite ? this.adapter.afterWrite(item, value) : item;
+    return this.adapter.afterWrite ? this.adapter.afterWrite(item, value, created) : item;
   }
 
   /** Maps each inner response to a result; a per-item failure (or mapping error) never fails the others. */

@@ -6,9 +6,15 @@
  * - The SDK's RetryHandler may retry a 429/503 only when the server asks for a short wait (≤ `maxInlineWaitMs`);
  *   longer waits surface as `throttled` so the engine backs off the whole mailbox instead of blocking a worker.
  * - A 401 is retried once with a freshly acquired token; a second 401 or a refused token request is `auth-expired`.
- * - `$batch` (json-batching.md): at most `parallelPerBatch` (4, the mailbox concurrency limit) requests per batch,
- *   batches sent one after another; inner 429s are retried in a later batch after their inner Retry-After (the SDK
- *   never retries inner requests), up to `batchAttempts` times, then reported as `throttled` for those items only.
+ * - A request that failed in transport (reset connection, "socket hang up", undici's "fetch failed", a cut-off body)
+ *   is repeated with exponential back-off when repeating it is safe: GET, PATCH and DELETE, and `$batch`es of them.
+ *   A POST that may have created an item is not repeated (it fails `transient`, and the engine's next run decides).
+ * - `$batch` (json-batching.md): up to 20 requests per batch, chained with `dependsOn` so Graph runs them one after
+ *   another, and at most `concurrentBatches` (4, Outlook's concurrent-request limit per app + mailbox,
+ *   throttling-limits.md) batches in flight — an unchained batch of 20 to one mailbox would run 20 at once and trip
+ *   that limit. A request after a failed one answers 424 Failed Dependency without having run: it is sent again in
+ *   the next batch. Inner 429s are retried in a later batch after their inner Retry-After (the SDK never retries
+ *   inner requests), up to `batchAttempts` times, then reported as `throttled` for those items only.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
@@ -22,8 +28,12 @@ export interface GraphTransportOptions {
   tokens: TokenProvider;
   maxPageSize?: number;
   maxInlineWaitMs?: number;
-  parallelPerBatch?: number;
+  /** `$batch` calls in flight at once (each runs its requests one after another). */
+  concurrentBatches?: number;
   batchAttempts?: number;
+  /** Repeats of an idempotent request that failed in transport, and the first back-off step (doubles per repeat). */
+  networkRetries?: number;
+  networkBackoffMs?: number;
   /** Preferences added to every request, inner `$batch` requests included (e.g. `TEXT_BODIES`). */
   prefer?: string[];
 }
@@ -46,6 +56,8 @@ interface BatchAnswer {
   responses: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }>;
 }
 
+/** json-batching.md: "JSON batch requests are currently limited to 20 individual requests." */
+const BATCH_SIZE = 20;
 const BASE_PREFER = ['IdType="ImmutableId"', 'outlook.timezone="UTC"'];
 /**
  * Item bodies as plain text (the canonical contact/event/task body is plain text): "Prefer:
@@ -60,16 +72,20 @@ export class GraphTransport {
   private tokenError: unknown;
   readonly maxPageSize: number;
   private readonly maxInlineWaitMs: number;
-  private readonly parallelPerBatch: number;
+  private readonly concurrentBatches: number;
   private readonly batchAttempts: number;
+  private readonly networkRetries: number;
+  private readonly networkBackoffMs: number;
   private readonly prefer: readonly string[];
 
   constructor(options: GraphTransportOptions) {
     this.prefer = [...BASE_PREFER, ...(options.prefer ?? [])];
     this.maxPageSize = options.maxPageSize ?? 1000;
     this.maxInlineWaitMs = options.maxInlineWaitMs ?? 1_000;
-    this.parallelPerBatch = options.parallelPerBatch ?? 4;
+    this.concurrentBatches = options.concurrentBatches ?? 4;
     this.batchAttempts = options.batchAttempts ?? 4;
+    this.networkRetries = options.networkRetries ?? 3;
+    this.networkBackoffMs = options.networkBackoffMs ?? 250;
     this.client = Client.init({
       baseUrl: options.baseUrl,
       customHosts: new Set([new URL(options.baseUrl).hostname]),
@@ -99,8 +115,10 @@ export class GraphTransport {
   async request<T>(
     method: BatchRequest["method"],
     url: string,
-    options: { body?: unknown; headers?: Record<string, string>; prefer?: string[] } = {},
+    options: { body?: unknown; headers?: Record<string, string>; prefer?: string[]; idempotent?: boolean } = {},
   ): Promise<T> {
+    const idempotent = options.idempotent ?? method !== "POST";
+    let refreshed = false;
     for (let attempt = 0; ; attempt += 1) {
       this.tokenError = undefined;
       try {
@@ -120,8 +138,14 @@ export class GraphTransport {
         }
       } catch (error) {
         if (this.tokenError instanceof ConnectorError) throw this.tokenError;
-        if (error instanceof GraphError && error.statusCode === 401 && attempt === 0) {
+        if (error instanceof GraphError && error.statusCode === 401 && !refreshed) {
+          refreshed = true;
           this.forceRefresh = true;
+          continue;
+        }
+        if (idempotent && attempt < this.networkRetries && failedInTransport(error)) {
+          const backoff = this.networkBackoffMs * 2 ** attempt;
+          await sleep(backoff / 2 + Math.random() * (backoff / 2));
           continue;
         }
         throw toConnectorError(error);
@@ -132,47 +156,80 @@ export class GraphTransport {
   /** Runs the requests through `$batch`; one response per request, in order. */
   async batch(requests: readonly BatchRequest[]): Promise<BatchResponse[]> {
     const results: Array<BatchResponse | undefined> = requests.map(() => undefined);
+    const idempotent = requests.every((request) => request.method !== "POST");
     let pending = requests.map((_, index) => index);
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      const throttled: number[] = [];
+      const chunks: number[][] = [];
+      for (let start = 0; start < pending.length; start += BATCH_SIZE)
+        chunks.push(pending.slice(start, start + BATCH_SIZE));
+      const again: number[] = [];
+      let throttled = false;
       let wait = 0;
-      for (let start = 0; start < pending.length; start += this.parallelPerBatch) {
-        const chunk = pending.slice(start, start + this.parallelPerBatch);
+      await inPool(chunks, this.concurrentBatches, async (chunk) => {
         const answer = await this.request<BatchAnswer>("POST", "/$batch", {
-          body: {
-            requests: chunk.map((index) => {
-              const request = requests[index] as BatchRequest;
-              const headers: Record<string, string> = { Prefer: this.prefer.join(", "), ...request.headers };
-              if (request.body !== undefined) headers["Content-Type"] = "application/json";
-              return {
-                id: String(index),
-                method: request.method,
-                url: request.url,
-                headers,
-                ...(request.body !== undefined ? { body: request.body } : {}),
-              };
-            }),
-          },
+          body: { requests: chunk.map((index, position) => this.inner(requests, index, chunk[position - 1])) },
+          idempotent,
         });
         for (const response of answer.responses) {
           const index = Number(response.id);
           const headers = Object.fromEntries(
             Object.entries(response.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
           );
-          const result = { status: response.status, headers, body: response.body };
-          if (response.status === 429 && attempt + 1 < this.batchAttempts) {
-            throttled.push(index);
+          results[index] = { status: response.status, headers, body: response.body };
+          if (response.status === FAILED_DEPENDENCY) again.push(index);
+          else if (response.status === 429 && attempt + 1 < this.batchAttempts) {
+            again.push(index);
+            throttled = true;
             wait = Math.max(wait, retryAfterMs(headers["retry-after"]) ?? 1_000);
           }
-          results[index] = result;
         }
-      }
-      if (throttled.length > 0 && wait > this.maxInlineWaitMs * 5) break;
-      pending = throttled.sort((a, b) => a - b);
-      if (pending.length > 0) await sleep(wait);
+      });
+      if (throttled && wait > this.maxInlineWaitMs * 5) break;
+      pending = again.sort((a, b) => a - b);
+      if (throttled) await sleep(wait);
     }
     return results.map((result) => result ?? { status: 500, headers: {}, body: undefined });
   }
+
+  /** One inner request of a `$batch`, run after `after` (the previous request of the same batch). */
+  private inner(requests: readonly BatchRequest[], index: number, after: number | undefined) {
+    const request = requests[index] as BatchRequest;
+    const headers: Record<string, string> = { Prefer: this.prefer.join(", "), ...request.headers };
+    if (request.body !== undefined) headers["Content-Type"] = "application/json";
+    return {
+      id: String(index),
+      method: request.method,
+      url: request.url,
+      headers,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      ...(after !== undefined ? { dependsOn: [String(after)] } : {}),
+    };
+  }
+}
+
+const FAILED_DEPENDENCY = 424;
+
+/** Runs `work` over every item with at most `limit` running at once. */
+async function inPool<I>(items: readonly I[], limit: number, work: (item: I) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next] as I;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * True when no usable HTTP answer arrived: fetch's TypeError ("fetch failed", its `cause` ECONNRESET / "socket hang
+ * up" / UND_ERR_SOCKET), or — as the SDK wraps it — a GraphError without a status, or with a success status whose
+ * body could not be read or parsed (code `TypeError` "terminated" for a cut-off body, `SyntaxError` for a broken one).
+ */
+function failedInTransport(error: unknown): boolean {
+  if (error instanceof GraphError) return error.statusCode < 300;
+  return error instanceof Error;
 }
 
 export function toConnectorError(error: unknown): ConnectorError {

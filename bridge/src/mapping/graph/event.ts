@@ -6,8 +6,8 @@
  * midnight-to-midnight, so their date parts are the canonical exclusive date range whatever the zone.
  *
  * Recurrence: `patternedRecurrence` ⇄ the canonical rule (daily, weekly, absolute/relative monthly and yearly).
- * Exceptions are separate instances (`type: "exception"`, with `originalStart`), which the connector lists via
- * `/instances` and passes in; cancelled occurrences are the master's `cancelledOccurrences` occurrence ids, which end
+ * Exceptions are separate instances (`type: "exception"`, with `originalStart`), which the connector reads expanded
+ * on the master (`exceptionOccurrences`) and passes in; cancelled occurrences are the master's `cancelledOccurrences` occurrence ids, which end
  * in the occurrence's local date (`OID.<masterId>.2026-04-06`). Writing returns the master payload plus the
  * per-occurrence changes the connector applies to instances (Graph cannot carry them on the master).
  *
@@ -170,7 +170,7 @@ export function recurrenceToGraph(rule: Recurrence, seriesStart: LocalDate, zone
 }
 
 export interface GraphSeriesParts {
-  /** The series' exception instances (`type: "exception"`), from `/events/{id}/instances` or calendarView. */
+  /** The series' exception instances (`type: "exception"`), e.g. the master's expanded `exceptionOccurrences`. */
   exceptions?: GraphEvent[];
 }
 

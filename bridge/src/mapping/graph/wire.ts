@@ -102,6 +102,8 @@ export interface GraphEvent {
   recurrence?: GraphPatternedRecurrence | null;
   /** Series master: occurrenceIds (`OID.<masterId>.2026-04-06`) of cancelled occurrences (requires $select). */
   cancelledOccurrences?: string[] | null;
+  /** Series master: its exceptions, when a GET by its id selects and expands them. */
+  exceptionOccurrences?: GraphEvent[] | null;
   onlineMeeting?: { joinUrl?: string | null } | null;
   onlineMeetingUrl?: string | null;
   categories?: string[] | null;

@@ -1,4 +1,4 @@
-import { type Client, PageIterator } from "@microsoft/microsoft-graph-client";
+import { type Client, PageIterator, ResponseType } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   appOnlyGraph,
@@ -254,5 +254,88 @@ describe("delta queries", () => {
     ]);
     const master = await graph.api(`/users/${alice}/events/${occurrence?.seriesMasterId}`).get();
     expect(master).toMatchObject({ type: "seriesMaster", recurrence: { pattern: { type: "weekly" } } });
+  });
+});
+
+describe("series masters: what Graph returns only when selected", () => {
+  it("returns cancelledOccurrences and expanded exceptionOccurrences only on a GET by id that selects them", async () => {
+    const start = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19);
+    const end = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 19);
+    const view = await deltaRound(
+      graph,
+      `/users/${bob}/calendarView/delta?startDateTime=${start}Z&endDateTime=${end}Z`,
+    );
+    const exception = view.items.find((item) => item.type === "exception");
+    const masterId = String(exception?.seriesMasterId);
+    const master = `/users/${bob}/events/${masterId}`;
+
+    const plain = await graph.api(master).get();
+    expect(plain.type).toBe("seriesMaster");
+    expect(plain).not.toHaveProperty("cancelledOccurrences");
+    expect(plain).not.toHaveProperty("exceptionOccurrences");
+    const listed = await graph.api(`/users/${bob}/events`).select("id,cancelledOccurrences").top(100).get();
+    for (const item of listed.value) expect(item).not.toHaveProperty("cancelledOccurrences");
+
+    const selected = await graph
+      .api(master)
+      .select("subject,originalStart,cancelledOccurrences,exceptionOccurrences")
+      .expand("exceptionOccurrences")
+      .get();
+    expect(selected.cancelledOccurrences).toEqual([expect.stringMatching(/^OID\..+\.\d{4}-\d{2}-\d{2}$/)]);
+    expect(selected.exceptionOccurrences).toEqual([
+      {
+        "@odata.type": "#microsoft.graph.event",
+        "@odata.etag": expect.any(String),
+        id: exception?.id,
+        subject: exception?.subject,
+        originalStart: exception?.originalStart,
+      },
+    ]);
+    const unexpanded = await graph.api(master).select("subject,exceptionOccurrences").get();
+    expect(unexpanded).not.toHaveProperty("exceptionOccurrences");
+  });
+});
+
+describe("body content type", () => {
+  it("answers HTML unless Prefer asks for text, and says which it applied", async () => {
+    const created = await graph.api(`/users/${alice}/events`).post({
+      subject: "Bodies",
+      body: { contentType: "html", content: "<p>Hello <b>there</b> &amp; welcome</p>" },
+      start: { dateTime: "2026-12-01T09:00:00", timeZone: "UTC" },
+      end: { dateTime: "2026-12-01T10:00:00", timeZone: "UTC" },
+    });
+    const item = `/users/${alice}/events/${created.id}`;
+    const raw = async (prefer?: string) => {
+      const request = graph.api(item).select("body").responseType(ResponseType.RAW);
+      const response = (await (prefer ? request.header("Prefer", prefer) : request).get()) as Response;
+      return {
+        applied: response.headers.get("preference-applied"),
+        body: ((await response.json()) as { body: unknown }).body,
+      };
+    };
+    expect(await raw()).toEqual({
+      applied: null,
+      body: { contentType: "html", content: "<p>Hello <b>there</b> &amp; welcome</p>" },
+    });
+    expect(await raw('outlook.body-content-type="text"')).toEqual({
+      applied: 'outlook.body-content-type="text"',
+      body: { contentType: "text", content: "Hello there & welcome\r\n" },
+    });
+
+    const text = await graph.api(`/users/${alice}/events`).post({
+      subject: "Text body",
+      body: { contentType: "text", content: "line one\nline <two>" },
+      start: { dateTime: "2026-12-01T11:00:00", timeZone: "UTC" },
+      end: { dateTime: "2026-12-01T12:00:00", timeZone: "UTC" },
+    });
+    const asHtml = await graph.api(`/users/${alice}/events/${text.id}`).select("body").get();
+    expect(asHtml.body.contentType).toBe("html");
+    expect(asHtml.body.content).toContain("<body>\r\nline one<br>\r\nline &lt;two&gt;\r\n</body>");
+    const asText = await graph
+      .api(`/users/${alice}/events/${text.id}`)
+      .header("Prefer", 'outlook.body-content-type="text"')
+      .select("body")
+      .get();
+    expect(asText.body).toEqual({ contentType: "text", content: "line one\nline <two>" });
   });
 });
