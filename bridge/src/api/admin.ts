@@ -382,6 +382,8 @@ export const ModuleFilters = z.object({
   includeLeads: z.boolean(),
   /** Events/tasks/e-mails: ignore items older than this many days; null: no limit. */
   pastDays: z.number().int().min(0).max(3650).nullable(),
+  /** E-mails: file the mail's attachments with it (Zoho takes up to 10 MB per e-mail); absent: without. */
+  includeAttachments: z.boolean().optional(),
 });
 
 export const ModuleSettings = z.object({

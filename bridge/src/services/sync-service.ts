@@ -26,7 +26,7 @@ import type { Storage } from "../storage/index.js";
 import { runSync } from "../sync/engine.js";
 import type { SyncModule } from "../sync/module.js";
 import { type ConnectorFactory, exchangeApiOf } from "./connectors.js";
-import { runMailJob } from "./mail-job.js";
+import { mailEnabledFor, runMailJob } from "./mail-job.js";
 import { enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
 
 function firstGlobalFailure(results: readonly ItemResult<unknown>[]): ConnectorFailure | undefined {
@@ -156,13 +156,13 @@ export class SyncService {
   private async runMail(job: SyncJob, settings: SyncSettings): Promise<JobOutcome> {
     const { storage, metrics } = this.deps;
     const user = await storage.users.byId(job.mailboxId);
-    if (!user || !settings.modules.emails.enabled || job.dryRun) {
-      return { kind: "failed-permanent", reason: "the e-mail module is off (or a dry run was asked)" };
+    if (!user || !mailEnabledFor(settings, user) || job.dryRun) {
+      return { kind: "failed-permanent", reason: "the e-mail module is off for this user (or a dry run was asked)" };
     }
     let ports: Awaited<ReturnType<ConnectorFactory["open"]>> | undefined;
     try {
       ports = await this.deps.connectors.open(user);
-      const result = await runMailJob(user, ports, storage.syncState);
+      const result = await runMailJob(user, ports, storage.syncState, settings);
       if (!result) return { kind: "failed-permanent", reason: "e-mail is not available on both sides" };
       metrics.syncRuns.inc({ module: "emails", status: result.status });
       for (const outcome of result.outcomes) metrics.syncItems.inc({ module: "emails", outcome: outcome.status });

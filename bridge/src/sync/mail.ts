@@ -13,7 +13,7 @@
  */
 
 import { ConnectorError, isGlobalFailure, type toConnectorFailure } from "../connectors/errors.js";
-import type { CrmMailPort, ExchangeMailPort, MailItem } from "../connectors/port.js";
+import type { CrmMailPort, ExchangeMailPort, MailFile, MailItem } from "../connectors/port.js";
 import type { ItemOutcome, RelationRow, SyncScope, SyncStateStore } from "./state.js";
 
 export interface MailSyncOptions<Mail> {
@@ -26,6 +26,14 @@ export interface MailSyncOptions<Mail> {
   addressesOf(mail: Mail): readonly string[];
   /** The mailbox's own address(es), excluded from look-ups. */
   readonly ownAddresses: readonly string[];
+  /**
+   * Which directions run (the e-mail module's direction setting; both when absent): `toCrm` associates mailbox
+   * messages to CRM people, `toMailbox` files CRM-sent mail into Sent Items. A direction that does not run leaves
+   * its cursor where it was.
+   */
+  readonly directions?: { readonly toCrm: boolean; readonly toMailbox: boolean };
+  /** File a message's attachments with it (read once per message that has someone to be associated with). */
+  readonly includeAttachments?: boolean;
 }
 
 export interface MailSyncResult {
@@ -76,63 +84,81 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
     outcomes.push({ status: "error", side, reason: `${messageId}: ${failure.message}`, failureKind: failure.kind });
   };
 
+  /** The files to send with a message: read only when asked, and only once per message. */
+  const filesOf = async (message: MailItem<Mail>): Promise<readonly MailFile[]> =>
+    options.includeAttachments ? options.exchange.attachmentFiles(message.id) : [];
+  const directions = options.directions ?? { toCrm: true, toMailbox: true };
+
   try {
-    await drive(
-      "exchange",
-      (cursor) => options.exchange.listMessages(cursor),
-      async (page) => {
-        const fromMailbox = page.messages.filter((message) => !filedFromCrm.has(message.messageId));
-        const addresses = new Set(
-          fromMailbox.flatMap((message) => options.addressesOf(message.value).map(lower)).filter((a) => !own.has(a)),
-        );
-        if (addresses.size === 0) return true;
-        const people = await options.crm.findPeopleByEmail([...addresses]);
-        let clean = true;
-        for (const message of fromMailbox) {
-          const mentioned = new Set(options.addressesOf(message.value).map(lower));
-          for (const person of people.filter((candidate) => mentioned.has(lower(candidate.email)))) {
-            const result = await options.crm.associateEmail(person, message);
+    if (directions.toCrm)
+      await drive(
+        "exchange",
+        (cursor) => options.exchange.listMessages(cursor),
+        async (page) => {
+          const fromMailbox = page.messages.filter((message) => !filedFromCrm.has(message.messageId));
+          const addresses = new Set(
+            fromMailbox.flatMap((message) => options.addressesOf(message.value).map(lower)).filter((a) => !own.has(a)),
+          );
+          if (addresses.size === 0) return true;
+          const people = await options.crm.findPeopleByEmail([...addresses]);
+          let clean = true;
+          for (const message of fromMailbox) {
+            const mentioned = new Set(options.addressesOf(message.value).map(lower));
+            const matches = people.filter((candidate) => mentioned.has(lower(candidate.email)));
+            if (matches.length === 0) continue;
+            let files: readonly MailFile[];
+            try {
+              files = await filesOf(message);
+            } catch (error) {
+              if (!(error instanceof ConnectorError)) throw error;
+              clean = false;
+              fail(message.messageId, "exchange", error.failure);
+              continue;
+            }
+            for (const person of matches) {
+              const result = await options.crm.associateEmail(person, message, files);
+              if (result.ok) {
+                associated++;
+                outcomes.push({
+                  status: "created",
+                  side: "crm",
+                  crmId: person.id,
+                  reason: `associated ${message.messageId}`,
+                });
+              } else {
+                clean = false;
+                fail(message.messageId, "crm", result.failure);
+              }
+            }
+          }
+          return clean;
+        },
+      );
+    if (directions.toMailbox)
+      await drive(
+        "crm",
+        (cursor) => options.crm.listSentEmails(cursor),
+        async (page) => {
+          let clean = true;
+          for (const message of page.messages) {
+            const result = await options.exchange.saveToSentItems(message.value, message.messageId);
             if (result.ok) {
-              associated++;
+              filed++;
+              await options.store.saveRelation(scope, filedRelation(message.messageId, result.value.id));
               outcomes.push({
                 status: "created",
-                side: "crm",
-                crmId: person.id,
-                reason: `associated ${message.messageId}`,
+                side: "exchange",
+                exchangeId: result.value.id,
+                reason: "filed in Sent Items",
               });
             } else {
               clean = false;
-              fail(message.messageId, "crm", result.failure);
+              fail(message.messageId, "exchange", result.failure);
             }
           }
-        }
-        return clean;
-      },
-    );
-    await drive(
-      "crm",
-      (cursor) => options.crm.listSentEmails(cursor),
-      async (page) => {
-        let clean = true;
-        for (const message of page.messages) {
-          const result = await options.exchange.saveToSentItems(message.value, message.messageId);
-          if (result.ok) {
-            filed++;
-            await options.store.saveRelation(scope, filedRelation(message.messageId, result.value.id));
-            outcomes.push({
-              status: "created",
-              side: "exchange",
-              exchangeId: result.value.id,
-              reason: "filed in Sent Items",
-            });
-          } else {
-            clean = false;
-            fail(message.messageId, "exchange", result.failure);
-          }
-        }
-        return clean;
-      },
-    );
+          return clean;
+        },
+      );
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
     return { status: "aborted", reason: error.message, associated, filed, outcomes };
