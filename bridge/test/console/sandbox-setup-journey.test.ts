@@ -2,10 +2,11 @@
  * The two admin-journey steps sandbox-journey.test.ts cannot cover, against the REAL sandbox's on-premises bridge
  * (bridge/bin/bridge.mjs start runs a second bridge on the EWS 2016 simulator, with an impersonation service
  * account): the setup wizard's Exchange step (EWS URL, service account, password, domain, Basic) with "test
- * connection" succeeding and then naming why a wrong password fails, the impersonation step's PowerShell, and the
- * Account page's password update — proved used because "test connection" without a typed password falls back to
- * the stored one (services/connection-tests.ts), failing after a wrong update and succeeding after the right one.
- * Screenshots: test-results/console-sandbox/.
+ * connection" succeeding and then naming why a wrong password fails (each step with its own outcome), the
+ * impersonation step's PowerShell, and the Account page's password update, which Exchange checks before it is stored:
+ * a wrong one is refused with the failing check named and the old one kept (a "test connection" without a typed
+ * password uses the stored one, services/connection-tests.ts, and still works), the right one is "updated and
+ * checked". Screenshots: test-results/console-sandbox/.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,16 +56,21 @@ async function testExchange(page: Page, password: string): Promise<void> {
   await page.getByText("Testing the connection…").waitFor({ state: "detached" });
 }
 
-async function updatePassword(page: Page, password: string): Promise<void> {
+/** Account → update the service account's password; resolves with the outcome the page shows. */
+async function updatePassword(page: Page, password: string): Promise<string> {
   await page.getByRole("tab", { name: "Account" }).click();
   await page.getByLabel(label("New password")).fill(password);
   await page.getByLabel(label("Repeat the new password")).fill(password);
   await page.getByRole("button", { name: "Update password" }).click();
-  await page.getByText("Password updated and checked.").waitFor();
+  const outcome = page.getByText("Password updated and checked.").or(page.getByText("Password not updated"));
+  await outcome.waitFor();
+  return (await page.getByText("Password updated and checked.").count()) > 0
+    ? "updated"
+    : ((await page.getByRole("alert").filter({ hasText: "Password not updated" }).textContent()) ?? "");
 }
 
 describe("on-premises setup and password update against the real sandbox", () => {
-  it("tests the EWS connection, shows the impersonation PowerShell, and uses an updated password", async () => {
+  it("tests the EWS connection step by step, shows the impersonation PowerShell, and checks a new password before storing it", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
@@ -93,8 +99,15 @@ describe("on-premises setup and password update against the real sandbox", () =>
     await page.getByRole("button", { name: "Test connection" }).click();
     const failure = page.getByRole("alert").filter({ hasText: /failed \(/ });
     await failure.waitFor();
-    // The reason names the credentials, not just "failed".
+    // The reason names the credentials, not just "failed"; each step says its own outcome.
     expect(await failure.textContent()).toMatch(/password/i);
+    const outcomes = page.getByRole("list", { name: "Connection test steps" }).locator("[data-outcome]");
+    expect(await outcomes.allTextContents()).toEqual([
+      "— Passed",
+      expect.stringMatching(/^— Failed: .+/),
+      "— Skipped because the authentication check failed first",
+      "— Skipped because the authentication check failed first",
+    ]);
     await shoot(page, "11-onprem-exchange-test-wrong-password");
 
     // Impersonation step: the Exchange Management Shell command to copy.
@@ -105,16 +118,20 @@ describe("on-premises setup and password update against the real sandbox", () =>
       .toMatch(/New-ManagementRoleAssignment[\s\S]*-Role:ApplicationImpersonation/);
     await shoot(page, "12-onprem-impersonation-powershell");
 
-    // Account → password update. A wrong stored password makes the stored-password test fail…
-    await updatePassword(page, "an-outdated-password");
-    await testExchange(page, "");
-    await failure.waitFor();
-    // …and the right one makes it pass: the updated password is the one the bridge uses.
-    await updatePassword(page, SERVICE_PASSWORD);
-    await shoot(page, "13-onprem-password-updated");
+    // Account → password update. Exchange refuses a wrong one: it is not stored, and the page says which check
+    // failed…
+    const refused = await updatePassword(page, "an-outdated-password");
+    expect(refused).toMatch(/at the authentication check \(invalid-credentials\).*The old password is kept/);
+    await shoot(page, "13-onprem-password-refused");
+    // …so the stored password still works…
     await testExchange(page, "");
     await page.getByText("Connection works").waitFor();
-    await shoot(page, "14-onprem-exchange-test-with-updated-password");
+    // …and the right one is checked and stored.
+    expect(await updatePassword(page, SERVICE_PASSWORD)).toBe("updated");
+    await shoot(page, "14-onprem-password-updated");
+    await testExchange(page, "");
+    await page.getByText("Connection works").waitFor();
+    await shoot(page, "15-onprem-exchange-test-with-updated-password");
 
     expect(
       traffic.foreign.filter((url) => !url.includes("/oauth/v2/auth") && !url.startsWith(`${onPremisesBase}/auth/`)),
