@@ -45,17 +45,9 @@ function translate(error: unknown): never {
   throw error;
 }
 
-/** The add-in's CRM service for this process, reaching Zoho and the mailboxes as sync jobs do. */
+/** The add-in's CRM service for this process, reaching Zoho and the mailboxes through the process's connectors. */
 export function addinCrmFor(context: AppContext): AddinCrm {
-  const entra = context.settings.entra;
-  const authorityHost = entra?.authorityHost ?? "https://login.microsoftonline.com";
-  return new AddinCrm(context.storage, {
-    authorityHost,
-    // The sandbox serves Graph and the identity platform from one simulator; production uses graph.microsoft.com.
-    ...(context.settings.sandbox && entra
-      ? { graphBaseUrl: authorityHost, knownAuthorities: [new URL(authorityHost).host] }
-      : {}),
-  });
+  return new AddinCrm(context.storage, context.connectors);
 }
 
 export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void {

@@ -31,16 +31,7 @@ export function adminRouteAdder(table: RouteTable) {
 
 /** The meeting service, reaching mailboxes and Zoho exactly as the add-in's CRM routes do. */
 export function meetingService(context: AppContext): MeetingService {
-  const entra = context.settings.entra;
-  const authorityHost = entra?.authorityHost ?? "https://login.microsoftonline.com";
-  const crm = new AddinCrm(context.storage, {
-    authorityHost,
-    // The sandbox serves Graph and the identity platform from one simulator; production uses graph.microsoft.com.
-    ...(context.settings.sandbox && entra
-      ? { graphBaseUrl: authorityHost, knownAuthorities: [new URL(authorityHost).host] }
-      : {}),
-  });
-  return new MeetingService(context.storage, crm);
+  return new MeetingService(context.storage, new AddinCrm(context.storage, context.connectors));
 }
 
 /** Connector failures as admin API errors; anything else is a bug and propagates (500). */

@@ -3,35 +3,26 @@
  * the user's own mailbox.
  *
  * Invariants:
- * - The Zoho port is built from the stored connection exactly as sync jobs build it (the user's own refresh token
- *   when they authorised one, else the org's) and shared per refresh token, because Zoho caps live access tokens per
- *   refresh token (zoho-crm-api.md §1). The mailbox is opened through the production connector factory.
+ * - Zoho and the mailbox are reached through the process's connectors (`AppContext.connectors`), exactly as sync
+ *   jobs reach them: the user's own refresh token when they authorised one, else the org's, one port per refresh
+ *   token (Zoho caps live access tokens per refresh token, zoho-crm-api.md §1).
  * - Look-ups are exact COQL queries (no search-index lag, zoho-crm-api.md §2.5); full records come from GET by id so
  *   lookups carry their display names.
  * - Sending an e-mail is keyed by its RFC internetMessageId: Zoho answers DUPLICATE_DATA for a repeated
  *   `original_message_id` (§4), and the bridge keeps which records it filed a message on, so "already in CRM" is the
  *   server's answer on every device and survives the message being moved to another folder.
  */
-import type { FreeBusyCall } from "../connectors/ews/free-busy.js";
 import type { FreeBusy } from "../connectors/graph/index.js";
-import {
-  ConnectorError,
-  type ExchangeMailPort,
-  type ExchangePort,
-  type MailFile,
-  type MailItem,
-} from "../connectors/port.js";
+import { ConnectorError, type ExchangeMailPort, type MailFile, type MailItem } from "../connectors/port.js";
 import { requestError, type ZohoJson } from "../connectors/zoho/client.js";
-import { createZohoCrmPort, type ZohoCrmPort } from "../connectors/zoho/index.js";
+import type { ZohoCrmPort } from "../connectors/zoho/index.js";
 import { coqlString } from "../connectors/zoho/mail.js";
 import { zohoTime } from "../connectors/zoho/time.js";
 import type { Email } from "../model/index.js";
 import { EmailAssociationStore, type FiledRecord } from "../storage/email-association-store.js";
 import type { Storage } from "../storage/index.js";
 import type { BridgeUser } from "../storage/user-repository.js";
-import { loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
-import type { ConnectorFactory } from "./connectors.js";
-import { createServiceConnectorFactory, type ServiceConnectorOptions, userZohoToken } from "./service-connectors.js";
+import type { BridgeConnectors, MailboxPort } from "./service-connectors.js";
 
 export type PersonModule = "Contacts" | "Leads";
 export type RecordModule = PersonModule | "Accounts" | "Deals";
@@ -48,72 +39,39 @@ export function notConnected(error: unknown): boolean {
 }
 
 export class AddinCrm {
-  private readonly zohoPorts = new Map<string, Promise<ZohoCrmPort>>();
   private readonly currencies = new WeakMap<ZohoCrmPort, Promise<string | null>>();
-  private factory: Promise<ConnectorFactory> | undefined;
   private readonly associations: EmailAssociationStore;
 
   constructor(
-    private readonly storage: Storage,
-    private readonly options: ServiceConnectorOptions,
+    storage: Storage,
+    /** The process's connectors (`AppContext.connectors`), shared with the sync jobs. */
+    private readonly connectors: BridgeConnectors,
   ) {
     this.associations = new EmailAssociationStore(storage.db);
   }
 
-  async zoho(user: BridgeUser): Promise<ZohoCrmPort> {
-    const zoho = await loadZohoConnection(this.storage);
-    const clientSecret = await this.storage.secrets.get(SECRET.zohoClientSecret);
-    const refreshToken =
-      (await this.storage.secrets.get(userZohoToken(user.id))) ??
-      (await this.storage.secrets.get(SECRET.zohoRefreshToken));
-    if (zoho.status !== "connected" || !zoho.clientId || !zoho.accountsUrl || !clientSecret || !refreshToken) {
-      throw new ConnectorError({ kind: "mailbox-unavailable", message: "the Zoho connection is not configured" });
-    }
-    let port = this.zohoPorts.get(refreshToken);
-    if (!port) {
-      port = createZohoCrmPort({
-        oauth: {
-          clientId: zoho.clientId,
-          clientSecret,
-          accountsServer: zoho.accountsUrl,
-          refreshToken,
-          ...(zoho.apiDomain ? { apiDomain: zoho.apiDomain } : {}),
-        },
-      });
-      port.catch(() => this.zohoPorts.delete(refreshToken));
-      this.zohoPorts.set(refreshToken, port);
-    }
-    return port;
+  /** The user's Zoho port (shared per refresh token by the connectors; not closed). */
+  zoho(user: BridgeUser): Promise<ZohoCrmPort> {
+    return this.connectors.crm(user);
   }
 
-  async mailbox(user: BridgeUser): Promise<ExchangePort> {
-    if (!(await loadExchangeConnection(this.storage))) {
-      throw new ConnectorError({ kind: "mailbox-unavailable", message: "Exchange is not connected yet" });
-    }
-    this.factory ??= createServiceConnectorFactory(this.storage, this.options);
-    this.factory.catch(() => {
-      this.factory = undefined;
-    });
-    return (await (await this.factory).open(user)).exchange;
+  /** The user's mailbox; the caller closes it. */
+  mailbox(user: BridgeUser): Promise<MailboxPort> {
+    return this.connectors.exchange(user);
   }
 
   /**
    * Free/busy through whichever call the user's mailbox port offers (Graph getSchedule, EWS GetUserAvailability),
-   * `undefined` when it offers none. The mailbox is closed afterwards.
+   * `undefined` when it offers none.
    */
-  async freeBusy(
+  freeBusy(
     user: BridgeUser,
     addresses: readonly string[],
     startUtc: string,
     endUtc: string,
     intervalMinutes: number,
   ): Promise<FreeBusy[] | undefined> {
-    const mailbox: ExchangePort & { freeBusy?: FreeBusyCall } = await this.mailbox(user);
-    try {
-      return await mailbox.freeBusy?.(addresses, startUtc, endUtc, intervalMinutes);
-    } finally {
-      await mailbox.close();
-    }
+    return this.connectors.freeBusy(user, addresses, startUtc, endUtc, intervalMinutes);
   }
 
   /** Rows of a COQL query; Zoho answers 204 for none. */
@@ -278,15 +236,18 @@ export class AddinCrm {
 
   /** The newest messages of the user's mailbox as preview items for the sandbox's stubbed Office host. */
   async previewMessages(user: BridgeUser, limit: number) {
-    const mail = (await this.mailbox(user)).mail;
-    if (!mail) return [];
+    const mailbox = await this.mailbox(user);
     const found: Array<{ id: string; value: Email }> = [];
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await mail.listMessages(cursor);
-      found.push(...page.messages.map((message) => ({ id: message.id, value: message.value as Email })));
-      if (page.complete) break;
-      cursor = page.cursor;
+    try {
+      let cursor: string | undefined;
+      while (mailbox.mail) {
+        const page = await mailbox.mail.listMessages(cursor);
+        found.push(...page.messages.map((message) => ({ id: message.id, value: message.value as Email })));
+        if (page.complete) break;
+        cursor = page.cursor;
+      }
+    } finally {
+      await mailbox.close();
     }
     const person = (entry: Email["from"]) => ({ email: entry.address, name: entry.name ?? null });
     return found
