@@ -35,9 +35,15 @@ export const LIMITS = {
   zoho: { perCall: 100, concurrency: 10, fixedCallsPerModule: 1, chained: false },
 } satisfies Record<string, ServiceLimits>;
 
-export function serviceBound(limits: ServiceLimits, recordsPerModule: number[], latencyMs: number): ServiceBound {
+/** `singleCalls`: calls that carry one item each whatever the limits (Zoho associate_email takes one e-mail). */
+export function serviceBound(
+  limits: ServiceLimits,
+  recordsPerModule: number[],
+  latencyMs: number,
+  singleCalls = 0,
+): ServiceBound {
   const chains = recordsPerModule.map((records) => Math.ceil(records / limits.perCall) + limits.fixedCallsPerModule);
-  const minCalls = chains.reduce((sum, calls) => sum + calls, 0);
+  const minCalls = chains.reduce((sum, calls) => sum + calls, singleCalls);
   const longestChain = limits.chained ? Math.max(1, ...chains) : 1;
   return {
     minCalls,

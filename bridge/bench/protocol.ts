@@ -1,16 +1,29 @@
 /** Messages between the benchmark driver (simulators) and the engine process (the bridge under measurement). */
 
-export type BenchModule = "contacts" | "events" | "tasks";
+/** The synced record modules, and "emails" (association of mailbox mail to CRM people, CRM mail to Sent Items). */
+export type BenchModule = "contacts" | "events" | "tasks" | "emails";
 
-export interface EngineConfig {
-  backend: "graph" | "ews";
+interface EngineStore {
   dbFile: string;
   keyHex: string;
+}
+
+/** The real connectors against the simulators. */
+export interface ConnectedEngineConfig extends EngineStore {
+  backend: "graph" | "ews";
   mailbox: string;
   exchangeUrl: string;
   graphAuthority?: string;
   zoho: { clientId: string; clientSecret: string; accountsServer: string; refreshToken: string };
 }
+
+/** Generated mailbox contacts and a forgetful CRM (see synthetic.ts), for the memory figure. */
+export interface SyntheticEngineConfig extends EngineStore {
+  backend: "synthetic";
+  contacts: number;
+}
+
+export type EngineConfig = ConnectedEngineConfig | SyntheticEngineConfig;
 
 export interface SyncRequest {
   op: "sync";

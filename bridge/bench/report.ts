@@ -18,6 +18,8 @@ export interface InitialSyncFigures {
   latencyMs: number;
   modules: BenchModule[];
   recordsPerModule: Partial<Record<BenchModule, number>>;
+  /** E-mail × CRM person associations made (one Zoho call each). */
+  associations: number;
   records: number;
   wallMs: number;
   /** CPU of the simulator process during the run: when close to the wall time, the simulators set the pace. */
@@ -81,6 +83,14 @@ function rows(results: BenchResults): Row[] {
         verdict: meets(run.wallOverLowerBound <= 1.25),
       },
       {
+        figure: `${name} initial sync: records per module`,
+        value: `${Object.entries(run.recordsPerModule)
+          .map(([module, count]) => `${module} ${count}`)
+          .join(", ")}; e-mail associations made ${run.associations}`,
+        target: "",
+        verdict: "",
+      },
+      {
         figure: `${name} initial sync: calls (exchange / Zoho)`,
         value: `${run.calls.exchange} / ${run.calls.zoho}; min allowed ${lb.exchange.minCalls} / ${lb.zoho.minCalls}`,
         target: "",
@@ -111,7 +121,7 @@ function rows(results: BenchResults): Row[] {
         ["CRM → Exchange", run.propagation.crmToExchange],
       ] as const) {
         out.push({
-          figure: `${name} propagation ${direction} (notification → sync path, ${figures.samples} samples, ${figures.missed} missed)`,
+          figure: `${name} propagation ${direction} (edit → sync run started at once, no webhook hop; ${figures.samples} samples, ${figures.missed} missed)`,
           value: `p50 ${fixed(figures.p50Ms, 0)} ms, p99 ${fixed(figures.p99Ms, 0)} ms`,
           target: "p99 ≤ 3 s",
           verdict: meets(figures.missed === 0 && figures.p99Ms <= 3000),
@@ -124,8 +134,8 @@ function rows(results: BenchResults): Row[] {
   const [small, big] = results.memory;
   for (const run of results.memory) {
     out.push({
-      figure: `Graph ${run.contacts} contacts, latency 0: wall, CPU per item, peak RSS`,
-      value: `${fixed(run.wallMs / 1000, 2)} s (simulators' CPU ${fixed(run.simulatorCpuMs / 1000, 1)} s), ${fixed(run.cpuMsPerItem, 3)} ms, ${fixed(run.peakRssMb, 0)} MB (${fixed(run.startupRssMb, 0)} MB before syncing)`,
+      figure: `engine + SQLite store alone, ${run.contacts} contacts (synthetic ports): wall, CPU per item, peak RSS`,
+      value: `${fixed(run.wallMs / 1000, 2)} s, ${fixed(run.cpuMsPerItem, 3)} ms, ${fixed(run.peakRssMb, 0)} MB (${fixed(run.startupRssMb, 0)} MB before syncing)`,
       target: "≤ 0.3 ms; ≤ 250 MB",
       verdict: meets(run.cpuMsPerItem <= 0.3 && run.peakRssMb <= 250),
     });
@@ -143,7 +153,7 @@ function rows(results: BenchResults): Row[] {
   }
   out.push({
     figure: "cluster: 200 mailboxes × 500 items, 1 vs 2 bridge workers",
-    value: "not measured (see notes)",
+    value: "not measured: blocked (see notes)",
     target: "≥ 1.7×",
     verdict: "NOT MEASURED",
   });
@@ -161,48 +171,58 @@ function table(all: Row[]): string {
 const NOTES = `## How the figures are made
 
 - This process hosts the simulators (Graph, EWS 2016 with schema validation off, Zoho); the bridge — the real
-  \`runSync\` engine, the real Graph/EWS/Zoho connectors and the SQLite status store — runs in a separate child process
-  (\`bridge/bench/engine-child.ts\`), so CPU (\`process.cpuUsage\`) and peak RSS (\`process.resourceUsage().maxRSS\`) are
-  the bridge's alone. Call counts are the simulators' own counters (every HTTP request, OAuth/token calls included).
-- Initial sync: the mailbox is seeded (straight into the simulator store), the CRM is empty, two-way sync, the
-  modules run concurrently (as the per mailbox+module jobs of the service would). Simulator latency is added to every
-  call; the services' real limits are in force (Graph 4 concurrent per app+mailbox and 10 000 per 10 min, Zoho
-  enterprise concurrency 20 / heavy 10), except Zoho's daily credits, lifted so a 100k run fits in one "day".
+  \`runSync\` engine and \`runMailSync\` e-mail association, the real Graph/EWS/Zoho connectors and the SQLite status
+  store — runs in a separate child process (\`bridge/bench/engine-child.ts\`), so CPU (\`process.cpuUsage\`) and
+  peak RSS (\`process.resourceUsage().maxRSS\`) are the bridge's alone. Call counts are the simulators' own counters
+  (every HTTP request, OAuth/token calls included). The machine is shared: with a load average far above the 2 CPUs,
+  every wall time here is inflated by waiting for a CPU (compare the CPU figures, which are not).
+- Initial sync: the mailbox is seeded (straight into the simulator store), the CRM is empty, two-way sync, the four
+  modules (contacts, events, tasks, e-mails) run concurrently as the per mailbox+module jobs of the service would.
+  Simulator latency is added to every call; the services' real limits are in force (Graph 4 concurrent per
+  app+mailbox and 10 000 per 10 min, Zoho enterprise concurrency 20 / heavy 10), except Zoho's daily credits,
+  lifted so a 100k run fits in one "day". Graph seed: 10 % of the events are weekly series; EWS seed: every second
+  meeting is a weekly series (the EWS seed's own mix). E-mails: the seeded messages are from colleagues (Graph) or
+  from \`customerN@example.org\` (EWS); neither address belongs to a CRM person, so 0 associations are made and the
+  e-mail figure covers reading the 20k messages, looking their addresses up, and the CRM → Sent Items direction.
 - **Lower bound** per service = max(minCalls × latency ÷ concurrency, longestChain × latency), where minCalls is
   computed from the run's own synced record counts: Graph Σ⌈n/1000⌉ delta pages (maxpagesize 1 000, 4 concurrent,
   pages of one module chained by nextLink); EWS Σ⌈n/512⌉ SyncFolderItems (27 concurrent, chained by sync state);
-  Zoho Σ(⌈n/100⌉ inserts + 1 listing) at the heavy-call concurrency 10. The run's bound is the largest service
-  bound (services can be called at the same time).
-- Idle calls per mailbox-hour = calls of one sync cycle that finds nothing × the assumed cycles per hour (default 4,
-  i.e. a 15-minute safety poll beside push; flag \`--idle-cycles-per-hour\`).
-- Propagation: the edit is made through the simulator (as the user), then the module's sync is started immediately —
-  the "notification → sync run" path — and the clock stops when the change is visible in the other simulator.
-  Webhook delivery (Graph subscription / Zoho watch → bridge HTTP route → job) is not in the figure: the engine runs
-  here without the bridge service, and wiring the real webhook route belongs to the service. Contacts, Graph only.
-- Not measured: e-mails (the Graph and Zoho mail ports exist, but there is no EWS mail port and no mail module in
-  \`runSync\`, so the 20k e-mails are left out of both runs); EWS calendar events (the EWS connector offers contacts
-  and tasks only); the cluster run (200 mailboxes × 500 items, 1 vs 2 \`bridge worker\` on PostgreSQL): the queue
-  (\`bridge/src/jobs/pg-boss-queue.ts\`) and the \`bridge worker\` command exist, but the cluster driver was not
-  built in the time available.
-- Known bug blocking EWS tasks (owner: EWS engineer): tasks seeded by the EWS simulator
-  (\`seedOrganisation\`, \`tasksPerMailbox\` > 0) carry no \`Importance\` and GetItem does not return one, and
-  \`bridge/src/connectors/ews/tasks.ts\` (\`wireFromItem\`, \`item.Importance\`) then throws ews-javascript-api's
-  "This property was requested, but it wasn't returned by the server." from \`EwsRecordPort.getMany\` — the whole
-  tasks listing fails. Real Exchange returns Importance (Normal by default) on every item, so the simulator should
-  default it; the connector could also read it with TryGetProperty like the optional dates. Repro:
-  \`npm run bench -- --scale 0.05 --big 0 --samples 0 --backends ews --ews-modules contacts,tasks --no-write\`.
-- Intermittent (seen in one of three runs at scale 0.2; owner: Graph engineer): the Graph events run aborted with
-  "reading failed: transient: Graph request failed: fetch failed" (an undici transport error, surfaced without its
-  cause) during its ~400 sequential calls. The connector reads every recurring series with two extra calls
-  (GET /events/{id} and /events/{id}/instances) — ~2 calls per series on top of the delta pages, which is most of the
-  Graph calls per 1 000 records. If a "PROBLEM events: aborted" row shows above, this is it. Repro (may need a few
-  tries): \`npm run bench -- --big 0 --samples 0 --backends graph --no-write\`.
-- Zoho calls: \`records.list\` calls ≈ \`records.insert\` calls in the initial sync (see the endpoints in the raw
-  figures), i.e. about one listing per insert batch; the lower bound allows one listing per module.
-- Wall vs lower bound: the simulators' CPU (shown beside the wall time) is a small part of the wall time, and so is
-  the bridge's (CPU per item × items). Per-call latency over calls made one after another explains part of the rest
-  (e.g. Graph: ~2 sequential calls per recurring series at 30 ms); the remainder was not profiled in the time
-  available — machine contention (see the load average) is a likely share.
+  Zoho Σ(⌈n/100⌉ inserts + 1 listing) plus one call per e-mail association (associate_email takes one e-mail) at the
+  heavy-call concurrency 10. The run's bound is the largest service bound (services can be called at the same time).
+- Idle calls per mailbox-hour = calls of one sync cycle (all four modules) that finds nothing × the assumed cycles
+  per hour (default 4, i.e. a 15-minute safety poll beside push; flag \`--idle-cycles-per-hour\`).
+- Propagation: the edit is made through the simulator (as the user), then the module's sync is started immediately
+  and the clock stops when the change is visible in the other simulator. **Not through the push channel**: the
+  webhook hop (Graph subscription / Zoho watch → bridge HTTP route → job → sync) is not in the figure — the engine
+  runs here without the bridge service. Contacts, Graph only.
+- CPU per item and peak RSS at 10k and 100k contacts: the real engine, contact module and SQLite status store
+  between synthetic ports (\`bridge/bench/synthetic.ts\`: a mailbox that generates its contacts page by page and a
+  CRM that forgets what it is sent), no simulators, no HTTP. It isolates the engine's and store's growth with the
+  mailbox size; the connectors' share at 10k is in the initial-sync rows (real connectors, real HTTP).
+- Not measured — the cluster run (200 mailboxes × 500 items, 1 vs 2 \`bridge worker\` on PostgreSQL). Blocked by
+  the product, not only by time: the Zoho record port lists the whole org module for every mailbox
+  (\`bridge/src/connectors/zoho/records.ts\` \`listAll\`/\`listChanges\`, no Owner scoping), so with 200 mailboxes
+  each bringing 500 own contacts every mailbox would copy all 100 000 CRM contacts into itself (two-way), a
+  quadratic run that measures that bug instead of the workers. The driver to build once records are scoped per
+  owner is \`bridge/test/jobs/pg-boss-workers.test.ts\` at 200 mailboxes, timed with 1 and then 2 workers.
+- Not measured — propagation through the push channel (see above).
+
+### Hot spots found (profiles: \`npm run bench -- --cpu-prof DIR\`, one V8 profile per engine process)
+
+Fixed in this round (sync core): one commit per relation row (now one transaction per run,
+\`SyncStateStore.saveRelations\`); normal-form field texts recomputed for every comparison and hash (now once per
+value, \`bridge/src/sync/compare.ts\`); first-sync match keys computed for every item when the other side is empty
+(\`bridge/src/sync/plan.ts\` \`matchAdded\`); Windows/IANA zone table searched for every time of every event
+(\`bridge/src/model/timezone.ts\`, now remembered per name). Remaining, outside the sync core:
+- \`bridge/src/connectors/zoho/mail.ts\` \`listSentEmails\` / \`sentFromCrm\` (≈ lines 55–115): one Emails
+  related-list call per CRM record on every cycle — the \`emails.list\` calls dominate the Zoho idle figure.
+- \`bridge/src/connectors/graph/modules.ts\` \`seriesChanges\` / \`itemFrom\`: every recurring series read with extra
+  calls (GET /events/{id} and /instances), the bulk of the Graph calls per 1 000 records; mapping a Graph event
+  (\`bridge/src/mapping/graph/event.ts\` \`eventFromGraph\` → luxon \`DateTime.fromISO\`/\`setZone\`/\`toFormat\`)
+  is the largest CPU share of the Graph run.
+- EWS: ews-javascript-api's XML parsing of SyncFolderItems/GetItem answers dominates the EWS run's CPU per item.
+- \`bridge/src/connectors/zoho/records.ts\` \`write\`/\`versionOf\`/\`item\`: per-record mapping of insert answers.
+- Kysely query compilation (\`sqlite-driver.js executeQuery\`) remains visible in the status-store share.
 `;
 
 export function renderResults(results: BenchResults): { table: string; markdown: string } {
@@ -210,7 +230,7 @@ export function renderResults(results: BenchResults): { table: string; markdown:
   const scaled =
     results.scale === 1
       ? ""
-      : `SCALED DOWN to ${results.scale}× the issue's counts (${JSON.stringify(results.counts)}) to finish in < 10 min; full size: npm run bench -- --scale 1 --big 100000\n`;
+      : `SCALED DOWN to ${results.scale}× the issue's counts (${JSON.stringify(results.counts)}); full size is the default (--scale 1 --big 100000)\n`;
   const text = scaled + table(all);
   const machine = results.machine;
   const markdown = `# Benchmark results (issue 10 item 1)
