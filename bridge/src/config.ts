@@ -48,6 +48,8 @@ const environmentSchema = z.object({
     .min(5)
     .max(7 * 24 * 60)
     .default(360),
+  /** How often push channels are checked: owner elected (takeover after the owner died), missing ones opened, due ones renewed. */
+  BRIDGE_PUSH_MAINTENANCE_SECONDS: z.coerce.number().min(0.5).default(600),
   /** Hosts an admin may enter as EWS URL / Autodiscover target (`*.example.com` allowed). Empty: none allowed. */
   BRIDGE_EWS_ALLOWED_HOSTS: csv,
   /** Zoho API console client used for admin sign-in (and, by default, for the CRM connection). */
@@ -126,6 +128,7 @@ function toConfig(env: z.output<typeof environmentSchema>) {
           }
         : undefined,
     pushSafetyPollMinutes: env.BRIDGE_PUSH_SAFETY_POLL_MINUTES,
+    pushMaintenanceMs: env.BRIDGE_PUSH_MAINTENANCE_SECONDS * 1000,
     ewsAllowedHosts: env.BRIDGE_EWS_ALLOWED_HOSTS,
     zohoSignIn: {
       clientId: env.ZOHO_CLIENT_ID,

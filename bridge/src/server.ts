@@ -64,8 +64,6 @@ export async function startServer(
     tls?: Tls;
     /** A second, HTTPS listener for webhooks while the main one is plain http (default: from the configuration). */
     webhookTls?: Tls & { port: number };
-    /** How often push channels are checked: owner elected, missing ones opened, expiries renewed (default 10 min). */
-    pushRenewalIntervalMs?: number;
   } = {},
 ): Promise<RunningServer> {
   const { config, storage, logger, metrics } = runtime;
@@ -178,12 +176,9 @@ export async function startServer(
     logger.error({ err: error }, "push channels not opened");
     return 0;
   });
-  const renewal = setInterval(
-    () => {
-      maintainPush().catch((error: unknown) => logger.error({ err: error }, "push channel maintenance failed"));
-    },
-    extra.pushRenewalIntervalMs ?? 10 * 60_000,
-  );
+  const renewal = setInterval(() => {
+    maintainPush().catch((error: unknown) => logger.error({ err: error }, "push channel maintenance failed"));
+  }, config.pushMaintenanceMs);
   renewal.unref();
 
   logger.info({ url, webhookUrl }, "bridge listening");

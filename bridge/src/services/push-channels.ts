@@ -65,6 +65,7 @@ function isGone(error: unknown): boolean {
 
 export class PushChannels {
   private readonly live = new Map<string, LiveChannel>();
+  private round: Promise<number> | undefined;
 
   constructor(private readonly options: PushChannelOptions) {}
 
@@ -72,7 +73,15 @@ export class PushChannels {
    * One maintenance round (at start, then on a timer): if this process owns the channels, resume the stored ones it
    * lacks, open the missing ones and renew those due. Returns how many were opened (0 when not the owner).
    */
-  async maintain(now = new Date()): Promise<number> {
+  maintain(now = new Date()): Promise<number> {
+    // One round at a time: a timer tick during a slow round joins it instead of opening the same channels again.
+    this.round ??= this.maintainRound(now).finally(() => {
+      this.round = undefined;
+    });
+    return this.round;
+  }
+
+  private async maintainRound(now: Date): Promise<number> {
     if (!(await this.options.lease.hold())) {
       // Another process owns them (or took over): forget our handles; the rows are the new owner's to resume.
       this.live.clear();
