@@ -8,7 +8,7 @@ import { createRoot } from "react-dom/client";
 import type { PreviewItem } from "../../../bridge/src/api/addin.js";
 import { createBridgeClient } from "../api/client.js";
 import { bridgeRootOf, startTaskpane } from "../taskpane/bootstrap.js";
-import { createPreviewOffice } from "./office-stub.js";
+import { createPreviewOffice, newMeetingItem } from "./office-stub.js";
 import { PreviewShell } from "./PreviewShell.js";
 
 const params = new URL(window.location.href).searchParams;
@@ -18,9 +18,15 @@ const paneContainer = document.getElementById("taskpane") as HTMLElement;
 async function main() {
   const client = createBridgeClient(bridgeRootOf(window.location.href), null);
   const requested = params.get("mailbox");
-  const { mailboxes, items } = await client("sandboxItems", requested ? { mailbox: requested } : {});
+  const listed = await client("sandboxItems", requested ? { mailbox: requested } : {});
+  const { mailboxes } = listed;
   const mailbox = mailboxes.find((m) => m.address === requested) ?? mailboxes[0];
   if (!mailbox) throw new Error("The sandbox has no simulated mailboxes");
+  const colleagues = mailboxes
+    .filter((m) => m.address !== mailbox.address)
+    .map((m) => ({ email: m.address, name: m.displayName }));
+  const organiser = { email: mailbox.address, name: mailbox.displayName };
+  const items = [...listed.items, newMeetingItem(organiser, colleagues, new Date())];
   const initial = items.find((i) => i.ewsItemId === params.get("item")) ?? items[0] ?? null;
   const stub = createPreviewOffice(
     {

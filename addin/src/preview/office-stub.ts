@@ -95,6 +95,36 @@ function appointmentComposeItem(item: PreviewItem) {
   };
 }
 
+/**
+ * Outlook's "New meeting" form, which the sandbox mailbox cannot list (it only holds sent and received items): a
+ * meeting `organiser` is organising tomorrow 10:00–11:00 UTC with `attendees` invited, so the attendee pane has
+ * something to show availability for.
+ */
+export function newMeetingItem(
+  organiser: { email: string; name: string },
+  attendees: { email: string; name: string }[],
+  now: Date,
+): PreviewItem {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  const at = (hour: number) => new Date(day.getTime() + hour * 3_600_000).toISOString();
+  return {
+    itemType: "appointment",
+    ewsItemId: "preview-new-meeting",
+    restItemId: null,
+    internetMessageId: null,
+    subject: "Planning meeting",
+    from: organiser,
+    to: attendees,
+    cc: [],
+    start: at(10),
+    end: at(11),
+    location: null,
+    dateTimeCreated: now.toISOString(),
+    bodyText: "",
+    attachments: [],
+  };
+}
+
 /** Compares dotted requirement-set versions numerically ("1.14" > "1.5"). */
 export const compareVersions = (a: string, b: string) => {
   const [pa, pb] = [a.split(".").map(Number), b.split(".").map(Number)];

@@ -38,7 +38,6 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
   const [attendeesVersion, setAttendeesVersion] = useState(0);
   const [contextVersion, setContextVersion] = useState(0);
   const [statusVersion, setStatusVersion] = useState(0);
-  const [syncVersion, setSyncVersion] = useState(0);
 
   useEffect(() => {
     let unsubscribe: (() => void) | undefined;
@@ -118,8 +117,7 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
     return load(setItemStatus, () => client("itemStatus", { itemType: item.itemType, ...ids }));
   }, [client, item, load, statusVersion]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: syncVersion reloads the status after "sync now"
-  useEffect(() => load(setSync, () => client("mySyncStatus", {})), [client, load, syncVersion]);
+  useEffect(() => load(setSync, () => client("mySyncStatus", {})), [client, load]);
 
   useEffect(() => {
     if (!meeting || people.length === 0) {
@@ -163,7 +161,8 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
       },
       syncNow: async () => {
         await client("syncNow", { modules: null });
-        setSyncVersion((v) => v + 1);
+        // Refreshed in place, not through "loading": that would remount the panel and drop its "Sync queued".
+        setSync({ status: "ready", data: await client("mySyncStatus", {}) });
       },
       searchPeople: async (query) => (await client("searchPeople", { q: query })).records,
       addAttendees: async (added) => {

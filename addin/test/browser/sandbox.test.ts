@@ -3,8 +3,10 @@
  * The add-in preview in headless Debian Chromium against the REAL sandbox bridge: `bridge/bin/bridge.mjs start`
  * (the `npm start` entry point) with its Zoho, Graph and EWS simulators, the built add-in it serves from addin/dist,
  * and the add-in CRM routes. The test seeds a contact with an Account and an open Deal in the Zoho simulator and
- * mails into a simulated mailbox through the simulators' `/_sim` control APIs, then drives the task pane.
- * Screenshots go to test-results/addin/.
+ * mails into a simulated mailbox through the simulators' `/_sim` control APIs, then drives the task pane through the
+ * whole journey: CRM context, send to CRM, lead from an unknown sender, follow-up task, the user's sync controls,
+ * attendees' availability while organising a meeting, and the pane in German. Each outcome is checked where it
+ * lands (the Zoho simulator, the bridge's API). Screenshots go to test-results/addin/.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -32,6 +34,7 @@ let exited: Promise<unknown>;
 let caCertPem: string;
 let urls: { bridge: string; zoho: string; graph: string };
 let mailbox: string;
+let colleague: string;
 let browser: Browser;
 let page: Page;
 const ids: Record<string, string> = {};
@@ -55,6 +58,26 @@ function https(
     });
     req.on("error", reject);
     req.end(options.body);
+  });
+}
+
+/** The bridge's add-in API as the preview mailbox's user, with a sandbox token. */
+async function asMailboxUser(path: string, init: { method?: string; body?: unknown } = {}) {
+  const { accessToken } = (await (
+    await fetch(`${urls.bridge}/api/addin/sandbox/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mailbox }),
+    })
+  ).json()) as { accessToken: string };
+  return fetch(`${urls.bridge}${path}`, {
+    method: init.method ?? "GET",
+    headers: {
+      authorization: `Bearer ${accessToken}`,
+      "x-bridge-token-type": "sandbox",
+      "content-type": "application/json",
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
 }
 
@@ -160,6 +183,7 @@ beforeAll(async () => {
     mailboxes: Array<{ address: string }>;
   };
   mailbox = String(items.mailboxes[0]?.address);
+  colleague = String(items.mailboxes[1]?.address);
   [ids.account = ""] = await zohoInsert("Accounts", [{ Account_Name: "Northwind Traders" }]);
   [ids.contact = ""] = await zohoInsert("Contacts", [
     { First_Name: "Nora", Last_Name: "North", Email: KNOWN, Account_Name: { id: ids.account } },
@@ -227,25 +251,13 @@ describe("add-in preview against the real sandbox bridge", () => {
       before.push(listed);
     }
     // Sending again (another device, straight through the API) files nothing new.
-    const { accessToken } = (await (
-      await fetch(`${urls.bridge}/api/addin/sandbox/token`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ mailbox }),
-      })
-    ).json()) as { accessToken: string };
-    const again = await fetch(`${urls.bridge}/api/addin/emails`, {
+    const again = await asMailboxUser("/api/addin/emails", {
       method: "POST",
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        "x-bridge-token-type": "sandbox",
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({
+      body: {
         internetMessageId: item.internetMessageId,
         targets: records.map(([module, id]) => ({ module, id })),
         includeAttachments: false,
-      }),
+      },
     });
     const answer = (await again.json()) as { results: Array<{ status: string }> };
     expect(answer.results.map((result) => result.status)).toEqual(records.map(() => "already-associated"));
@@ -276,5 +288,73 @@ describe("add-in preview against the real sandbox bridge", () => {
     expect(state.records.Leads?.filter((lead) => lead.Email === UNKNOWN)).toEqual([
       expect.objectContaining({ Email: UNKNOWN, Last_Name: "Park" }),
     ]);
+  }, 60_000);
+
+  it("creates a follow-up task linked to the contact and the deal", async () => {
+    await page.getByRole("button", { name: /Renewal pricing/ }).click();
+    await pane().getByRole("group", { name: "Contact Nora North" }).waitFor({ timeout: 30_000 });
+    await pane().getByRole("button", { name: "Create task" }).click();
+    await pane().getByText("Created task “Follow up: Renewal pricing”").waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(screenshots, "sandbox-4-follow-up.png"), fullPage: true });
+    const state = (await control(`${urls.zoho}/_sim/state`, {})) as {
+      records: Record<string, Array<{ Subject?: string; Who_Id?: { id: string }; What_Id?: { id: string } }>>;
+    };
+    const tasks = state.records.Tasks?.filter((task) => task.Subject === "Follow up: Renewal pricing") ?? [];
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]?.Who_Id?.id).toBe(ids.contact);
+    expect(tasks[0]?.What_Id?.id).toBe(ids.deal);
+  }, 60_000);
+
+  it("switches one of the user's own modules off and queues a sync", async () => {
+    await pane().getByRole("tab", { name: "Sync" }).click();
+    const toggle = pane().getByRole("switch", { name: "Contacts" });
+    await toggle.waitFor({ timeout: 30_000 });
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.click();
+    await expect.poll(() => toggle.isChecked(), { timeout: 30_000 }).toBe(false);
+    await pane().getByRole("button", { name: "Sync now" }).click();
+    await pane().getByText("Sync queued").waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(screenshots, "sandbox-5-sync.png"), fullPage: true });
+    const status = (await (await asMailboxUser("/api/addin/me/sync")).json()) as {
+      modules: Array<{ module: string; enabled: boolean }>;
+    };
+    expect(status.modules.find((module) => module.module === "contacts")?.enabled).toBe(false);
+  }, 60_000);
+
+  it("organising a meeting: shows the colleague busy from their calendar and adds a CRM contact", async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await control(`${urls.graph}/_sim/act`, {
+      user: colleague,
+      method: "POST",
+      path: "/events",
+      body: {
+        subject: "Dentist",
+        start: { dateTime: `${tomorrow}T10:30:00`, timeZone: "UTC" },
+        end: { dateTime: `${tomorrow}T11:00:00`, timeZone: "UTC" },
+        showAs: "busy",
+      },
+    });
+    await page.getByRole("button", { name: /Planning meeting/ }).click();
+    await pane().getByRole("tab", { name: "Attendees" }).click();
+    await pane()
+      .getByRole("img", { name: `${colleague} is busy at times` })
+      .waitFor({ timeout: 30_000 });
+    await pane().getByRole("textbox", { name: "Find CRM contacts or leads" }).fill("Nora");
+    await pane().getByRole("button", { name: "Search" }).click();
+    await pane().getByRole("button", { name: "Add" }).click();
+    await pane().getByText(KNOWN, { exact: true }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(screenshots, "sandbox-6-attendees.png"), fullPage: true });
+  }, 60_000);
+
+  it("speaks Outlook's display language: the same e-mail in German", async () => {
+    const item = await previewItem("Renewal pricing");
+    await page.goto(
+      `${urls.bridge}/addin/preview.html?mailbox=${encodeURIComponent(mailbox)}&item=${encodeURIComponent(item.ewsItemId)}&displayLanguage=de-DE`,
+    );
+    const card = pane().getByRole("group", { name: "Kontakt Nora North" });
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.getByText("Firma: Northwind Traders").isVisible()).toBe(true);
+    expect(await card.getByText(/Northwind renewal — Negotiation\/Review — 48\.000/).isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(screenshots, "sandbox-7-german.png"), fullPage: true });
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBridgeClient } from "../../src/api/client.js";
 import { createOfficeHost } from "../../src/office/host.js";
 import { createPreviewOffice } from "../../src/preview/office-stub.js";
+import type { TaskPaneData } from "../../src/taskpane/types.js";
 import { useTaskpane } from "../../src/taskpane/useTaskpane.js";
 import { type ContractBridge, startContractBridge } from "../support/contract-bridge.js";
 import { messageFromDana, messageFromStranger } from "../support/fixtures.js";
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => bridge.close());
 
-function setUp(mailboxVersion: string) {
+function setUp(mailboxVersion: string, onRender: (data: TaskPaneData) => void = () => {}) {
   const stub = createPreviewOffice(
     { mailbox: { address: "me@fabrikam.com", displayName: "Me", timeZone: "UTC" }, mailboxVersion },
     [messageFromDana, messageFromStranger],
@@ -26,7 +27,14 @@ function setUp(mailboxVersion: string) {
   const host = createOfficeHost(stub.office);
   const token = { tokenType: "sandbox" as const, token: "t" };
   const client = createBridgeClient(bridge.url, () => Promise.resolve(token));
-  return { stub, hook: renderHook(() => useTaskpane(host, client)) };
+  return {
+    stub,
+    hook: renderHook(() => {
+      const taskpane = useTaskpane(host, client);
+      onRender(taskpane.data);
+      return taskpane;
+    }),
+  };
 }
 
 describe("useTaskpane", () => {
@@ -36,6 +44,18 @@ describe("useTaskpane", () => {
     expect(hook.result.current.data.people.map((p) => p.email)).toEqual(["dana@contoso.com", "lee@newco.io"]);
     await waitFor(() => expect(hook.result.current.data.itemStatus.status).toBe("ready"));
     await waitFor(() => expect(hook.result.current.data.sync.status).toBe("ready"));
+    hook.unmount();
+  });
+
+  it("sync now refreshes the status in place, never back through loading (the panel keeps its confirmation)", async () => {
+    const seen: string[] = [];
+    const { hook } = setUp("1.5", (data) => seen.push(data.sync.status));
+    await waitFor(() => expect(hook.result.current.data.sync.status).toBe("ready"));
+    const calls = bridge.calls.length;
+    seen.length = 0;
+    await act(() => hook.result.current.actions.syncNow());
+    expect(bridge.calls.slice(calls)).toEqual(["syncNow", "mySyncStatus"]);
+    expect(new Set(seen)).toEqual(new Set(["ready"]));
     hook.unmount();
   });
 
