@@ -32,8 +32,8 @@ const unsupported = (what: string) => (): never => {
   throw new Error(`synthetic port: ${what} is not part of the memory figure`);
 };
 
-/** A mailbox of `count` generated contacts, listed in pages of 1 000; writes are refused (two-way sees none). */
-export function generatedMailbox(count: number): RecordPort<Contact> {
+/** A port that supports nothing but a full listing (no delta: the engine diffs listings); writes throw. */
+function listingOnly(listAll: RecordPort<Contact>["listAll"]): RecordPort<Contact> {
   return {
     module: "contacts",
     capabilities: {
@@ -44,12 +44,7 @@ export function generatedMailbox(count: number): RecordPort<Contact> {
       push: false,
     },
     listChanges: unsupported("listChanges") as () => Promise<ChangePage<Contact>>,
-    async listAll(pageToken) {
-      const start = Number(pageToken ?? 0);
-      const end = Math.min(count, start + PAGE);
-      const items = Array.from({ length: end - start }, (_, i) => contact(start + i));
-      return end < count ? { items, nextPageToken: String(end) } : ({ items, cursor: "end" } as ListingPage<Contact>);
-    },
+    listAll,
     getMany: unsupported("getMany"),
     create: unsupported("create"),
     update: unsupported("update"),
@@ -57,30 +52,26 @@ export function generatedMailbox(count: number): RecordPort<Contact> {
   };
 }
 
+/** A mailbox of `count` generated contacts, listed in pages of 1 000; writes are refused (two-way sees none). */
+export function generatedMailbox(count: number): RecordPort<Contact> {
+  return listingOnly(async (pageToken) => {
+    const start = Number(pageToken ?? 0);
+    const end = Math.min(count, start + PAGE);
+    const items = Array.from({ length: end - start }, (_, i) => contact(start + i));
+    return end < count ? { items, nextPageToken: String(end) } : ({ items, cursor: "end" } as ListingPage<Contact>);
+  });
+}
+
 /** An empty CRM that answers creates with new ids and forgets them. */
 export function forgetfulCrm(): RecordPort<Contact> {
   let next = 0;
   return {
-    module: "contacts",
-    capabilities: {
-      delta: false,
-      deltaReportsDeletions: false,
-      maxBatchSize: 100,
-      conditionalWrites: true,
-      push: false,
-    },
-    listChanges: unsupported("listChanges") as () => Promise<ChangePage<Contact>>,
-    async listAll() {
-      return { items: [], cursor: "empty" };
-    },
-    getMany: unsupported("getMany"),
+    ...listingOnly(async () => ({ items: [], cursor: "empty" })),
     async create(requests) {
       return requests.map((request) => ({
         ok: true,
         value: { id: `crm-${next++}`, version: "2026-01-01T00:00:00+00:00", value: request.value },
       }));
     },
-    update: unsupported("update"),
-    delete: unsupported("delete"),
   };
 }
