@@ -56,6 +56,8 @@ const notLinked = () =>
   );
 const linkRefused = (why: string) => new HttpError(403, "MAILBOX_LINK_REFUSED", why);
 
+const METADATA_TIMEOUT_MS = 10_000;
+
 /** The Exchange server's own principal: issuer of its tokens (`…@realm`) and audience of callback tokens. */
 const EXCHANGE_PRINCIPAL = "00000002-0000-0ff1-ce00-000000000000";
 
@@ -132,8 +134,11 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
   async function metadataKeys(amurl: string) {
     const cached = metadataCache.get(amurl);
     if (cached && Date.now() - cached.fetchedAt < 3_600_000) return cached.keys;
-    const response = await fetch(amurl, { redirect: "error" });
-    const parsed = authMetadata.safeParse(response.ok ? await response.json() : undefined);
+    // The URL comes from a token not yet verified: an unreachable, slow or non-JSON answer is the caller's failure.
+    const document = await fetch(amurl, { redirect: "error", signal: AbortSignal.timeout(METADATA_TIMEOUT_MS) })
+      .then((response) => (response.ok ? response.json() : undefined))
+      .catch(() => undefined);
+    const parsed = authMetadata.safeParse(document);
     if (!parsed.success) throw unauthenticated("the Exchange auth metadata document could not be read");
     metadataCache.set(amurl, { fetchedAt: Date.now(), keys: parsed.data.keys });
     return parsed.data.keys;

@@ -123,6 +123,15 @@ describe("on-prem add-in sign-in: Exchange identity token linked through a callb
     const otherAudience = await exchange.control.identityToken(alice, "https://evil.example/pane.html");
     expect(await mySync(otherAudience)).toMatchObject({ status: 401 });
 
+    // A forged token may name any URL on a trusted host: an unreachable server or a page that is not a metadata
+    // document is the caller's failure (401), not the bridge's.
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    for (const amurl of ["https://127.0.0.1:1/autodiscover/metadata/json/1", `${exchange.url}/_sim/mailboxes`]) {
+      const appctx = JSON.stringify({ version: "ExIdTok.V1", msexchuid: "x", amurl });
+      const forged = `${header}.${encode({ aud: ADDIN_URL, appctx })}.${otherSignature}`;
+      expect(await mySync(forged), amurl).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
+    }
+
     const strict = await startTestBridge({
       sandbox: false,
       addinUrl: ADDIN_URL,
