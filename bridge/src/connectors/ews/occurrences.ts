@@ -48,7 +48,7 @@ export async function loadExceptionDetails(session: EwsSession, ids: readonly st
   const details = new Map<string, { subject: string; location: string }>();
   if (ids.length === 0) return details;
   const shape = new PropertySet(BasePropertySet.IdOnly, [ItemSchema.Subject, AppointmentSchema.Location]);
-  const responses = await session.call((service) =>
+  const responses = await session.read((service) =>
     service.BindToItems(
       ids.map((id) => new ItemId(id)),
       shape,
@@ -188,7 +188,7 @@ async function moveOccurrences(
     AppointmentSchema.End,
     AppointmentSchema.Location,
   ]);
-  const bound = await session.call((service) =>
+  const bound = await session.read((service) =>
     service.BindToItems(
       moves.map((move) => new AppointmentOccurrenceId(writes[move.write]?.masterId ?? "", move.index)),
       shape,
@@ -262,7 +262,7 @@ async function cancelOccurrences(
 
 /** The masters' ChangeKeys now (IdOnly GetItem); undefined for a master that could not be read. */
 async function masterVersions(session: EwsSession, ids: readonly string[]): Promise<(string | undefined)[]> {
-  const responses = await session.call((service) =>
+  const responses = await session.read((service) =>
     service.BindToItems(
       ids.map((id) => new ItemId(id)),
       new PropertySet(BasePropertySet.IdOnly),

@@ -3,6 +3,7 @@
  *
  * Reads: SyncFolderItems with the IdOnly shape and up to 512 changes per call, then the created/updated items in
  * GetItem batches of `batchSize` (docs mailbox-synchronization-and-ews-in-exchange.md: "use IdOnly, then GetItem").
+ * Both are idempotent and go through `EwsSession.read`, which retries a transient or throttled failure in the run.
  * The SyncState is the cursor; the caller saves it after applying the page. A full listing is the same feed from
  * no state, so its last page carries the cursor to continue from.
  * Writes carry the ChangeKey the caller last saw: updates send it with AutoResolve, so Exchange answers
@@ -180,7 +181,7 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
   }
 
   async listChanges(cursor: string | undefined): Promise<ChangePage<T>> {
-    const page = await this.session.call((service) =>
+    const page = await this.session.read((service) =>
       service.SyncFolderItems(
         this.folderId,
         new PropertySet(BasePropertySet.IdOnly),
@@ -216,7 +217,7 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
   async getMany(ids: readonly string[]): Promise<readonly ItemResult<RemoteItem<T>>[]> {
     const results: ItemResult<RemoteItem<T>>[] = [];
     for (const batch of chunks(ids, this.batchSize)) {
-      const responses = await this.session.call((service) =>
+      const responses = await this.session.read((service) =>
         service.BindToItems(
           batch.map((id) => new ItemId(id)),
           this.codec.propertySet(),
@@ -274,7 +275,7 @@ export class EwsRecordPort<T, I extends Item> implements RecordPort<T> {
 
   /** Loads the current items of a batch; a missing one becomes its failure. */
   private async load(ids: readonly string[]): Promise<(I | ItemResult<never>)[]> {
-    const responses = await this.session.call((service) =>
+    const responses = await this.session.read((service) =>
       service.BindToItems(
         ids.map((id) => new ItemId(id)),
         this.codec.propertySet(),

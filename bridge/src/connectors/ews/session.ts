@@ -4,8 +4,13 @@
  * ExchangeImpersonation + X-AnchorMailbox, ews.md §3) and the guarded transport; plus the back-off gate.
  *
  * Back-off: ews-javascript-api surfaces ErrorServerBusy as a generic fault and never waits. After a throttling
- * answer this session holds every further call until BackOffMilliseconds have passed (Exchange keeps refusing
- * until then), waiting up to `maxBackOffWaitMs`; a longer back-off fails fast as `throttled` with the rest.
+ * answer this session holds every further call until BackOffMilliseconds (or a 503's Retry-After) have passed
+ * (Exchange keeps refusing until then), waiting up to `maxBackOffWaitMs`; a longer back-off fails fast as
+ * `throttled` with the rest.
+ * Reads retry: idempotent reads (`read`: SyncFolderItems from a saved SyncState, GetItem) are tried up to
+ * `readAttempts` times in the run when they fail transiently (5xx, reset, timeout, garbled body) or are throttled
+ * briefly — never earlier than the back-off gate allows — so one failed call no longer costs the whole run. Writes are not
+ * retried here: a write whose answer was lost may have happened, and the next run's plan decides.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { XhrApi } from "@ewsjs/xhr";
@@ -45,7 +50,17 @@ export interface EwsConnectionOptions {
   impersonate: boolean;
   timeoutMs?: number;
   maxBackOffWaitMs?: number;
+  /** Tries of one idempotent read within a run (default 3; 1 = no retry). */
+  readAttempts?: number;
+  /**
+   * A throttled read is retried in the run only when its back-off is at most this long (default 1 s); Exchange's
+   * usual BackOffMilliseconds are minutes (ews.md §5: 297749 ms), better spent by the scheduler than by a waiting run.
+   */
+  maxReadRetryWaitMs?: number;
 }
+
+/** Pause before retrying a read that failed without a back-off hint, times the attempt number. */
+const READ_RETRY_PAUSE_MS = 250;
 
 export class EwsSession {
   readonly service: ExchangeService;
@@ -74,16 +89,42 @@ export class EwsSession {
     return new EwsSession(options, options.url ?? (await discoverEwsUrl(options)));
   }
 
+  private get maxBackOffWaitMs(): number {
+    return this.options.maxBackOffWaitMs ?? 30_000;
+  }
+
   /** Speaks 2007 SP1 (MeetingTimeZone, pull notifications only). */
   get is2007(): boolean {
     return this.options.version === "Exchange2007_SP1";
+  }
+
+  /**
+   * Runs an idempotent read like `call`, retrying transient and throttled failures up to `readAttempts` tries. A
+   * throttled retry waits at the gate for the back-off Exchange asked for; one longer than `maxReadRetryWaitMs` is
+   * not retried.
+   */
+  async read<T>(work: (service: ExchangeService) => Promise<T>): Promise<T> {
+    const attempts = this.options.readAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call(work);
+      } catch (error) {
+        const failure = ewsError(error).failure;
+        const tooLong =
+          failure.kind === "throttled" && failure.retryAfterMs > (this.options.maxReadRetryWaitMs ?? 1_000);
+        if (attempt >= attempts || tooLong || (failure.kind !== "transient" && failure.kind !== "throttled")) {
+          throw error;
+        }
+        if (failure.kind === "transient") await sleep(READ_RETRY_PAUSE_MS * attempt);
+      }
+    }
   }
 
   /** Runs one EWS call behind the back-off gate, mapping every failure to a ConnectorError. */
   async call<T>(work: (service: ExchangeService) => Promise<T>): Promise<T> {
     const wait = this.gateUntil - Date.now();
     if (wait > 0) {
-      const max = this.options.maxBackOffWaitMs ?? 30_000;
+      const max = this.maxBackOffWaitMs;
       if (wait > max) {
         throw new ConnectorError({ kind: "throttled", message: "EWS back-off in force", retryAfterMs: wait });
       }
