@@ -9,10 +9,12 @@ import {
   type AdminRouteName,
   adminRoutes,
   type CredentialHealth,
+  type DryRunPreview,
   type SyncModule,
   zohoOAuthCallback,
 } from "../api/admin.js";
 import { SYNC_MODULES, type SyncModuleName } from "../connectors/port.js";
+import type { CalendarEvent } from "../model/index.js";
 import { SESSION_COOKIE } from "../security/admin-auth.js";
 import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-list.js";
 import { allowedAccountsServer } from "../security/zoho-accounts.js";
@@ -37,6 +39,7 @@ import {
   ZOHO_ACCOUNTS,
 } from "../services/zoho-connection.js";
 import type { Storage } from "../storage/index.js";
+import type { SyncAction } from "../sync/plan.js";
 import type { ConflictResolution } from "../sync/state.js";
 import { unlessUnconfigured } from "./admin-connection-test-routes.js";
 import { type AppContext, enqueueUser } from "./context.js";
@@ -71,6 +74,40 @@ function syncedModules(modules: readonly z.infer<typeof SyncModule>[] | undefine
 async function enabledAmong(storage: Storage, modules: readonly z.infer<typeof SyncModule>[] | undefined) {
   const enabled = enabledModules(await loadSyncSettings(storage.settings));
   return syncedModules(modules).filter((module) => enabled.includes(module));
+}
+
+type DryRunInvitation = z.input<typeof DryRunPreview>["invitations"][number];
+type ExchangeWrite = NonNullable<SyncAction<unknown>["writes"]["exchange"]>;
+
+/**
+ * Which Exchange writes of an event mail its attendees. Graph always does when an event with attendees is created or
+ * updated in the organiser's calendar (it has no "send to none"; connectors/graph/modules.ts), EWS only for writes
+ * the plan marks `notifyAttendees` (SendToAllAndSaveCopy, else SendToNone).
+ */
+function invitationRule(exchange: "ews" | "graph" | undefined): (write: ExchangeWrite) => boolean {
+  return (write) => write.op !== "delete" && (exchange === "graph" || write.notifyAttendees === true);
+}
+
+/** The meetings a dry run's plan would write to Exchange with invitations: who would be invited to which. */
+function plannedInvitations(
+  plan: readonly SyncAction<unknown>[],
+  user: { mailbox: string },
+  mailsAttendees: (write: ExchangeWrite) => boolean,
+): DryRunInvitation[] {
+  return plan.flatMap((action) => {
+    const write = action.writes.exchange;
+    if (!write || write.op === "delete" || !mailsAttendees(write)) return [];
+    const event = write.value as CalendarEvent;
+    if (event.attendees.length === 0) return [];
+    return [
+      {
+        subject: event.subject,
+        start: event.span.kind === "timed" ? event.span.start : `${event.span.startDate}T00:00:00Z`,
+        organizer: event.organizer?.address ?? user.mailbox,
+        attendees: event.attendees.map((attendee) => attendee.address),
+      },
+    ];
+  });
 }
 
 export function addAdminRoutes(table: RouteTable, context: AppContext): void {
@@ -363,9 +400,10 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
         )
       : await storage.users.listSyncable();
     const settings = { ...request.settings, revision: 0, updatedAt: null };
+    const mailsAttendees = invitationRule((await loadExchangeConnection(storage))?.kind);
     const rows: ReturnType<typeof runRows> = [];
     const warnings: string[] = [];
-    let invitations = 0;
+    const invitations: DryRunInvitation[] = [];
     for (const user of users) {
       for (const outcome of await preview(user.id, settings)) {
         const run = "runId" in outcome ? await storage.runs.byId(outcome.runId) : undefined;
@@ -375,13 +413,13 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
         }
         if (run.status === "held")
           warnings.push(`${user.mailbox} ${run.module}: would stop for confirmation (${run.reason ?? "mass delete"})`);
+        if (run.module === "events") invitations.push(...plannedInvitations(outcome.plan ?? [], user, mailsAttendees));
         for (const [side, direction] of [
           ["crm", "exchange-to-zoho"],
           ["exchange", "zoho-to-exchange"],
         ] as const) {
           const planned = run.planned[side];
           if (!planned) continue;
-          invitations += planned.invitations;
           rows.push({
             module: run.module as "contacts",
             direction,
@@ -395,12 +433,13 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
         }
       }
     }
-    if (invitations > 0) warnings.push(`${invitations} meeting invitation(s) or update(s) would be sent by Exchange`);
+    if (invitations.length > 0)
+      warnings.push(`${invitations.length} meeting invitation(s) or update(s) would be sent by Exchange`);
     return {
       generatedAt: context.now().toISOString(),
       usersPreviewed: users.length,
       rows: sumRows(rows),
-      invitations: [],
+      invitations,
       warnings,
     };
   });

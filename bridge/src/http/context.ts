@@ -1,10 +1,11 @@
 /** Everything a route handler may use, built once per process by `app.ts` / the CLI. */
 import type { SyncSettings } from "../api/admin.js";
-import type { JobOutcome, JobTrigger, SyncQueue } from "../jobs/job.js";
+import type { JobTrigger, SyncQueue } from "../jobs/job.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { PushChannels } from "../services/push-channels.js";
 import type { BridgeConnectors } from "../services/service-connectors.js";
+import type { PreviewOutcome } from "../services/sync-service.js";
 import type { Storage } from "../storage/index.js";
 
 export interface AppSettings {
@@ -40,7 +41,7 @@ export interface AppContext {
   push?: PushChannels;
   sandboxKey?: Uint8Array;
   /** Dry runs of one user's enabled modules under the given settings (the sync service's `preview`). */
-  preview?: (userId: string, settings: SyncSettings) => Promise<JobOutcome[]>;
+  preview?: (userId: string, settings: SyncSettings) => Promise<PreviewOutcome[]>;
   now: () => Date;
 }
 

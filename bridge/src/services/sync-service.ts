@@ -25,6 +25,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { Storage } from "../storage/index.js";
 import { runSync } from "../sync/engine.js";
 import type { SyncModule } from "../sync/module.js";
+import type { SyncAction } from "../sync/plan.js";
 import { type ConnectorFactory, exchangeApiOf } from "./connectors.js";
 import { mailEnabledFor, runMailJob } from "./mail-job.js";
 import { enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
@@ -59,6 +60,8 @@ function watchFailures<T>(port: RecordPort<T>, seen: { failure?: ConnectorFailur
   };
 }
 
+/** A job's outcome; a dry run's completed one also carries its plan (the writes it would have made). */
+export type PreviewOutcome = JobOutcome & { plan?: readonly SyncAction<unknown>[] };
 export interface SyncServiceDependencies {
   storage: Storage;
   connectors: ConnectorFactory;
@@ -88,17 +91,17 @@ export class SyncService {
 
   /**
    * Dry runs of every enabled module of one user under `settings` (usually unsaved edits): what would be written,
-   * nothing is. Completed outcomes carry the id of the recorded dry run.
+   * nothing is. Completed outcomes carry the id of the recorded dry run and its plan.
    */
-  async preview(userId: string, settings: SyncSettings): Promise<JobOutcome[]> {
-    const outcomes: JobOutcome[] = [];
+  async preview(userId: string, settings: SyncSettings): Promise<PreviewOutcome[]> {
+    const outcomes: PreviewOutcome[] = [];
     for (const module of enabledModules(settings)) {
       outcomes.push(await this.runWith({ mailboxId: userId, module, trigger: "manual", dryRun: true }, settings));
     }
     return outcomes;
   }
 
-  private async runWith(job: SyncJob, settings: SyncSettings): Promise<JobOutcome> {
+  private async runWith(job: SyncJob, settings: SyncSettings): Promise<PreviewOutcome> {
     const { storage, logger, metrics } = this.deps;
     const user = await storage.users.byId(job.mailboxId);
     if (!user?.selected || !user.zohoActive) {
@@ -132,7 +135,7 @@ export class SyncService {
       metrics.syncRuns.inc({ module: job.module, status: record.status });
       for (const outcome of record.outcomes) metrics.syncItems.inc({ module: job.module, outcome: outcome.status });
       if (record.status === "aborted") return this.failed(user.id, job, seen.failure, record.reason);
-      if (job.dryRun) return { kind: "completed", runId: record.runId };
+      if (job.dryRun) return { kind: "completed", runId: record.runId, plan: result.actions };
       if (record.status === "held") {
         await storage.users.setStatus(user.id, "failed", { reason: `held: ${record.reason ?? "mass delete"}` });
         return { kind: "held", runId: record.runId, reason: record.reason ?? "mass delete" };
