@@ -47,13 +47,13 @@ function textsOf(module: object, value: object): Map<string, string> {
 }
 
 function fieldText<T>(module: SyncModule<T>, field: FieldOf<T>, value: T | undefined): string {
-  if (value === undefined || value === null) return "null";
-  const texts = typeof value === "object" ? textsOf(module, value) : undefined;
+  const raw = value === undefined || value === null ? undefined : value[field];
+  // An absent field is empty on every side; the module normalises only values that are there.
+  if (raw === undefined) return "null";
+  const texts = typeof value === "object" && value !== null ? textsOf(module, value) : undefined;
   const known = texts?.get(field);
   if (known !== undefined) return known;
-  const raw = value[field];
-  // An absent field is empty on every side; the module normalises only values that are there.
-  const text = stableStringify(raw === undefined ? undefined : module.normalizeField(field, raw));
+  const text = stableStringify(module.normalizeField(field, raw));
   texts?.set(field, text);
   return text;
 }
