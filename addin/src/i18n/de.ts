@@ -13,6 +13,7 @@ export const de: Messages = {
     syncStatus: "Synchronisierungsstatus",
     loading: (what) => `${what} wird geladen…`,
     cannotReachBridge: (why) => `Die CRM-Bridge ist nicht erreichbar: ${why}`,
+    officeMissing: "Office.js wurde nicht geladen; öffnen Sie diese Seite aus Outlook",
   },
   modules: { Contacts: "Kontakt", Leads: "Lead", Accounts: "Firma", Deals: "Geschäftschance" },
   activities: { Tasks: "Aufgabe", Events: "Besprechung", Calls: "Anruf", Emails: "E-Mail", Notes: "Notiz" },

@@ -16,6 +16,7 @@ export const en = {
     syncStatus: "sync status",
     loading: (what: string) => `Loading ${what}…`,
     cannotReachBridge: (why: string) => `Cannot reach the CRM bridge: ${why}`,
+    officeMissing: "Office.js did not load; open this page from Outlook",
   },
   modules: { Contacts: "Contact", Leads: "Lead", Accounts: "Account", Deals: "Deal" },
   activities: { Tasks: "Task", Events: "Meeting", Calls: "Call", Emails: "E-mail", Notes: "Note" },

@@ -13,6 +13,7 @@ export const fr: Messages = {
     syncStatus: "état de la synchronisation",
     loading: (what) => `Chargement : ${what}…`,
     cannotReachBridge: (why) => `Impossible de joindre la passerelle CRM : ${why}`,
+    officeMissing: "Office.js ne s’est pas chargé ; ouvrez cette page depuis Outlook",
   },
   modules: { Contacts: "Contact", Leads: "Prospect", Accounts: "Compte", Deals: "Affaire" },
   activities: { Tasks: "Tâche", Events: "Réunion", Calls: "Appel", Emails: "E-mail", Notes: "Note" },

@@ -38,8 +38,10 @@ export async function startTaskpane(
   pageUrl: string,
 ): Promise<Root> {
   const root = createRoot(container);
+  // Until Office answers (or when it is missing), the browser's language stands in for Outlook's.
+  const { t } = createI18n(navigator.language);
   try {
-    if (!office) throw new Error("Office.js did not load; open this page from Outlook");
+    if (!office) throw new Error(t.pane.officeMissing);
     await whenOfficeReady(office);
     const host = createOfficeHost(office);
     const bridgeRoot = bridgeRootOf(pageUrl);
@@ -58,8 +60,6 @@ export async function startTaskpane(
       ),
     );
   } catch (error) {
-    // Office may be missing here, so the browser's language stands in for Outlook's.
-    const { t } = createI18n(navigator.language);
     root.render(
       themed(
         <MessageBar intent="error">
