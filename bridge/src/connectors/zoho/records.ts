@@ -8,7 +8,10 @@
  *   The cursor (JSON) = watermark, the id@version pairs inside the overlap window, and a page token while a pass
  *   is still paging. 304/204 mean "nothing new".
  * - Writes: batches of 100; every per-record result (201/200/207/400/412) is checked and mapped to an ItemResult.
- *   The written records are read back in one call per batch, so the caller gets the stored value and version.
+ *   A successful result carries the record's id and new Modified_Time (insert-records.md "details"), which is all
+ *   the caller needs: the written item is the value it asked to write, at that Modified_Time — no read-back call.
+ *   Its version has no content hash (the answer carries no content), so it is matched by Modified_Time alone; the
+ *   next listing shows the same content under a full version, which the engine takes as "versions refreshed".
  * - Conditional updates: Zoho's `If-Unmodified-Since` is request-wide, so the batch is first re-read (one call per
  *   100) to refuse stale versions per item, then written with `If-Unmodified-Since` = the newest expected version —
  *   a record changed in between still fails with 412 ALREADY_MODIFIED instead of being overwritten.
@@ -86,18 +89,35 @@ function chunks<V>(values: readonly V[], size: number): V[][] {
   return out;
 }
 
-/** `Modified_Time|hash of the fields` (system `$` keys left out: they are not content). */
-export function versionOf(record: ZohoJson): string {
+/** Hash of a record's fields (system `$` keys left out: they are not content). */
+function contentHash(record: ZohoJson): string {
   const content = Object.entries(record)
     .filter(([key]) => !key.startsWith("$"))
     .sort(([a], [b]) => a.localeCompare(b));
-  const hash = createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
-  return `${String(record.Modified_Time)}|${hash}`;
+  return createHash("sha256").update(JSON.stringify(content)).digest("hex").slice(0, 16);
+}
+
+/** `Modified_Time|hash of the fields`. */
+export function versionOf(record: ZohoJson): string {
+  return `${String(record.Modified_Time)}|${contentHash(record)}`;
 }
 
 /** Epoch seconds of the Modified_Time inside a version. */
 function versionSeconds(version: string): number {
   return epochSeconds(version.split("|")[0] ?? "");
+}
+
+/**
+ * Marks the hash part of a version minted from a write answer (Modified_Time from the answer, hash of the record as
+ * sent, so two writes in one second still differ). Zoho renders a record more fully than it is sent, so such a
+ * version is matched against a stored record by Modified_Time alone — as precise as Zoho's own If-Unmodified-Since.
+ */
+const WRITTEN = "w:";
+
+/** True while `record` is still at `version`. */
+function isAt(record: ZohoJson, version: string): boolean {
+  if (!version.split("|")[1]?.startsWith(WRITTEN)) return versionOf(record) === version;
+  return epochSeconds(String(record.Modified_Time)) === versionSeconds(version);
 }
 
 /** A per-record write error (`data[i]`) as a connector failure. */
@@ -302,12 +322,13 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     });
   }
 
-  /** Sends one write batch and maps every per-record result; successes are read back for their stored value. */
+  /** Sends one write batch and maps every per-record result; a success is the value written, at its new version. */
   private async write(
     method: "POST" | "PUT",
-    records: ZohoJson[],
+    sent: ReadonlyArray<{ record: ZohoJson; value: T }>,
     headers?: Record<string, string>,
   ): Promise<ItemResult<RemoteItem<T>>[]> {
+    const records = sent.map((entry) => entry.record);
     const answer = await this.client.request({
       method,
       path: this.mapping.zohoModule,
@@ -322,14 +343,18 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
       }
       throw requestError(answer, `write ${this.mapping.zohoModule}`);
     }
-    const ids = results.flatMap((item) => (item.status === "success" ? [String((item.details as ZohoJson).id)] : []));
-    const stored = await this.readMany(ids);
-    return results.map((item) => {
+    return results.map((item, position) => {
       if (item.status !== "success") return failed(recordFailure(item));
-      const record = stored.get(String((item.details as ZohoJson).id));
-      return record
-        ? succeeded(this.item(record))
-        : failed({ kind: "not-found", message: "record vanished right after it was written" });
+      const details = (item.details ?? {}) as ZohoJson;
+      const { record, value } = sent[position] as { record: ZohoJson; value: T };
+      if (details.id === undefined || details.Modified_Time === undefined) {
+        return failed({
+          kind: "transient",
+          message: "Zoho reported the write without the record's id and Modified_Time",
+        });
+      }
+      const version = `${String(details.Modified_Time)}|${WRITTEN}${contentHash(record)}`;
+      return succeeded({ id: String(details.id), version, value });
     });
   }
 
@@ -351,17 +376,14 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     for (const batch of chunks(requests, MAX_BATCH)) {
       await this.mapping.prepare?.(batch.map((request) => request.value));
       const outcome = new Map<number, ItemResult<RemoteItem<T>>>();
-      const send: Array<{ index: number; record: ZohoJson }> = [];
+      const send: Array<{ index: number; record: ZohoJson; value: T }> = [];
       for (const [index, request] of batch.entries()) {
         const record = await this.toZoho(request.value, undefined);
         if ("ok" in record) outcome.set(index, record as ItemResult<RemoteItem<T>>);
-        else send.push({ index, record });
+        else send.push({ index, record, value: request.value });
       }
       if (send.length > 0) {
-        const written = await this.write(
-          "POST",
-          send.map((entry) => entry.record),
-        );
+        const written = await this.write("POST", send);
         for (const [position, result] of written.entries()) outcome.set(send[position].index, result);
       }
       results.push(...batch.map((_, index) => outcome.get(index) as ItemResult<RemoteItem<T>>));
@@ -375,7 +397,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     existing: ZohoJson | undefined,
   ): ItemResult<never> | undefined {
     if (!existing) return failed({ kind: "not-found", message: `no ${this.mapping.zohoModule} ${request.id}` });
-    if (request.expectedVersion !== undefined && versionOf(existing) !== request.expectedVersion) {
+    if (request.expectedVersion !== undefined && !isAt(existing, request.expectedVersion)) {
       return failed({
         kind: "precondition-failed",
         message: "record changed in Zoho since it was read",
@@ -391,7 +413,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
       await this.mapping.prepare?.(batch.map((request) => request.value));
       const current = await this.readMany(batch.map((request) => request.id));
       const outcome = new Map<number, ItemResult<RemoteItem<T>>>();
-      const send: Array<{ index: number; record: ZohoJson; expected?: string }> = [];
+      const send: Array<{ index: number; record: ZohoJson; value: T; expected?: string }> = [];
       for (const [index, request] of batch.entries()) {
         const existing = current.get(request.id);
         const refusal = this.refusal(request, existing);
@@ -399,7 +421,13 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
         else {
           const record = await this.toZoho(request.value, existing);
           if ("ok" in record) outcome.set(index, record as ItemResult<RemoteItem<T>>);
-          else send.push({ index, record: { ...record, id: request.id }, expected: request.expectedVersion });
+          else
+            send.push({
+              index,
+              record: { ...record, id: request.id },
+              value: request.value,
+              expected: request.expectedVersion,
+            });
         }
       }
       if (send.length > 0) {
@@ -407,11 +435,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
         // Request-wide precondition: the newest expected version; older-but-unchanged records pass it too.
         const headers =
           expected.length === send.length ? { "If-Unmodified-Since": zohoTime(Math.max(...expected)) } : undefined;
-        const written = await this.write(
-          "PUT",
-          send.map((entry) => entry.record),
-          headers,
-        );
+        const written = await this.write("PUT", send, headers);
         for (const [position, result] of written.entries()) outcome.set(send[position].index, result);
       }
       results.push(...batch.map((_, index) => outcome.get(index) as ItemResult<RemoteItem<T>>));

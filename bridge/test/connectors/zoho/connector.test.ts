@@ -127,8 +127,11 @@ describe("Zoho connector: writes", () => {
     }));
     const results = await crm.modules.contacts.create(values.map((value) => ({ value })));
     expect(results.every((result) => result.ok)).toBe(true);
-    // 3 contact batches + 1 insert of the two missing Accounts (found missing by one exact COQL query).
-    expect(sim.control.callCounts()).toMatchObject({ "records.insert": 3 + 1, coql: 1 });
+    // 3 contact batches + 1 insert of the two missing Accounts (found missing by one exact COQL query), and no
+    // read-back: each insert's per-record result (id, Modified_Time) is the written item.
+    const calls = sim.control.callCounts();
+    expect(calls).toMatchObject({ "records.insert": 3 + 1, coql: 1 });
+    expect(calls["records.list"]).toBeUndefined();
     expect(
       sim.control
         .records("Accounts")
@@ -137,6 +140,26 @@ describe("Zoho connector: writes", () => {
     ).toEqual(["O'Hara Ltd", "Zylker"]);
     const read = results[1]?.ok ? results[1].value.value : undefined;
     expect(read?.companyName).toBe("Zylker");
+  });
+
+  it("inserts 1000 contacts of 10 companies in at most 12 calls, 11 of them writes (issue #10)", async () => {
+    const { crm } = await connectZoho(sim);
+    sim.control.resetCallCounts();
+    const values = Array.from({ length: 1000 }, (_, i) => ({ ...person(i), companyName: `Company ${i % 10}` }));
+    const results = await crm.modules.contacts.create(values.map((value) => ({ value })));
+    expect(results.filter((result) => !result.ok)).toEqual([]);
+    const calls = Object.entries(sim.control.callCounts()).filter(([endpoint]) => !endpoint.startsWith("oauth"));
+    // 10 inserts of 100 contacts, 1 insert of the 10 Accounts, 1 COQL that found them missing.
+    expect(Object.fromEntries(calls)).toEqual({ "records.insert": 11, coql: 1 });
+    const [written] = results;
+    const [read] = written?.ok ? await crm.modules.contacts.getMany([written.value.id]) : [];
+    expect(read?.ok && read.value.value).toMatchObject({ givenName: "G0", companyName: "Company 0" });
+    // The version the insert answered is the one a conditional update of the record must present.
+    if (!written?.ok) throw new Error("insert failed");
+    const [updated] = await crm.modules.contacts.update([
+      { id: written.value.id, expectedVersion: written.value.version, value: { ...values[0], jobTitle: "Buyer" } },
+    ]);
+    expect(updated?.ok).toBe(true);
   });
 
   it("backs off on 429 and succeeds when the throttling passes", async () => {
