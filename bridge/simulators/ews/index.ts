@@ -9,6 +9,7 @@
  * required from 2013) → throttling (ErrorServerBusy + BackOffMilliseconds from 2013, ErrorExceededConnectionCount
  * from 2010) → the operation. Every answer is one SOAP envelope (streaming: several on one chunked response).
  */
+
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   applyLatency,
@@ -21,6 +22,7 @@ import {
 } from "../shared/behaviour.js";
 import type { TestPki } from "../shared/pki.js";
 import { type RunningServer, serveHttps } from "../shared/server.js";
+import { getAttachment } from "./attachments.js";
 import { getUserSettingsResponse } from "./autodiscover.js";
 import { timeZoneContextId } from "./calendar.js";
 import type { OperationContext } from "./context.js";
@@ -146,6 +148,7 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
     SyncFolderItems: syncFolderItems,
     FindItem: findItem,
     GetItem: getItem,
+    GetAttachment: getAttachment,
     CreateItem: (ctx, body) => createItem(ctx, body, delivery),
     UpdateItem: (ctx, body) => updateItem(ctx, body, delivery),
     DeleteItem: (ctx, body) => deleteItem(ctx, body, delivery),

@@ -6,6 +6,7 @@
  * schema order. Writes follow ews.md §8: every change gets a new ChangeKey, a stale ChangeKey without
  * AlwaysOverwrite is ErrorIrresolvableConflict, per-item errors are ResponseMessages in request order.
  */
+import { attachmentsForItem, hasAttachments } from "./attachments.js";
 import {
   expandSeries,
   ianaZone,
@@ -106,7 +107,7 @@ function serverProps(ctx: OperationContext, mailbox: Mailbox, target: RenderTarg
     el("DateTimeCreated", {}, item.created),
     el("LastModifiedTime", {}, item.modified),
     el("Size", {}, String(200 + JSON.stringify(item.props).length)),
-    el("HasAttachments", {}, "false"),
+    el("HasAttachments", {}, String(hasAttachments(item))),
   ];
   if (!prop(item, "ItemClass")) nodes.push(el("ItemClass", {}, DEFAULT_ITEM_CLASS[item.kind]));
   if (item.kind === "Message" && !prop(item, "IsRead")) nodes.push(el("IsRead", {}, "false"));
@@ -210,6 +211,8 @@ export function renderItem(
       .filter((p) => (seen.has(p.name) ? false : seen.add(p.name)))
       .reverse();
   }
+  // Attachments show their metadata; the content only comes from GetAttachment.
+  stored = stored.map((p) => (p.name === "Attachments" ? attachmentsForItem(ctx, item, p) : p));
   const all = [...serverProps(ctx, mailbox, target), ...stored];
   let chosen: XNode[];
   if (shape.base === "IdOnly") chosen = all.filter((n) => n.name === "ItemId" || shape.names.has(n.name));

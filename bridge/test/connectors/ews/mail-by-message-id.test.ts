@@ -1,9 +1,11 @@
 /**
  * The EWS mail port finds a message by its Internet Message-ID in any mail folder (FindFolder Deep, then FindItem
- * restricted on PR_INTERNET_MESSAGE_ID as an extended property), so a message the user moved is still found — on
- * Exchange 2010 SP2 and 2016, with the simulator validating every response against the release's schema.
+ * restricted on PR_INTERNET_MESSAGE_ID as an extended property), so a message the user moved is still found, and
+ * reads its file attachments (GetAttachment) — on Exchange 2010 SP2 and 2016, with the simulator validating every
+ * response against the release's schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fileAttachments } from "../../../simulators/ews/attachments.js";
 import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
 import { el } from "../../../simulators/ews/xml.js";
 import { createEwsExchangePort, type EwsVersionName } from "../../../src/connectors/ews/index.js";
@@ -57,7 +59,11 @@ for (const [release, version] of SERVERS) {
     });
 
     it("finds a message in the Inbox, and again after it was moved to Deleted Items, by its Message-ID", async () => {
-      const stored = sim.control.user.create(MAILBOX, "inbox", "Message", message("Quote", "<quote-1@example.org>"));
+      const quote = Buffer.from("quote 1: 12 000 EUR\n".repeat(50));
+      const stored = sim.control.user.create(MAILBOX, "inbox", "Message", {
+        ...message("Quote", "<quote-1@example.org>"),
+        Attachments: fileAttachments([{ name: "quote.pdf", contentType: "application/pdf", content: quote }]),
+      });
       sim.control.user.create(MAILBOX, "inbox", "Message", message("Other", "<other-1@example.org>"));
 
       const inInbox = await mail.findByMessageId("<quote-1@example.org>");
@@ -71,7 +77,12 @@ for (const [release, version] of SERVERS) {
       const found = await mail.findByMessageId("<quote-1@example.org>");
       expect(found?.id).toBe(moved.id);
       expect(found?.value.subject).toBe("Quote");
-      expect(await mail.attachmentFiles(moved.id)).toEqual([]);
+      // The attachment moved with it; GetAttachment brings its content.
+      expect(await mail.attachmentFiles(moved.id)).toEqual([
+        { name: "quote.pdf", contentType: "application/pdf", isInline: false, content: quote },
+      ]);
+      const other = await mail.findByMessageId("<other-1@example.org>");
+      expect(other && (await mail.attachmentFiles(other.id))).toEqual([]);
     });
 
     it("answers undefined for an unknown Message-ID, and escapes one with XML specials", async () => {
