@@ -77,6 +77,26 @@ describe("on-prem add-in sign-in: Exchange identity token linked through a callb
     expect((await bridge.storage.users.byMailbox(alice))?.exchangeIdentity).toMatch(/^ews:/);
   });
 
+  it("the simulator's control API issues callback tokens in the recorded on-prem shape", async () => {
+    const response = await fetch(`${exchange.url}/_sim/callback-token`, {
+      method: "POST",
+      body: JSON.stringify({ smtp: bob, itemId: ITEM_ID }),
+    });
+    const { token } = (await response.json()) as { token: string };
+    const [header, payload] = token
+      .split(".")
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, "base64url").toString()));
+    expect(header).toMatchObject({ typ: "JWT", alg: "RS256", x5t: expect.any(String) });
+    const host = new URL(exchange.url).hostname;
+    expect(payload).toMatchObject({
+      ver: "Exchange.Callback.V1",
+      aud: `00000002-0000-0ff1-ce00-000000000000/${host}@${host}`,
+      iss: `00000002-0000-0ff1-ce00-000000000000@${host}`,
+    });
+    expect(JSON.parse(payload.appctx)).toMatchObject({ smtp: bob, scope: `ParentItemId:${ITEM_ID}` });
+  });
+
   it("refuses another user's callback token, both for a linked user and to take over a linked mailbox", async () => {
     await mySync(await identityToken(alice), await callbackToken(alice));
     expect(await mySync(await identityToken(alice), await callbackToken(bob))).toMatchObject({
