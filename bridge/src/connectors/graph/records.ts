@@ -7,8 +7,9 @@
  * crash resumes from the last applied page. A full listing is a fresh delta round, whose last page hands over the
  * deltaLink as the change cursor. 410 / syncStateNotFound / resyncRequired → `cursor-invalid` (caller lists all and
  * diffs). Ids are immutable ids.
- * Writes: `$batch` (≤ 4 parallel requests per mailbox, inner 429s retried), `If-Match` with the item's etag for
- * conditional update/delete; each result is checked individually and the written item's new etag is returned.
+ * Writes: `$batch` (20 chained requests a batch, ≤ 4 batches in flight per mailbox, inner 429s retried; see
+ * transport.ts), `If-Match` with the item's etag for conditional update/delete; each result is checked
+ * individually and the written item's new etag is returned.
  */
 import { MappingError } from "../../mapping/errors.js";
 import { type ConnectorFailure, failed, type ItemResult, succeeded } from "../errors.js";
