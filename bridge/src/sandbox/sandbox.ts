@@ -8,6 +8,9 @@
  * 3. Starts the bridge on a fresh SQLite file in `.sandbox/data` (the simulators keep their state in memory, so
  *    relations from an earlier session would point at items that no longer exist), connects it to the Zoho and
  *    Graph simulators as an admin would, selects every user, runs the first sync and prints the URLs.
+ *    Graph and Zoho call back only https notification URLs, so each bridge also serves its webhooks on an HTTPS
+ *    listener with the sandbox certificate (port 3443 for the Office 365 bridge, any free one for the other):
+ *    push channels open with no configuration, and an edit in a simulator reaches the other side at once.
  * 4. A deployment reaches Exchange through one connection, so the on-premises side is a second bridge (own SQLite
  *    file in `.sandbox/data-onprem`, own console) connected to the EWS 2016 simulator through the service account
  *    with ApplicationImpersonation, for a few of its mailboxes paired with new users of the same Zoho org.
@@ -85,7 +88,10 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     (user) => user.mail,
   );
   await connectToSimulators(runtime.storage, { zoho, mailboxes });
-  const server = await startServer(runtime, { sandboxKey: createSandboxKey() });
+  // The webhook listener follows the main one: a fixed port, or any free one when PORT=0 (tests).
+  const webhookTls = (port: number) => ({ certPem: pki.certPem, keyPem: pki.keyPem, port });
+  const webhookPort = env.PORT === "0" ? 0 : Number(process.env.BRIDGE_WEBHOOK_PORT ?? 3443);
+  const server = await startServer(runtime, { sandboxKey: createSandboxKey(), webhookTls: webhookTls(webhookPort) });
 
   const onPremisesRuntime = await openRuntime(loadConfig({ ...env, BRIDGE_DATA_DIR: onPremisesDataDir, PORT: "0" }));
   await connectToSimulators(onPremisesRuntime.storage, {
@@ -102,7 +108,10 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
       serverVersion: "Exchange2016",
     },
   });
-  const onPremisesServer = await startServer(onPremisesRuntime, { sandboxKey: createSandboxKey() });
+  const onPremisesServer = await startServer(onPremisesRuntime, {
+    sandboxKey: createSandboxKey(),
+    webhookTls: webhookTls(0),
+  });
 
   for (const [label, bridge, bridgeRuntime] of [
     ["Office 365 (Graph)", server, runtime],
@@ -118,6 +127,8 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     out(
       `sandbox: ${label}: ${succeeded}/${synced.length} mailboxes synced, ${created} items created, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    await bridge.pushReady;
+    out(`sandbox: ${label}: push: ${bridge.push.channels().length} channel(s) open, webhooks at ${bridge.webhookUrl}`);
   }
   out(`  admin console:   ${server.url}/admin/`);
   out(`  add-in preview:  ${server.url}/addin/preview.html`);

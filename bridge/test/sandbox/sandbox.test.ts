@@ -7,12 +7,14 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSecretBox } from "../../src/security/secret-box.js";
 import { loadExchangeConnection } from "../../src/services/connections.js";
 import { openStorage } from "../../src/storage/index.js";
+import { eventually } from "../support/one-user-bridge.js";
 import { leakedSecrets, storedSecretPlaintexts } from "./secrets-at-rest.js";
 
 const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
@@ -41,6 +43,25 @@ async function databaseBytes(file: string): Promise<string> {
   if (existsSync(`${file}-wal`)) raw += (await readFile(`${file}-wal`)).toString("latin1");
   return raw;
 }
+/** JSON from a sandbox simulator's control API (HTTPS under the sandbox's own CA, which this process does not trust). */
+function simulatorJson(ca: string, url: string, body?: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const call = request(
+      url,
+      { ca, method: body === undefined ? "GET" : "POST", headers: { "content-type": "application/json" } },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        response.on("end", () => resolve(JSON.parse(text)));
+      },
+    );
+    call.on("error", reject);
+    call.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
 let dir: string | undefined;
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -89,6 +110,33 @@ describe("sandbox npm start", () => {
       expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
       const session = (await (await fetch(`${base}/api/admin/session`)).json()) as { installed: boolean };
       expect(session.installed).toBe(true);
+
+      // Push with no configuration: channels open to the HTTPS webhook listener; a contact added in Zoho reaches
+      // the paired mailbox through the notification (the 15-minute polling schedule is not in reach).
+      expect(output).toMatch(/Office 365 \(Graph\): push: [1-9]\d* channel\(s\) open, webhooks at https:\/\//);
+      expect(output).toMatch(/Exchange 2016 \(EWS\): push: [1-9]\d* channel\(s\) open, webhooks at https:\/\//);
+      const ca = await readFile(join(dir, "pki", "ca.pem"), "utf8");
+      const [, zohoUrl, graphUrl] = output.match(/Zoho simulator:\s+(\S+)\s+Graph simulator:\s+(\S+)/) ?? [];
+      const firstMailboxItems = async () => {
+        const state = (await simulatorJson(ca, `${graphUrl}/_sim/state`)) as {
+          tenants: Array<{ users: Array<{ items: number }> }>;
+        };
+        return state.tenants[0]?.users[0]?.items ?? 0;
+      };
+      const before = await firstMailboxItems();
+      await simulatorJson(ca, `${zohoUrl}/_sim/act`, {
+        module: "Contacts",
+        operation: "insert",
+        records: [{ First_Name: "Petra", Last_Name: "Pushed", Email: "petra@pushed.example" }],
+      });
+      await eventually(async () => {
+        const deliveries = (await simulatorJson(ca, `${zohoUrl}/_sim/notifications/deliveries`)) as Array<{
+          notifyUrl: string;
+          status: number | "failed";
+        }>;
+        return deliveries.find((delivery) => delivery.notifyUrl.startsWith("https://") && delivery.status === 200);
+      });
+      await eventually(async () => ((await firstMailboxItems()) > before ? true : undefined));
     } finally {
       child.kill("SIGTERM");
       await exited;
