@@ -2,8 +2,8 @@
  * Directory-style operations: GetUserAvailability (free/busy from calendars, meeting suggestions), ResolveNames.
  *
  * Suggestions (MS-OXWAVLS 3.1.4.1.4.3 SuggestionQuality): every MeetingDurationInMinutes-long slot starting on
- * the half hour inside the working day (08:00–17:00 Mon–Fri in the request's time zone, which the simulator takes
- * as UTC like free/busy) of each day of DetailedSuggestionsWindow is scored by the share of attendees with a
+ * the half hour inside the working day (08:00–17:00 Mon–Fri in the request's time zone, see request-zone.ts) of
+ * each day of DetailedSuggestionsWindow is scored by the share of attendees with a
  * conflict: 0 % Excellent, <= GoodThreshold (default 25) Good, < 50 % Fair, otherwise Poor. Slots below
  * MinimumSuggestionQuality (default Fair) are dropped, the best MaximumResultsByDay (default 10) are kept in time
  * order, and a day's DayQuality is its best slot's quality (Poor when it has none).
@@ -11,6 +11,7 @@
 
 import { expandSeries, isRecurringMaster } from "./calendar.js";
 import type { OperationContext } from "./context.js";
+import { type RequestZone, requestZone } from "./request-zone.js";
 import { operationResponse, responseMessage } from "./soap.js";
 import { prop } from "./store.js";
 import { child, children, childText, escapeXml, NS, type XNode } from "./xml.js";
@@ -41,17 +42,11 @@ function busySpans(ctx: OperationContext, smtp: string, from: Date, to: Date): B
   return spans.sort((a, b) => a.start.localeCompare(b.start));
 }
 
-function absolute(value: string | undefined): Date {
-  const text = value ?? "";
-  return new Date(/(Z|[+-]\d\d:\d\d)$/.test(text) ? text : `${text}Z`);
-}
-
-const noOffset = (utc: string) => utc.replace(/Z$/, "");
-
 export function getUserAvailability(ctx: OperationContext, body: XNode): string {
+  const zone = requestZone(body, ctx.timeZone);
   const window = child(child(body, "FreeBusyViewOptions"), "TimeWindow");
-  const from = absolute(childText(window, "StartTime"));
-  const to = absolute(childText(window, "EndTime"));
+  const from = new Date(zone.toUtc(childText(window, "StartTime") ?? ""));
+  const to = new Date(zone.toUtc(childText(window, "EndTime") ?? ""));
   const requestedView = childText(child(body, "FreeBusyViewOptions"), "RequestedView") ?? "Detailed";
   const responses = children(child(body, "MailboxDataArray"), "MailboxData").map((data) => {
     const smtp = childText(child(data, "Email"), "Address") ?? "";
@@ -59,11 +54,11 @@ export function getUserAvailability(ctx: OperationContext, body: XNode): string 
     if (!spans) {
       return `<m:FreeBusyResponse><m:ResponseMessage ResponseClass="Error"><m:MessageText>No mailbox with such SMTP address.</m:MessageText><m:ResponseCode>ErrorMailRecipientNotFound</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey></m:ResponseMessage><m:FreeBusyView><t:FreeBusyViewType>None</t:FreeBusyViewType></m:FreeBusyView></m:FreeBusyResponse>`;
     }
-    // Free/busy times are expressed in the request's TimeZone (the simulator asks clients for UTC bias 0).
+    // Free/busy times are wall-clock times in the request's zone.
     const events = spans
       .map(
         (s) =>
-          `<t:CalendarEvent><t:StartTime>${noOffset(s.start)}</t:StartTime><t:EndTime>${noOffset(s.end)}</t:EndTime><t:BusyType>${s.busyType}</t:BusyType></t:CalendarEvent>`,
+          `<t:CalendarEvent><t:StartTime>${zone.toLocal(Date.parse(s.start))}</t:StartTime><t:EndTime>${zone.toLocal(Date.parse(s.end))}</t:EndTime><t:BusyType>${s.busyType}</t:BusyType></t:CalendarEvent>`,
       )
       .join("");
     const view = requestedView.startsWith("Detailed") ? "Detailed" : "FreeBusy";
@@ -73,7 +68,7 @@ export function getUserAvailability(ctx: OperationContext, body: XNode): string 
   const freeBusy = child(body, "FreeBusyViewOptions")
     ? `<m:FreeBusyResponseArray>${responses.join("")}</m:FreeBusyResponseArray>`
     : "";
-  const suggestions = suggestionOptions ? suggestionsResponse(ctx, body, suggestionOptions) : "";
+  const suggestions = suggestionOptions ? suggestionsResponse(ctx, body, suggestionOptions, zone) : "";
   return `<m:GetUserAvailabilityResponse xmlns:m="${NS.messages}" xmlns:t="${NS.types}">${freeBusy}${suggestions}</m:GetUserAvailabilityResponse>`;
 }
 
@@ -95,16 +90,27 @@ function intOption(options: XNode, name: string, fallback: number): number {
   return childText(options, name) === undefined || Number.isNaN(value) ? fallback : value;
 }
 
-function suggestionsResponse(ctx: OperationContext, body: XNode, options: XNode): string {
+/**
+ * Days and slots are walked on the request zone's wall clock, held as UTC-based milliseconds (`wall`); busy spans are
+ * brought onto the same clock.
+ */
+function suggestionsResponse(ctx: OperationContext, body: XNode, options: XNode, zone: RequestZone): string {
   const window = child(options, "DetailedSuggestionsWindow");
-  const from = absolute(childText(window, "StartTime"));
-  const to = absolute(childText(window, "EndTime"));
+  const wall = (utcMs: number) => Date.parse(`${zone.toLocal(utcMs)}Z`);
+  const from = new Date(wall(zone.toUtc(childText(window, "StartTime") ?? "")));
+  const to = new Date(wall(zone.toUtc(childText(window, "EndTime") ?? "")));
   const durationMs = intOption(options, "MeetingDurationInMinutes", 30) * 60_000;
   const goodThreshold = intOption(options, "GoodThreshold", 25);
   const maxPerDay = intOption(options, "MaximumResultsByDay", 10);
   const minimum = QUALITIES.indexOf((childText(options, "MinimumSuggestionQuality") ?? "Fair") as Quality);
+  const utcFrom = new Date(zone.toUtc(childText(window, "StartTime") ?? ""));
+  const utcTo = new Date(zone.toUtc(childText(window, "EndTime") ?? "") + DAY_MS);
   const attendees = children(child(body, "MailboxDataArray"), "MailboxData").map((data) =>
-    busySpans(ctx, childText(child(data, "Email"), "Address") ?? "", from, new Date(to.getTime() + DAY_MS)),
+    busySpans(ctx, childText(child(data, "Email"), "Address") ?? "", utcFrom, utcTo)?.map((span) => ({
+      ...span,
+      start: wall(Date.parse(span.start)),
+      end: wall(Date.parse(span.end)),
+    })),
   );
   const days: string[] = [];
   for (
@@ -122,7 +128,7 @@ function suggestionsResponse(ctx: OperationContext, body: XNode, options: XNode)
     ) {
       const end = start + durationMs;
       const busy = attendees.map((spans) =>
-        spans?.find((s) => s.busyType !== "Free" && Date.parse(s.start) < end && Date.parse(s.end) > start),
+        spans?.find((s) => s.busyType !== "Free" && s.start < end && s.end > start),
       );
       const conflicted = busy.filter((b) => b !== undefined).length;
       const slotQuality = quality(attendees.length ? (100 * conflicted) / attendees.length : 0, goodThreshold);
@@ -154,9 +160,9 @@ function suggestionsResponse(ctx: OperationContext, body: XNode, options: XNode)
   return `<m:SuggestionsResponse><m:ResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:ResponseMessage><m:SuggestionDayResultArray>${days.join("")}</m:SuggestionDayResultArray></m:SuggestionsResponse>`;
 }
 
-/** Times in the request's time zone carry no offset, like free/busy events. */
-function localTime(ms: number): string {
-  return noOffset(new Date(ms).toISOString().replace(/\.000Z$/, "Z"));
+/** A wall-clock millisecond value as the response writes it: no offset, like free/busy events. */
+function localTime(wallMs: number): string {
+  return new Date(wallMs).toISOString().slice(0, 19);
 }
 
 export function resolveNames(ctx: OperationContext, body: XNode): string {

@@ -16,6 +16,14 @@ import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators
 import { testPki } from "../../support/pki.js";
 import { ewsClient } from "./client.js";
 
+/**
+ * ews-javascript-api speaks the host's zone (TimeZoneContext; windows as local dates, answers parsed as local
+ * times), so the times here are host-local wall-clock times: the suite holds on any host zone (run it with
+ * TZ=America/New_York too), which it only does if the simulator answers in the request's zone.
+ */
+const local = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0) =>
+  new Date(year, month, day, hour, minute, second).getTime();
+
 describe("GetUserAvailability meeting suggestions (2016) through ews-javascript-api", () => {
   let sim: RunningEwsSimulator;
   beforeAll(async () => {
@@ -45,9 +53,9 @@ describe("GetUserAvailability meeting suggestions (2016) through ews-javascript-
     const bob = client("bob@contoso.com");
     const busy = new Appointment(bob);
     busy.Subject = "Blocked";
-    // Tuesday 3 March 2026, 09:00–10:00 UTC.
-    busy.Start = new DateTime(Date.UTC(2026, 2, 3, 9, 0, 0));
-    busy.End = new DateTime(Date.UTC(2026, 2, 3, 10, 0, 0));
+    // Tuesday 3 March 2026, 09:00–10:00 host time.
+    busy.Start = new DateTime(local(2026, 2, 3, 9, 0, 0));
+    busy.End = new DateTime(local(2026, 2, 3, 10, 0, 0));
     await busy.Save(new FolderId(WellKnownFolderName.Calendar), SendInvitationsMode.SendToNone);
 
     const options = new AvailabilityOptions();
@@ -55,12 +63,12 @@ describe("GetUserAvailability meeting suggestions (2016) through ews-javascript-
     options.MaximumSuggestionsPerDay = 48;
     options.MinimumSuggestionQuality = SuggestionQuality.Poor;
     options.DetailedSuggestionsWindow = new TimeWindow(
-      new DateTime(Date.UTC(2026, 2, 3)),
-      new DateTime(Date.UTC(2026, 2, 5)),
+      new DateTime(local(2026, 2, 3)),
+      new DateTime(local(2026, 2, 5)),
     );
     const result = await client("alice@contoso.com").GetUserAvailability(
       [new AttendeeInfo("alice@contoso.com"), new AttendeeInfo("bob@contoso.com")],
-      new TimeWindow(new DateTime(Date.UTC(2026, 2, 3)), new DateTime(Date.UTC(2026, 2, 5))),
+      new TimeWindow(new DateTime(local(2026, 2, 3)), new DateTime(local(2026, 2, 5))),
       AvailabilityData.FreeBusyAndSuggestions,
       options,
     );
@@ -75,10 +83,10 @@ describe("GetUserAvailability meeting suggestions (2016) through ews-javascript-
       (tuesday?.TimeSuggestions ?? []).map((s) => [s.MeetingTime.TotalMilliSeconds, SuggestionQuality[s.Quality]]),
     );
     // Half the attendees busy → Poor (>= 50 %), MS-OXWAVLS 3.1.4.1.4.3.
-    expect(byStart.get(Date.UTC(2026, 2, 3, 9, 0, 0))).toBe("Poor");
-    expect(byStart.get(Date.UTC(2026, 2, 3, 8, 30, 0))).toBe("Poor");
-    expect(byStart.get(Date.UTC(2026, 2, 3, 10, 0, 0))).toBe("Excellent");
-    expect(byStart.get(Date.UTC(2026, 2, 3, 8, 0, 0))).toBe("Excellent");
+    expect(byStart.get(local(2026, 2, 3, 9, 0, 0))).toBe("Poor");
+    expect(byStart.get(local(2026, 2, 3, 8, 30, 0))).toBe("Poor");
+    expect(byStart.get(local(2026, 2, 3, 10, 0, 0))).toBe("Excellent");
+    expect(byStart.get(local(2026, 2, 3, 8, 0, 0))).toBe("Excellent");
   });
 
   it("drops slots below MinimumSuggestionQuality (default Fair)", async () => {
@@ -86,12 +94,12 @@ describe("GetUserAvailability meeting suggestions (2016) through ews-javascript-
     options.MeetingDuration = 60;
     options.MaximumSuggestionsPerDay = 48;
     options.DetailedSuggestionsWindow = new TimeWindow(
-      new DateTime(Date.UTC(2026, 2, 3)),
-      new DateTime(Date.UTC(2026, 2, 4)),
+      new DateTime(local(2026, 2, 3)),
+      new DateTime(local(2026, 2, 4)),
     );
     const result = await client("alice@contoso.com").GetUserAvailability(
       [new AttendeeInfo("alice@contoso.com"), new AttendeeInfo("bob@contoso.com")],
-      new TimeWindow(new DateTime(Date.UTC(2026, 2, 3)), new DateTime(Date.UTC(2026, 2, 4))),
+      new TimeWindow(new DateTime(local(2026, 2, 3)), new DateTime(local(2026, 2, 4))),
       AvailabilityData.Suggestions,
       options,
     );
