@@ -18,9 +18,16 @@ import { ensureTestPki, type TestPki } from "../simulators/shared/pki.js";
 import { DEFAULT_CLIENT, type RunningZohoSimulator, startZohoSimulator } from "../simulators/zoho/index.js";
 import { LIMITS, serviceBound } from "./lower-bound.js";
 import type { BenchModule, EngineConfig, EngineReport } from "./protocol.js";
-import { type InitialSyncFigures, type MemoryFigures, type Percentiles, renderResults } from "./report.js";
+import {
+  type BenchResults,
+  type InitialSyncFigures,
+  type MemoryFigures,
+  type Percentiles,
+  renderResults,
+} from "./report.js";
 
 const ENGINE = fileURLToPath(new URL("./engine-child.ts", import.meta.url));
+const PUSH = fileURLToPath(new URL("./push-child.ts", import.meta.url));
 const RESULTS = fileURLToPath(new URL("./RESULTS.md", import.meta.url));
 
 const { values: flags } = parseArgs({
@@ -127,9 +134,6 @@ interface World {
   engine: Engine;
   exchangeCalls(): Record<string, number>;
   resetCalls(): void;
-  /** Simulated user edits for the propagation figure (Graph only). */
-  editInMailbox?: (index: number, jobTitle: string) => Promise<void>;
-  mailboxHasJobTitle?: (jobTitle: string) => boolean;
   close(): Promise<void>;
 }
 
@@ -222,13 +226,6 @@ async function startWorld(
       graph.control.resetCallCounts();
       zoho.control.resetCallCounts();
     },
-    editInMailbox: async (index, jobTitle) => {
-      const contact = graph.control.items(mailbox, "contact")[index];
-      if (!contact) throw new Error(`no contact ${index} in the mailbox`);
-      await graph.control.editContact(mailbox, String(contact.id), { jobTitle });
-    },
-    mailboxHasJobTitle: (jobTitle) =>
-      graph.control.items(mailbox, "contact").some((item) => item.jobTitle === jobTitle),
     close: async () => {
       await engine.close();
       await graph.close();
@@ -237,36 +234,34 @@ async function startWorld(
   };
 }
 
-/**
- * Edit → appearance on the other side through the "notification → sync run" path: the edit is made, the sync of
- * the module is started at once (as a push notification would start it) and the clock stops when the change is
- * visible in the other simulator's store. Webhook delivery time itself is not in the figure (see RESULTS.md).
- */
-async function propagation(world: World): Promise<{ exchangeToCrm: Percentiles; crmToExchange: Percentiles }> {
-  const { editInMailbox, mailboxHasJobTitle } = world;
-  if (!editInMailbox || !mailboxHasJobTitle) throw new Error("propagation needs simulated mailbox edits");
-  const crmHasTitle = (title: string) =>
-    world.zoho.control.records("Contacts").some((record) => record.Title === title);
-  const measure = async (edit: (i: number, marker: string) => Promise<void>, arrived: (marker: string) => boolean) => {
-    const durations: number[] = [];
-    let missed = 0;
-    for (let i = 0; i < samples; i++) {
-      const marker = `Bench ${randomBytes(4).toString("hex")}`;
-      const started = performance.now();
-      await edit(i, marker);
-      await world.engine.sync(["contacts"]);
-      if (arrived(marker)) durations.push(performance.now() - started);
-      else missed++;
-    }
-    return percentiles(durations, missed);
-  };
-  const exchangeToCrm = await measure(editInMailbox, crmHasTitle);
-  const crmToExchange = await measure(async (i, marker) => {
-    const record = world.zoho.control.records("Contacts")[i * 7];
-    if (!record) throw new Error(`no CRM contact ${i * 7}`);
-    world.zoho.control.actAs().update("Contacts", [{ id: record.id ?? "", Title: marker }]);
-  }, mailboxHasJobTitle);
-  return { exchangeToCrm, crmToExchange };
+/** Propagation through the push channel, in its own process (push-child.ts); durations are the raw samples. */
+async function propagation(pki: TestPki): Promise<{ exchangeToCrm: Percentiles; crmToExchange: Percentiles }> {
+  const child = spawn(process.execPath, ["--import", "tsx", PUSH], {
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: pki.caCertFile,
+      BENCH_LATENCY_MS: String(latencyMs),
+      BENCH_SAMPLES: String(samples),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const line = output
+    .split("\n")
+    .reverse()
+    .find((candidate) => candidate.startsWith("{"));
+  if (code !== 0 || !line) throw new Error(`push propagation process failed (${code}): ${output.slice(-500)}`);
+  const raw = JSON.parse(line) as Record<"exchangeToCrm" | "crmToExchange", (number | null)[]>;
+  const summary = (durations: (number | null)[]) =>
+    percentiles(
+      durations.filter((duration): duration is number => duration !== null),
+      durations.filter((duration) => duration === null).length,
+    );
+  return { exchangeToCrm: summary(raw.exchangeToCrm), crmToExchange: summary(raw.crmToExchange) };
 }
 
 async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise<InitialSyncFigures> {
@@ -324,7 +319,6 @@ async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise
         perMailboxHour: (idleCalls.exchange + idleCalls.zoho) * idleCyclesPerHour,
       },
     };
-    if (backend === "graph" && samples > 0) figures.propagation = await propagation(world);
     return figures;
   } finally {
     await world.close();
@@ -374,6 +368,11 @@ async function main(): Promise<void> {
       log(`initial sync, ${backend} (${JSON.stringify(counts)}, latency ${latencyMs} ms)`);
       initial.push(await initialSync(pki, dir, backend));
     }
+    let pushPropagation: BenchResults["propagation"];
+    if (samples > 0) {
+      log(`propagation through the push channel, Graph, ${samples} samples each way`);
+      pushPropagation = await propagation(pki);
+    }
     const memoryRuns: MemoryFigures[] = [];
     for (const contacts of [Math.round(10_000 * scale), bigContacts].filter((n) => n > 0)) {
       log(`memory and CPU, ${contacts} contacts, engine and store between synthetic ports`);
@@ -392,6 +391,7 @@ async function main(): Promise<void> {
       counts,
       durationSeconds: Math.round((Date.now() - started) / 1000),
       initialSync: initial,
+      ...(pushPropagation ? { propagation: pushPropagation } : {}),
       memory: memoryRuns,
     };
     const rendered = renderResults(results);
