@@ -8,7 +8,8 @@
  * availabilityView), and the events also give the busy spans. Each interval takes the strongest status of the events overlapping it
  * (oof > busy > workingElsewhere > tentative > free); digits are Graph's (0 free … 4 working elsewhere).
  * An attendee the server reports an error for (e.g. ErrorMailRecipientNotFound) is left out of the answer, which
- * callers report as "no free/busy information for this address".
+ * callers report as "no free/busy information for this address". Exchange 2007 SP1 needs the body's TimeZone,
+ * which the library omits (availability-zone.ts). The call is an idempotent read (retried in the run).
  */
 import {
   AttendeeInfo,
@@ -22,7 +23,11 @@ import {
   TimeWindow,
 } from "ews-javascript-api";
 import type { FreeBusy } from "../graph/index.js";
+import { availabilityRequestWithTimeZone, serializableTimeZone } from "./availability-zone.js";
 import type { EwsSession } from "./session.js";
+
+/** The zone ews-javascript-api speaks (moment's guess of the host zone, which is Intl's). */
+const hostZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export interface EwsFreeBusy extends FreeBusy {
   /** The mailbox owner's working hours (minutes after midnight in the owner's zone), when the server sent them. */
@@ -84,14 +89,17 @@ export function ewsFreeBusy(session: EwsSession): FreeBusyCall {
       new DateTime((Math.floor(from / DAY) - 1) * DAY),
       new DateTime((Math.ceil(to / DAY) + 1) * DAY),
     );
-    const answer = await session.call((service) =>
-      service.GetUserAvailability(
-        addresses.map((address) => new AttendeeInfo(address)),
-        window,
-        AvailabilityData.FreeBusy,
-        options,
-      ),
-    );
+    const attendees = addresses.map((address) => new AttendeeInfo(address));
+    const answer = await session.read((service) => {
+      if (!session.is2007) return service.GetUserAvailability(attendees, window, AvailabilityData.FreeBusy, options);
+      const zone = serializableTimeZone(hostZone(), new Date(from).getUTCFullYear());
+      const request = availabilityRequestWithTimeZone(service, zone);
+      request.Attendees = attendees;
+      request.TimeWindow = window;
+      request.RequestedData = AvailabilityData.FreeBusy;
+      request.Options = options;
+      return request.Execute();
+    });
     const schedules: EwsFreeBusy[] = [];
     answer.AttendeesAvailability.Responses.forEach((availability, index) => {
       const address = addresses[index];

@@ -1,16 +1,27 @@
-/** EWS free/busy end to end: the EWS port's GetUserAvailability against the 2016 simulator, over HTTPS. */
+/**
+ * EWS free/busy end to end: the EWS port's GetUserAvailability against the 2007 SP1, 2010 SP2 and 2016 simulators,
+ * over HTTPS (responses validated against each release's XSD, requests against its schema — 2007 SP1 requires the
+ * body's TimeZone). Holds on any host zone (the window and answers are UTC instants): run it with TZ set too.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEwsSimulator } from "../../../simulators/ews/index.js";
+import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
+import { serializableTimeZone } from "../../../src/connectors/ews/availability-zone.js";
 import { mergeFreeBusy } from "../../../src/connectors/ews/free-busy.js";
-import { createEwsExchangePort, type EwsExchangePort } from "../../../src/connectors/ews/index.js";
+import { createEwsExchangePort, type EwsExchangePort, type EwsVersionName } from "../../../src/connectors/ews/index.js";
 import { testPki } from "../../support/pki.js";
 
-describe("EWS free/busy (Exchange 2016)", () => {
+const SERVERS: [ServerRelease, EwsVersionName][] = [
+  ["2007SP1", "Exchange2007_SP1"],
+  ["2010SP2", "Exchange2010_SP2"],
+  ["2016", "Exchange2016"],
+];
+
+describe.each(SERVERS)("EWS free/busy (%s)", (release, version) => {
   let sim: Awaited<ReturnType<typeof startEwsSimulator>>;
   let exchange: EwsExchangePort;
 
   beforeAll(async () => {
-    sim = await startEwsSimulator({ pki: await testPki(), release: "2016", validateResponses: true });
+    sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
     sim.control.seed({
       mailboxes: 2,
       contactsPerMailbox: 0,
@@ -33,7 +44,7 @@ describe("EWS free/busy (Exchange 2016)", () => {
     exchange = await createEwsExchangePort({
       mailbox: "alice@contoso.com",
       url: sim.ewsUrl,
-      version: "Exchange2016",
+      version,
       username: "CONTOSO\\svc-crm",
       password: "Pa55w.rd",
       auth: "basic",
@@ -42,6 +53,7 @@ describe("EWS free/busy (Exchange 2016)", () => {
   });
 
   afterAll(async () => {
+    expect(sim.control.responseViolations()).toEqual([]);
     await exchange.close();
     await sim.close();
   });
@@ -82,7 +94,9 @@ describe("EWS free/busy (Exchange 2016)", () => {
       ["bob@contoso.com", "3"],
     ]);
   });
+});
 
+describe("mergeFreeBusy", () => {
   it("lets the strongest status win a slot that several events overlap", () => {
     const view = mergeFreeBusy(
       [
@@ -95,5 +109,25 @@ describe("EWS free/busy (Exchange 2016)", () => {
       30,
     );
     expect(view).toBe("2244");
+  });
+});
+
+describe("serializableTimeZone (2007 SP1's body TimeZone)", () => {
+  it("states a zone's changes as Windows rules: UTC = local + Bias, on the n-th (5 = last) weekday", () => {
+    expect(serializableTimeZone("America/New_York", 2026)).toEqual({
+      bias: 300,
+      daylight: { bias: -60, time: "02:00:00", dayOrder: 2, month: 3, dayOfWeek: "Sunday" },
+      standard: { bias: 0, time: "02:00:00", dayOrder: 1, month: 11, dayOfWeek: "Sunday" },
+    });
+    expect(serializableTimeZone("Europe/Berlin", 2026)).toMatchObject({
+      bias: -60,
+      daylight: { bias: -60, time: "02:00:00", dayOrder: 5, month: 3, dayOfWeek: "Sunday" },
+      standard: { bias: 0, time: "03:00:00", dayOrder: 5, month: 10, dayOfWeek: "Sunday" },
+    });
+    expect(serializableTimeZone("Asia/Kolkata", 2026)).toMatchObject({
+      bias: -330,
+      daylight: { bias: 0 },
+      standard: { bias: 0 },
+    });
   });
 });
