@@ -8,7 +8,7 @@
  *   on a side is "version moved AND hash moved" (vdirsyncer), so re-reading our own write is never a change.
  */
 
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Side } from "../connectors/port.js";
 import type { FieldOf, SyncModule } from "./module.js";
 
@@ -84,11 +84,11 @@ export function sharedFields<T>(module: SyncModule<T>): FieldOf<T>[] {
  */
 export function contentKey<T>(module: SyncModule<T>, value: T): string {
   const projection = sharedFields(module).map((field) => [field, fieldText(module, field, value)]);
-  return `content:${createHash("sha256").update(JSON.stringify(projection)).digest("base64url")}`;
+  return `content:${hash("sha256", JSON.stringify(projection), "base64url")}`;
 }
 
 /** Content hash of what `side` can hold of `value`. */
 export function sideHash<T>(module: SyncModule<T>, side: Side, value: T): string {
   const projection = module.sideFields[side].map((field) => [field, fieldText(module, field, value)]);
-  return createHash("sha256").update(JSON.stringify(projection)).digest("base64url");
+  return hash("sha256", JSON.stringify(projection), "base64url");
 }
