@@ -615,7 +615,7 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
       throw new HttpError(
         502,
         "upstream-failed",
-        `Exchange refused the new password at the ${step} check (${code}): ${message}. The old password is kept. ${hint}`,
+        `The new password was not stored: the ${step} check against Exchange failed (${code}): ${message}. The old password is kept. ${hint}`,
         { reason: code, step },
       );
     }

@@ -207,7 +207,7 @@ describe("updatePassword checks the new EWS password before storing it", () => {
     expect(refused.status).toBe(502);
     expect(refused.json.error?.code).toBe("upstream-failed");
     expect(refused.json.error?.message).toMatch(
-      /at the authentication check \(invalid-credentials\).*old password is kept/,
+      /the authentication check against Exchange failed \(invalid-credentials\).*old password is kept/,
     );
     expect(await bridge.storage.secrets.get(SECRET.exchangePassword)).toBe("the-old-password");
 

@@ -121,7 +121,9 @@ describe("on-premises setup and password update against the real sandbox", () =>
     // Account → password update. Exchange refuses a wrong one: it is not stored, and the page says which check
     // failed…
     const refused = await updatePassword(page, "an-outdated-password");
-    expect(refused).toMatch(/at the authentication check \(invalid-credentials\).*The old password is kept/);
+    expect(refused).toMatch(
+      /the authentication check against Exchange failed \(invalid-credentials\).*The old password is kept/,
+    );
     await shoot(page, "13-onprem-password-refused");
     // …so the stored password still works…
     await testExchange(page, "");
