@@ -6,13 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEwsSimulator, startEwsSimulator } from "../../../bridge/simulators/ews/index.js";
-import { startTestBridge, type TestBridge } from "../../../bridge/test/http/harness.js";
+import type { TestBridge } from "../../../bridge/test/http/harness.js";
+import { ADDIN_URL, startOnPremBridge } from "../../../bridge/test/security/addin-auth-support.js";
 import { testPki } from "../../../bridge/test/support/pki.js";
 import { BridgeApiError, createBridgeClient } from "../../src/api/client.js";
 import { createTokenSource } from "../../src/auth/tokens.js";
 import type { OfficeHost } from "../../src/office/host.js";
-
-const ADDIN_URL = "https://bridge.example/addin/taskpane.html";
 
 let exchange: RunningEwsSimulator;
 let bridge: TestBridge;
@@ -22,17 +21,7 @@ let bob: string;
 beforeAll(async () => {
   exchange = await startEwsSimulator({ pki: await testPki(), release: "2016" });
   [alice, bob] = exchange.control.seed({ mailboxes: 2 }).users.map((user) => user.smtp) as [string, string];
-  bridge = await startTestBridge({ sandbox: false, addinUrl: ADDIN_URL, ewsAllowedHosts: ["127.0.0.1"] });
-  await bridge.storage.users.syncFromZoho(
-    [alice, bob].map((email, i) => ({
-      zohoUserId: `z${i}`,
-      email,
-      fullName: email,
-      profileId: "p-std",
-      profile: "Standard",
-      active: true,
-    })),
-  );
+  bridge = await startOnPremBridge([alice, bob]);
 });
 afterAll(async () => {
   await bridge?.close();

@@ -8,8 +8,8 @@ import { type RunningEwsSimulator, startEwsSimulator } from "../../simulators/ew
 import { EXCHANGE_CALLBACK_TOKEN_HEADER } from "../../src/api/addin.js";
 import { startTestBridge, type TestBridge } from "../http/harness.js";
 import { testPki } from "../support/pki.js";
+import { ADDIN_URL, startOnPremBridge } from "./addin-auth-support.js";
 
-const ADDIN_URL = "https://bridge.example/addin/taskpane.html";
 const ITEM_ID = "AAMkAGI2TG93AAA=";
 
 describe("on-prem add-in sign-in: Exchange identity token linked through a callback token", () => {
@@ -29,18 +29,8 @@ describe("on-prem add-in sign-in: Exchange identity token linked through a callb
     const seeded = exchange.control.seed({ mailboxes: 3 }).users.map((user) => user.smtp);
     [alice, bob, carol] = seeded as [string, string, string];
     otherExchange.control.seed({ mailboxes: 1 });
-    bridge = await startTestBridge({ sandbox: false, addinUrl: ADDIN_URL, ewsAllowedHosts: ["127.0.0.1"] });
     // Alice and Bob use the bridge; Carol has a mailbox on the Exchange server but no bridge account.
-    await bridge.storage.users.syncFromZoho(
-      [alice, bob].map((email, i) => ({
-        zohoUserId: `z${i}`,
-        email,
-        fullName: email,
-        profileId: "p-std",
-        profile: "Standard",
-        active: true,
-      })),
-    );
+    bridge = await startOnPremBridge([alice, bob]);
   });
   afterAll(async () => {
     await bridge?.close();
