@@ -198,4 +198,6 @@ process.on("message", (message: SyncRequest | { op: "exit" }) => {
     (error: unknown) => process.send?.({ error: error instanceof Error ? error.stack : String(error) }),
   );
 });
+// The driver is gone (finished, killed or crashed): nothing will ask for more, so do not linger.
+process.on("disconnect", () => process.exit(1));
 process.send?.({ ready: true });

@@ -204,7 +204,8 @@ const NOTES = `## How the figures are made
   mailbox size; the connectors' share at 10k is in the initial-sync rows (real connectors, real HTTP).
 - Not measured — the cluster run (200 mailboxes × 500 items, 1 vs 2 \`bridge worker\` on PostgreSQL). Blocked by
   the product, not only by time: the Zoho record port lists the whole org module for every mailbox
-  (\`bridge/src/connectors/zoho/records.ts\` \`listAll\`/\`listChanges\`, no Owner scoping), so with 200 mailboxes
+  (\`bridge/src/connectors/zoho/records.ts\` \`listAll\`/\`listChanges\`, no Owner scoping; the setting
+  \`ownedRecordsOnly\`, default true in \`bridge/src/services/sync-settings.ts\`, is applied nowhere), so with 200 mailboxes
   each bringing 500 own contacts every mailbox would copy all 100 000 CRM contacts into itself (two-way), a
   quadratic run that measures that bug instead of the workers. The driver to build once records are scoped per
   owner is \`bridge/test/jobs/pg-boss-workers.test.ts\` at 200 mailboxes, timed with 1 and then 2 workers.
