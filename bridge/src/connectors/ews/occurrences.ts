@@ -28,10 +28,11 @@ import {
   SendCancellationsMode,
   SendInvitationsOrCancellationsMode,
   ServiceResult,
+  TimeZoneInfo,
 } from "ews-javascript-api";
 import { occurrenceIndex } from "../../mapping/occurrences.js";
 import { startOfDateInstant } from "../../mapping/time.js";
-import type { CalendarEvent, EventSpan, MovedOccurrence } from "../../model/index.js";
+import { type CalendarEvent, type EventSpan, type MovedOccurrence, windowsFromIana } from "../../model/index.js";
 import { escapedWire } from "./escape.js";
 import type { EwsSession } from "./session.js";
 
@@ -95,6 +96,11 @@ function patternSpan(series: CalendarEvent, key: string): EventSpan {
   }
   const duration = Date.parse(span.end) - Date.parse(span.start);
   return { kind: "timed", start: key, end: new Date(Date.parse(key) + duration).toISOString().replace(/\.\d+Z$/, "Z") };
+}
+
+/** The series' zone by Windows id (what the library's TimeZoneInfo knows). */
+function windowsZone(series: CalendarEvent, zoneOf: (value: CalendarEvent) => string): string {
+  return windowsFromIana(zoneOf(series)) ?? "UTC";
 }
 
 function timesOf(span: EventSpan, zone: string): { start: string; end: string } {
@@ -206,6 +212,8 @@ async function moveOccurrences(
     }
     const item = response.Item as Appointment;
     const times = timesOf(move.span, zoneOf(write.value));
+    // In 2007 mode the library writes MeetingTimeZone from StartTimeZone and insists on it for time changes.
+    if (session.is2007) item.StartTimeZone = TimeZoneInfo.FindSystemTimeZoneById(windowsZone(write.value, zoneOf));
     item.Start = new DateTime(Date.parse(times.start));
     item.End = new DateTime(Date.parse(times.end));
     if (move.subject !== undefined) item.Subject = escapedWire(move.subject);

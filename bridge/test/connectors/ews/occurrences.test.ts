@@ -1,6 +1,6 @@
 /**
  * Recurring series with exceptions written and read through the EWS connector, ews-javascript-api and the
- * simulator's SOAP stack (responses validated against the release's XSD): moved occurrences (time, subject,
+ * simulator's SOAP stack on 2007 SP1 (MeetingTimeZone), 2010 SP2 and 2016 (responses validated against the release's XSD): moved occurrences (time, subject,
  * location) and cancelled ones travel as OccurrenceItemId writes, and the returned ChangeKey is the master's current
  * one, so the next conditional write is not refused as stale.
  */
@@ -14,6 +14,7 @@ import type { CalendarEvent } from "../../../src/model/index.js";
 import { type Alice2016, connectAlice } from "./alice-2016.js";
 
 const SERVERS: [ServerRelease, EwsVersionName][] = [
+  ["2007SP1", "Exchange2007_SP1"],
   ["2010SP2", "Exchange2010_SP2"],
   ["2016", "Exchange2016"],
 ];
