@@ -12,6 +12,8 @@ import { type MailSyncResult, runMailSync } from "../sync/mail.js";
 import type { SyncStateStore } from "../sync/state.js";
 import type { MailboxPorts } from "./connectors.js";
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** E-mail runs for this user: the module is on for the org and the user's own override does not switch it off. */
 export function mailEnabledFor(settings: SyncSettings, user: BridgeUser): boolean {
   return settings.modules.emails.enabled && user.moduleOverrides.emails !== false;
@@ -20,7 +22,8 @@ export function mailEnabledFor(settings: SyncSettings, user: BridgeUser): boolea
 /**
  * The run, recorded in the run history like any module's (creates: CRM associations / Sent Items filings). The
  * module's direction picks what runs: exchange-to-zoho associates mailbox messages, zoho-to-exchange files CRM-sent
- * mail into Sent Items, two-way both; `filters.includeAttachments` files attachments with the mail.
+ * mail into Sent Items, two-way both; `filters.includeAttachments` files attachments with the mail, and
+ * `filters.pastDays` leaves older mailbox messages out of the CRM.
  */
 export async function runMailJob(
   user: BridgeUser,
@@ -33,7 +36,9 @@ export async function runMailJob(
   const crm = ports.crm.mail;
   // Both connectors' mail ports carry the canonical `Email` (Graph, EWS, Zoho); a side without one cannot do mail.
   if (!exchange || !crm) return undefined;
-  const startedAt = new Date().toISOString();
+  const startedMs = Date.now();
+  const { pastDays } = emails.filters;
+  const startedAt = new Date(startedMs).toISOString();
   const result = await runMailSync<Email>({
     mailboxId: user.id,
     exchange: exchange as ExchangeMailPort<Email>,
@@ -46,6 +51,7 @@ export async function runMailJob(
       toMailbox: emails.direction !== "exchange-to-zoho",
     },
     includeAttachments: emails.filters.includeAttachments === true,
+    ...(pastDays === null ? {} : { isWanted: (mail: Email) => Date.parse(mail.date) >= startedMs - pastDays * DAY_MS }),
   });
   const counts = (creates: number) => ({ creates, updates: 0, deletes: 0, invitations: 0 });
   const runId = randomUUID();

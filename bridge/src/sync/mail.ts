@@ -34,6 +34,8 @@ export interface MailSyncOptions<Mail> {
   readonly directions?: { readonly toCrm: boolean; readonly toMailbox: boolean };
   /** File a message's attachments with it (read once per message that has someone to be associated with). */
   readonly includeAttachments?: boolean;
+  /** Mailbox messages this returns false for are not associated (the module's `pastDays`); all when absent. */
+  isWanted?(mail: Mail): boolean;
 }
 
 export interface MailSyncResult {
@@ -95,7 +97,9 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
         "exchange",
         (cursor) => options.exchange.listMessages(cursor),
         async (page) => {
-          const fromMailbox = page.messages.filter((message) => !filedFromCrm.has(message.messageId));
+          const fromMailbox = page.messages.filter(
+            (message) => !filedFromCrm.has(message.messageId) && (options.isWanted?.(message.value) ?? true),
+          );
           const addresses = new Set(
             fromMailbox.flatMap((message) => options.addressesOf(message.value).map(lower)).filter((a) => !own.has(a)),
           );

@@ -61,14 +61,15 @@ describe("emails jobs", () => {
       .items(setup.mailbox, "message")
       .filter((message) => message.internetMessageId === `<${crmSentId}@crm.zoho>`);
 
-  async function mailFromMia(subject: string): Promise<string> {
+  async function mailFromMia(subject: string, daysAgo = 0): Promise<string> {
     const internetMessageId = `<${subject.replaceAll(" ", ".").toLowerCase()}@customer.example>`;
+    const receivedAt = Math.floor(Date.now() / 1000) * 1000 - daysAgo * 24 * 60 * 60 * 1000;
     await setup.graph.control.receiveMail(setup.mailbox, {
       internetMessageId,
       subject,
       from: { emailAddress: { address: "Mia@Customer.example", name: "Mia Mail" } },
       toRecipients: [{ emailAddress: { address: setup.mailbox } }],
-      receivedDateTime: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
+      receivedDateTime: new Date(receivedAt).toISOString(),
       body: { contentType: "text", content: `About ${subject}.` },
     });
     const stored = setup.graph.control
@@ -125,6 +126,17 @@ describe("emails jobs", () => {
     await emailSettings({ direction: "two-way" }, { includeAttachments: false });
     await runEveryone();
     expect(sentItems(crmSentId).map((message) => message.subject)).toEqual(["Order confirmation"]);
+  });
+
+  it("leaves mailbox messages older than the module's pastDays out of the CRM", async () => {
+    await emailSettings({}, { pastDays: 7 });
+    await mailFromMia("Old thread", 30);
+    await mailFromMia("Fresh thread", 1);
+    await runEveryone();
+    const subjects = storedOnContact().map((mail) => mail.subject);
+    expect(subjects).toContain("Fresh thread");
+    expect(subjects).not.toContain("Old thread");
+    await emailSettings({}, { pastDays: null });
   });
 
   it("a user who switched e-mail off gets no run, while the module stays on for the org", async () => {
