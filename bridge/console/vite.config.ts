@@ -10,5 +10,5 @@ export default defineConfig({
   root: import.meta.dirname,
   base: process.env.CONSOLE_BASE ?? "./",
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 400 },
+  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 500 },
 });
