@@ -13,7 +13,7 @@
  *   (otherwise anyone could point us at their own keys). Unique id = amurl + msexchuid (Microsoft's "Validate an
  *   Exchange identity token"). The token carries no address, so the first time the add-in also sends an Exchange
  *   callback token (`getCallbackTokenAsync`, Mailbox 1.1): signed by the same server's auth certificate (same
- *   metadata document, same issuer), addressed to Exchange on the amurl host, its `appctx.smtp` names the user's
+ *   metadata document, same issuer), addressed to Exchange on an allowed host, its `appctx.smtp` names the user's
  *   mailbox, which is then linked to the unique id — once: a mailbox linked to another id, or a callback token of
  *   another mailbox than the linked one, is refused. Microsoft calls the callback token's format opaque (it changed
  *   in Exchange Online in 2024), so any other shape is refused rather than guessed at (sign-in then fails closed).
@@ -60,6 +60,8 @@ const METADATA_TIMEOUT_MS = 10_000;
 
 /** The Exchange server's own principal: issuer of its tokens (`…@realm`) and audience of callback tokens. */
 const EXCHANGE_PRINCIPAL = "00000002-0000-0ff1-ce00-000000000000";
+/** A callback token's audience: Exchange itself on the host the client reached, `<principal>/<host>@<realm>`. */
+const CALLBACK_AUDIENCE = new RegExp(`^${EXCHANGE_PRINCIPAL}/([^@/]+)@(.+)$`);
 
 const aadClaims = z.object({
   tid: z.string(),
@@ -158,16 +160,26 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
   }
 
   /** The mailbox address an Exchange callback token vouches for, checked against the identity token's server. */
-  async function callbackTokenMailbox(callbackToken: string, amurl: URL, issuer: string): Promise<string> {
-    const realm = issuer.slice(issuer.indexOf("@") + 1);
+  async function callbackTokenMailbox(
+    callbackToken: string,
+    amurl: URL,
+    issuer: string,
+    allowedHosts: readonly string[],
+  ): Promise<string> {
     const { payload } = await jwtVerify(callbackToken, await exchangeSigningKey(amurl, callbackToken), {
       algorithms: ["RS256"],
       issuer,
-      audience: `${EXCHANGE_PRINCIPAL}/${amurl.hostname}@${realm}`,
     }).catch((error: unknown) => {
       if (error instanceof HttpError) throw error;
       throw unauthenticated("the Exchange callback token is not valid for this Exchange server");
     });
+    // The host the client reached (a load-balanced name may differ from the metadata host) must be trusted, and the
+    // realm must be the identity token's.
+    const audience = CALLBACK_AUDIENCE.exec(String(payload.aud));
+    const host = audience?.[1]?.replace(/:\d+$/, "") ?? "";
+    if (!audience || audience[2] !== issuer.slice(issuer.indexOf("@") + 1) || !hostAllowed(host, allowedHosts)) {
+      throw unauthenticated("the Exchange callback token is not addressed to a trusted Exchange server");
+    }
     try {
       return callbackContext.parse(JSON.parse(String(payload.appctx))).smtp.toLowerCase();
     } catch {
@@ -203,7 +215,7 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
       if (!linked) throw notLinked();
       return linked;
     }
-    const mailbox = await callbackTokenMailbox(callbackToken, amurl, String(payload.iss));
+    const mailbox = await callbackTokenMailbox(callbackToken, amurl, String(payload.iss), exchange.allowedHosts);
     if (linked) {
       if (linked.mailbox.toLowerCase() !== mailbox) {
         throw linkRefused("the callback token belongs to another mailbox than the one linked to this Exchange user");
