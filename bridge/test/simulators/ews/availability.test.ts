@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators/ews/index.js";
 import { testPki } from "../../support/pki.js";
 import { ewsClient } from "./client.js";
+import { post, soap } from "./raw.js";
 
 /**
  * ews-javascript-api speaks the host's zone (TimeZoneContext; windows as local dates, answers parsed as local
@@ -105,5 +106,65 @@ describe("GetUserAvailability meeting suggestions (2016) through ews-javascript-
     );
     const [tuesday] = result.Suggestions;
     expect(tuesday?.TimeSuggestions.map((s) => SuggestionQuality[s.Quality])).toEqual(Array(14).fill("Excellent"));
+  });
+});
+
+describe("GetUserAvailability in the body's TimeZone (2007 SP1), raw SOAP", () => {
+  let sim: RunningEwsSimulator;
+  beforeAll(async () => {
+    sim = await startEwsSimulator({ pki: await testPki(), release: "2007SP1", validateResponses: true });
+    sim.control.seed({
+      mailboxes: 2,
+      contactsPerMailbox: 0,
+      meetingsPerMailbox: 0,
+      tasksPerMailbox: 0,
+      mailsPerMailbox: 0,
+    });
+    for (const [start, end] of [
+      ["2026-06-01T13:00:00Z", "2026-06-01T14:00:00Z"],
+      ["2026-01-15T14:00:00Z", "2026-01-15T15:00:00Z"],
+    ]) {
+      sim.control.user.create("bob@contoso.com", "calendar", "CalendarItem", {
+        Subject: "Busy",
+        Start: start,
+        End: end,
+      });
+    }
+  });
+  afterAll(async () => {
+    expect(sim.control.responseViolations()).toEqual([]);
+    await sim.close();
+  });
+
+  /** US Eastern as Windows states it: UTC = local + 300 min, −60 from the 2nd Sunday of March to the 1st of November. */
+  const EASTERN =
+    "<t:TimeZone><t:Bias>300</t:Bias>" +
+    "<t:StandardTime><t:Bias>0</t:Bias><t:Time>02:00:00</t:Time><t:DayOrder>1</t:DayOrder><t:Month>11</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:StandardTime>" +
+    "<t:DaylightTime><t:Bias>-60</t:Bias><t:Time>02:00:00</t:Time><t:DayOrder>2</t:DayOrder><t:Month>3</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:DaylightTime>" +
+    "</t:TimeZone>";
+  const request = (zone: string, day: string) =>
+    soap(
+      `<m:GetUserAvailabilityRequest>${zone}<m:MailboxDataArray><t:MailboxData><t:Email><t:Address>bob@contoso.com</t:Address></t:Email><t:AttendeeType>Required</t:AttendeeType></t:MailboxData></m:MailboxDataArray>` +
+        `<t:FreeBusyViewOptions><t:TimeWindow><t:StartTime>${day}T00:00:00</t:StartTime><t:EndTime>${day}T23:59:59</t:EndTime></t:TimeWindow><t:RequestedView>FreeBusy</t:RequestedView></t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>`,
+      "Exchange2007_SP1",
+      "PrimarySmtpAddress",
+    );
+  const times = (text: string) => [...text.matchAll(/<t:StartTime>([^<]+)<\/t:StartTime>/g)].map((m) => m[1]);
+
+  it("reads the window and answers the events in that zone, summer and winter alike", async () => {
+    const summer = await post(sim, request(EASTERN, "2026-06-01"));
+    expect(summer.status).toBe(200);
+    expect(times(summer.text)).toEqual(["2026-06-01T09:00:00"]);
+    const winter = await post(sim, request(EASTERN, "2026-01-15"));
+    expect(times(winter.text)).toEqual(["2026-01-15T09:00:00"]);
+  });
+
+  it("refuses a request without it, as the 2007 SP1 schema requires", async () => {
+    const answer = await post(sim, request("", "2026-06-01"));
+    expect(answer.status).toBe(500);
+    expect(answer.text).toContain("ErrorSchemaValidation");
+    expect(answer.text).toContain(
+      "Expected is ( {http://schemas.microsoft.com/exchange/services/2006/types}TimeZone )",
+    );
   });
 });
