@@ -3,6 +3,8 @@
  * - Exchange → CRM: each new mailbox message is associated to every CRM Contact/Lead whose address appears in its
  *   from/to/cc (Zoho then shows it on their Accounts and Deals too);
  * - CRM → Exchange: e-mails sent from the CRM are filed into the mailbox's Sent Items.
+ * Which directions run, whether attachments go along and which messages are wanted are the caller's settings
+ * (`services/mail-job.ts` reads them from the e-mail module's settings).
  *
  * Invariants: both directions are idempotent by the RFC 5322 Message-ID (the ports guarantee it), so replaying a page
  * is harmless; each direction's cursor is saved only after every message of its page succeeded, and a page with a

@@ -7,8 +7,9 @@
  * - CRM-sent mail: Zoho has no org-wide mail listing, so the feed finds the current user's Contacts and Leads whose
  *   `Last_Activity_Time` moved since the cursor (COQL, with an overlap window), reads their `Emails` related list
  *   (`type=sent_from_crm`, 10 per page) and each new mail's content. Zoho's related list carries its own
- *   `message_id`, not the RFC Message-ID, so the message is identified as `<{message_id}@crm.zoho>` — stable, which
- *   keeps filing into Sent Items idempotent. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
+ *   `message_id`, not the RFC Message-ID (nor does View Email: v6–v8 docs, `emails-related-*.json`), so the message
+ *   is identified as `<{message_id}@crm.zoho>` — stable, which keeps filing into Sent Items idempotent, and the engine
+ *   remembers it so the filed copy is never associated back. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
  * - attachments: uploaded to Zoho's file store first (`POST /files`, multipart, at most 10 files per call, each at most
  *   20 MB: zoho.com/crm/developer/docs/api/v8/upload-files-to-zfs.html), then listed by their encrypted ids on the
  *   associated mail, whose attachments may total 10 MB (§4, FILE_SIZE_EXCEEDS). Mail over that total is refused here
@@ -25,7 +26,7 @@ import { epochSeconds, zohoTime } from "./time.js";
 const ADDRESSES_PER_QUERY = 50;
 const FILES_PER_UPLOAD = 10;
 /** Zoho's limit on the attachments of one associated e-mail (zoho-crm-api.md §4). */
-export const MAX_EMAIL_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+const MAX_EMAIL_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const OVERLAP_SECONDS = 2;
 
 interface SentCursor {
