@@ -12,7 +12,8 @@
  *   SQLite). `maintain` (at start and on a timer) first checks the lease: a process that does not hold it keeps no
  *   channel; the one that does resumes every stored channel it does not have yet (a previous owner's, or its own
  *   before a restart) — renewing it when the user and module still want it, deleting it remotely otherwise — and
- *   then opens the missing channels and renews the ones expiring within `renewBeforeMs`.
+ *   then opens the missing channels and renews the ones expiring within `renewBeforeMs`. A stored channel calling
+ *   another URL than this process's webhook URL is replaced rather than resumed.
  * - A channel the service says is gone (`not-found`) is opened again; lifecycle `reauthorize` renews (and reopens if
  *   gone), `removed` reopens. A row removed by another process (a lifecycle delivery it received) makes the owner
  *   drop and reopen that channel at its next round.
@@ -124,7 +125,10 @@ export class PushChannels {
     }
   }
 
-  /** Renews a previous process's channel still wanted, deletes one no longer wanted; forgets what cannot be resumed. */
+  /**
+   * Renews a previous process's channel still wanted, deletes one no longer wanted (or calling another URL: the next
+   * step opens its replacement); forgets what cannot be resumed.
+   */
   private async resume(record: SubscriptionRecord, wantedModules: ReadonlySet<string>): Promise<void> {
     const user = await this.options.storage.users.byId(record.mailboxId);
     const subscription = user ? await this.handleOn(user, record) : undefined;
@@ -132,7 +136,12 @@ export class PushChannels {
       await this.options.storage.subscriptions.remove(record.id);
       return;
     }
-    const wanted = user.selected && user.zohoActive && wantedModules.has(record.module);
+    // A channel calling another URL (the public URL changed, or its owner had its own) is replaced, not resumed.
+    const wanted =
+      user.selected &&
+      user.zohoActive &&
+      wantedModules.has(record.module) &&
+      record.callbackUrl === this.callbackUrl(record.service);
     try {
       if (!wanted) {
         await subscription.close();
@@ -193,8 +202,9 @@ export class PushChannels {
   ): Promise<void> {
     // 32 url-safe characters: within Zoho's 50-character token and Graph's 128-character clientState limits.
     const secret = randomBytes(24).toString("base64url");
+    const callbackUrl = this.callbackUrl(service);
     const subscription = await port.subscribe?.({
-      ...(service === "ews" ? {} : { callbackUrl: `${this.options.publicUrl()}${WEBHOOK_PATHS[service]}` }),
+      ...(callbackUrl ? { callbackUrl } : {}),
       secret,
       // EWS streaming notices arrive here; webhook deliveries are verified and enqueued by the webhook routes.
       onNotice: () => {
@@ -205,10 +215,15 @@ export class PushChannels {
     });
     if (!subscription) return;
     const record = await this.options.storage.subscriptions.add(
-      { service, mailboxId, module, externalId: subscription.id, expiresAt: subscription.expiresAt },
+      { service, mailboxId, module, externalId: subscription.id, expiresAt: subscription.expiresAt, callbackUrl },
       secret,
     );
     this.live.set(record.id, { record, subscription });
+  }
+
+  /** Where a service calls this process back (null for EWS streaming, which needs no callback). */
+  private callbackUrl(service: SubscriptionRecord["service"]): string | null {
+    return service === "ews" ? null : `${this.options.publicUrl()}${WEBHOOK_PATHS[service]}`;
   }
 
   /** Renews every channel that expires within the margin; reopens those the service no longer knows. */

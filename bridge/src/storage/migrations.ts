@@ -195,9 +195,27 @@ const emailAssociations: Migration = {
   },
 };
 
+/**
+ * The URL a push channel calls back (null for EWS streaming): a process whose webhook URL differs (the public URL
+ * changed, or another process took the channels over) replaces the channel instead of resuming one that would keep
+ * calling the old URL.
+ */
+const subscriptionCallbackUrl: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("subscriptions").addColumn("callback_url", "text").execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("subscriptions").dropColumn("callback_url").execute();
+  },
+};
+
 export function migrationProvider(dialect: "sqlite" | "postgres"): MigrationProvider {
   return {
-    getMigrations: async () => ({ "0001_initial": initial(dialect), "0002_email_associations": emailAssociations }),
+    getMigrations: async () => ({
+      "0001_initial": initial(dialect),
+      "0002_email_associations": emailAssociations,
+      "0003_subscription_callback_url": subscriptionCallbackUrl,
+    }),
   };
 }
 

@@ -129,6 +129,8 @@ export interface SubscriptionTable {
   verifier_hash: string;
   expires_at: string;
   created_at: string;
+  /** The URL the service calls back (migration 0003); null for EWS streaming. */
+  callback_url: string | null;
 }
 
 /** A record a user filed an e-mail on from the add-in (migration 0002). */

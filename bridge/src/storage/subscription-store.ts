@@ -15,6 +15,8 @@ export interface SubscriptionRecord {
   module: string;
   externalId: string;
   expiresAt: string;
+  /** The URL the service calls back; null for EWS streaming. */
+  callbackUrl: string | null;
 }
 
 function digest(secret: string): Buffer {
@@ -29,6 +31,7 @@ function recordOf(row: Selectable<SubscriptionTable>): SubscriptionRecord {
     module: row.module,
     externalId: row.external_id,
     expiresAt: row.expires_at,
+    callbackUrl: row.callback_url,
   };
 }
 
@@ -51,6 +54,7 @@ export class SubscriptionStore {
         verifier_hash: digest(verifier).toString("hex"),
         expires_at: record.expiresAt,
         created_at: isoNow(this.clock),
+        callback_url: record.callbackUrl,
       })
       .execute();
     return { id, ...record };

@@ -76,6 +76,24 @@ describe("push channels across restarts", () => {
     );
   });
 
+  it("replaces, at the next start, channels that call another URL than the bridge's webhook URL", async () => {
+    await server?.close();
+    const before = await stored();
+    const [posts, deletes] = [zohoCalls("notifications.post"), zohoCalls("notifications.delete")];
+    port = 0; // the bridge comes back at another address
+    const moved = await start();
+    expect(await moved.pushReady).toBe(2);
+    expect(zohoCalls("notifications.delete")).toBe(deletes + 1);
+    expect(zohoCalls("notifications.post")).toBe(posts + 1);
+    const after = await stored();
+    expect(after).toHaveLength(2);
+    expect(after.every((channel) => channel.callbackUrl?.startsWith(moved.url))).toBe(true);
+    expect(after.some((channel) => before.some((old) => old.externalId === channel.externalId))).toBe(false);
+    expect(setup.graph.control.subscriptions().map((subscription) => subscription.id)).toEqual([
+      after.find((channel) => channel.service === "graph")?.externalId,
+    ]);
+  });
+
   it("deletes, at the next start, the channels of a module no longer enabled", async () => {
     await server?.close();
     const settings = await loadSyncSettings(setup.runtime.storage.settings);
