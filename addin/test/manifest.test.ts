@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { validateXML } from "xmllint-wasm";
 import { renderAddinManifest, SANDBOX_PUBLIC_URL } from "../../bridge/src/api/addin-manifest.js";
+import { startTestBridge } from "../../bridge/test/http/harness.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -79,6 +80,20 @@ describe("manifest.xml", () => {
     expect(xml).toContain('<DisplayName DefaultValue="Contoso CRM"/>');
     expect(xml).not.toContain("Zoho CRM für Outlook");
     expect((await validateManifest(xml)).valid).toBe(true);
+  });
+
+  it("each bridge serves the manifest rendered for its own public URL at /addin/manifest.xml", async () => {
+    const bridge = await startTestBridge();
+    try {
+      const response = await fetch(`${bridge.url}/addin/manifest.xml`);
+      expect(response.headers.get("content-type")).toContain("application/xml");
+      const xml = await response.text();
+      expect(xml).toContain(`<SourceLocation DefaultValue="${bridge.url}/addin/taskpane.html"/>`);
+      expect(xml).toContain('<Override Locale="de-DE" Value="Zoho CRM für Outlook"/>');
+      expect((await validateManifest(xml)).valid).toBe(true);
+    } finally {
+      await bridge.close();
+    }
   });
 
   it("rejects a version the schema would reject", () => {

@@ -6,7 +6,7 @@
 import { bodyParser } from "@koa/bodyparser";
 import Koa from "koa";
 import { addAddinCrmRoutes } from "./http/addin-crm-routes.js";
-import { addAddinRoutes } from "./http/addin-routes.js";
+import { addAddinRoutes, serveAddinManifest } from "./http/addin-routes.js";
 import { addAdminConnectionTestRoutes } from "./http/admin-connection-test-routes.js";
 import { addAdminHoldRoutes } from "./http/admin-hold-routes.js";
 import { addAdminMeetingRoutes } from "./http/admin-meeting-routes.js";
@@ -68,6 +68,7 @@ export function createApp(context: AppContext): { app: Koa; routes: RouteTable }
   app.use(securityHeaders());
   app.use(bodyParser({ enableTypes: ["json"], jsonLimit: JSON_BODY_LIMIT, encoding: "utf-8" }));
   if (settings.consoleDir) app.use(serveDirectory("/admin", settings.consoleDir));
+  app.use(serveAddinManifest(settings));
   if (settings.addinDir) app.use(serveDirectory("/addin", settings.addinDir));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -3,8 +3,10 @@
  * names (`RequestContext.user`); no route takes a user or mailbox from the request, so user A can never reach user
  * B's data through these routes.
  */
+import type { Middleware } from "koa";
 import { z } from "zod";
-import { type AddinRouteName, addinRoutes, type moduleSyncStatusSchema } from "../api/addin.js";
+import { ADDIN_STATIC_BASE, type AddinRouteName, addinRoutes, type moduleSyncStatusSchema } from "../api/addin.js";
+import { renderAddinManifest } from "../api/addin-manifest.js";
 import { SYNC_MODULES, type SyncModuleName } from "../connectors/port.js";
 import { mintSandboxToken } from "../security/addin-auth.js";
 import { loadSyncSettings } from "../services/sync-settings.js";
@@ -81,6 +83,20 @@ async function mySyncStatus(context: AppContext, user: BridgeUser) {
         ]
       : [];
   return { mailbox: user.mailbox, displayName: user.fullName, modules, recentErrors };
+}
+
+/**
+ * `GET /addin/manifest.xml`: the add-in manifest rendered for this bridge's public URL (read per request, so it
+ * follows the configuration), ready to upload in the Microsoft 365 admin center or with `New-App` on-premises.
+ */
+export function serveAddinManifest(settings: { publicUrl: string }): Middleware {
+  const path = `${ADDIN_STATIC_BASE}manifest.xml`;
+  return async (ctx, next) => {
+    if (ctx.path !== path || (ctx.method !== "GET" && ctx.method !== "HEAD")) return next();
+    ctx.type = "application/xml; charset=utf-8";
+    ctx.set("cache-control", "no-cache");
+    ctx.body = renderAddinManifest({ publicUrl: settings.publicUrl });
+  };
 }
 
 /**
