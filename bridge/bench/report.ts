@@ -216,16 +216,26 @@ Fixed in this round (sync core): one commit per relation row (now one transactio
 \`SyncStateStore.saveRelations\`); normal-form field texts recomputed for every comparison and hash (now once per
 value, \`bridge/src/sync/compare.ts\`); first-sync match keys computed for every item when the other side is empty
 (\`bridge/src/sync/plan.ts\` \`matchAdded\`); Windows/IANA zone table searched for every time of every event
-(\`bridge/src/model/timezone.ts\`, now remembered per name). Remaining, outside the sync core:
-- \`bridge/src/connectors/zoho/mail.ts\` \`listSentEmails\` / \`sentFromCrm\` (≈ lines 55–115): one Emails
-  related-list call per CRM record on every cycle — the \`emails.list\` calls dominate the Zoho idle figure.
-- \`bridge/src/connectors/graph/modules.ts\` \`seriesChanges\` / \`itemFrom\`: every recurring series read with extra
-  calls (GET /events/{id} and /instances), the bulk of the Graph calls per 1 000 records; mapping a Graph event
-  (\`bridge/src/mapping/graph/event.ts\` \`eventFromGraph\` → luxon \`DateTime.fromISO\`/\`setZone\`/\`toFormat\`)
-  is the largest CPU share of the Graph run.
-- EWS: ews-javascript-api's XML parsing of SyncFolderItems/GetItem answers dominates the EWS run's CPU per item.
-- \`bridge/src/connectors/zoho/records.ts\` \`write\`/\`versionOf\`/\`item\`: per-record mapping of insert answers.
-- Kysely query compilation (\`sqlite-driver.js executeQuery\`) remains visible in the status-store share.
+(\`bridge/src/model/timezone.ts\`, now remembered per name). With those, the engine and store alone cost about
+0.2 ms per contact (synthetic rows). Remaining, outside the sync core (profiles of scaled-down runs, Nov 25):
+- Model normalisation, now done once per value but still the core's largest share for events:
+  \`bridge/src/model/sync-modules.ts:35\` \`comparable\` and \`:25\` \`normaliseText\`,
+  \`bridge/src/model/normalise.ts:18\` \`normaliseRecurrence\` and \`:50\` \`normaliseEvent\`.
+- EWS: ews-javascript-api turning answers into objects (\`SimpleServiceRequestBase\` → \`PropertyBag.LoadFromXmlJsObject\`)
+  is ~40 % of the EWS engine's CPU, about 40 % of that in its moment-based date parsing
+  (\`ExchangeServiceBase.ConvertUniversalDateTimeStringToLocalDateTime\`); every absent optional property costs a
+  thrown and caught exception (\`bridge/src/connectors/ews/properties.ts:12\` \`optionalProperty\` →
+  \`TryGetProperty\`), as do \`MappingError\`s built on hot paths (\`bridge/src/mapping/errors.ts\`).
+- Graph: mapping events (\`bridge/src/mapping/graph/event.ts:177\` \`eventFromGraph\` → \`:72\` \`instantFromGraph\` →
+  \`bridge/src/mapping/time.ts:27,32\`, luxon zone arithmetic) is the largest CPU share of the Graph run; every
+  recurring series is read with extra calls (\`bridge/src/connectors/graph/modules.ts\`), most of the Graph calls
+  per 1 000 records.
+- Zoho: \`bridge/src/connectors/zoho/mail.ts:61\` \`listSentEmails\` → \`:103\` \`sentFromCrm\` reads the Emails related
+  list of CRM records on every cycle (the \`emails.list\` calls in the endpoints); per written record
+  \`bridge/src/connectors/zoho/records.ts:93\` \`contentHash\` and \`bridge/src/mapping/zoho/contact.ts\` \`contactToZoho\`.
+- Memory: the engine holds a run's whole listing, plan and outcomes (\`bridge/src/sync/engine.ts\` \`readSide\`,
+  \`plan\`), so peak RSS grows with the mailbox (see the 10k → 100k rows); about 190 MB is resident before the first
+  record (node + tsx ≈ 75 MB, storage drivers ≈ 35 MB, Graph ≈ 18 MB, ews-javascript-api ≈ 32 MB, model ≈ 13 MB).
 `;
 
 export function renderResults(results: BenchResults): { table: string; markdown: string } {

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,8 @@ const { values: flags } = parseArgs({
     backends: { type: "string", default: "graph,ews" },
     modules: { type: "string", default: "contacts,events,tasks,emails" },
     "no-write": { type: "boolean", default: false },
+    /** Re-renders RESULTS.md from a saved run's output (the JSON after the table) instead of running. */
+    "from-output": { type: "string" },
     /** Writes a V8 CPU profile of every engine process into this directory (node --cpu-prof). */
     "cpu-prof": { type: "string" },
   },
@@ -402,4 +404,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+async function rerender(outputFile: string): Promise<void> {
+  const output = await readFile(outputFile, "utf8");
+  const results = JSON.parse(output.slice(output.indexOf("\n{") + 1, output.lastIndexOf("}") + 1)) as BenchResults;
+  await writeFile(RESULTS, renderResults(results).markdown);
+}
+
+await (flags["from-output"] ? rerender(flags["from-output"]) : main());
