@@ -6,11 +6,13 @@
  * - The SDK's RetryHandler may retry a 429/503 only when the server asks for a short wait (≤ `maxInlineWaitMs`);
  *   longer waits surface as `throttled` so the engine backs off the whole mailbox instead of blocking a worker.
  * - A 401 is retried once with a freshly acquired token; a second 401 or a refused token request is `auth-expired`.
+ * - At most `concurrentRequests` (4) requests of this transport are in flight at once — the mailbox's modules share
+ *   it, and Outlook allows 4 concurrent requests per app + mailbox; a chained `$batch` is one of them.
  * - A request that failed in transport (reset connection, "socket hang up", undici's "fetch failed", a cut-off body)
  *   is repeated with exponential back-off when repeating it is safe: GET, PATCH and DELETE, and `$batch`es of them.
  *   A POST that may have created an item is not repeated (it fails `transient`, and the engine's next run decides).
  * - `$batch` (json-batching.md): up to 20 requests per batch, chained with `dependsOn` so Graph runs them one after
- *   another, and at most `concurrentBatches` (4, Outlook's concurrent-request limit per app + mailbox,
+ *   another, and at most `concurrentRequests` (4, Outlook's concurrent-request limit per app + mailbox,
  *   throttling-limits.md) batches in flight — an unchained batch of 20 to one mailbox would run 20 at once and trip
  *   that limit. A request after a failed one answers 424 Failed Dependency without having run: it is sent again in
  *   the next batch. Inner 429s are retried in a later batch after their inner Retry-After (the SDK never retries
@@ -19,6 +21,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { ConnectorError } from "../errors.js";
+import { Semaphore } from "../semaphore.js";
 import type { TokenProvider } from "./auth.js";
 import { graphFailure, retryAfterMs } from "./errors.js";
 
@@ -28,8 +31,8 @@ export interface GraphTransportOptions {
   tokens: TokenProvider;
   maxPageSize?: number;
   maxInlineWaitMs?: number;
-  /** `$batch` calls in flight at once (each runs its requests one after another). */
-  concurrentBatches?: number;
+  /** Requests in flight at once (a chained `$batch` runs its requests one after another, so it counts once). */
+  concurrentRequests?: number;
   batchAttempts?: number;
   /** Repeats of an idempotent request that failed in transport, and the first back-off step (doubles per repeat). */
   networkRetries?: number;
@@ -72,7 +75,8 @@ export class GraphTransport {
   private tokenError: unknown;
   readonly maxPageSize: number;
   private readonly maxInlineWaitMs: number;
-  private readonly concurrentBatches: number;
+  private readonly slots: Semaphore;
+  private readonly concurrentRequests: number;
   private readonly batchAttempts: number;
   private readonly networkRetries: number;
   private readonly networkBackoffMs: number;
@@ -82,7 +86,8 @@ export class GraphTransport {
     this.prefer = [...BASE_PREFER, ...(options.prefer ?? [])];
     this.maxPageSize = options.maxPageSize ?? 1000;
     this.maxInlineWaitMs = options.maxInlineWaitMs ?? 1_000;
-    this.concurrentBatches = options.concurrentBatches ?? 4;
+    this.concurrentRequests = options.concurrentRequests ?? 4;
+    this.slots = new Semaphore(this.concurrentRequests);
     this.batchAttempts = options.batchAttempts ?? 4;
     this.networkRetries = options.networkRetries ?? 3;
     this.networkBackoffMs = options.networkBackoffMs ?? 250;
@@ -121,6 +126,8 @@ export class GraphTransport {
     let refreshed = false;
     for (let attempt = 0; ; attempt += 1) {
       this.tokenError = undefined;
+      let failure: unknown;
+      const release = await this.slots.acquire();
       try {
         const request = this.client
           .api(url)
@@ -137,19 +144,22 @@ export class GraphTransport {
             return (await request.delete()) as T;
         }
       } catch (error) {
-        if (this.tokenError instanceof ConnectorError) throw this.tokenError;
-        if (error instanceof GraphError && error.statusCode === 401 && !refreshed) {
-          refreshed = true;
-          this.forceRefresh = true;
-          continue;
-        }
-        if (idempotent && attempt < this.networkRetries && failedInTransport(error)) {
-          const backoff = this.networkBackoffMs * 2 ** attempt;
-          await sleep(backoff / 2 + Math.random() * (backoff / 2));
-          continue;
-        }
-        throw toConnectorError(error);
+        failure = error;
+      } finally {
+        release();
       }
+      if (this.tokenError instanceof ConnectorError) throw this.tokenError;
+      if (failure instanceof GraphError && failure.statusCode === 401 && !refreshed) {
+        refreshed = true;
+        this.forceRefresh = true;
+        continue;
+      }
+      if (idempotent && attempt < this.networkRetries && failedInTransport(failure)) {
+        const backoff = this.networkBackoffMs * 2 ** attempt;
+        await sleep(backoff / 2 + Math.random() * (backoff / 2));
+        continue;
+      }
+      throw toConnectorError(failure);
     }
   }
 
@@ -165,7 +175,7 @@ export class GraphTransport {
       const again: number[] = [];
       let throttled = false;
       let wait = 0;
-      await inPool(chunks, this.concurrentBatches, async (chunk) => {
+      await inPool(chunks, this.concurrentRequests, async (chunk) => {
         const answer = await this.request<BatchAnswer>("POST", "/$batch", {
           body: { requests: chunk.map((index, position) => this.inner(requests, index, chunk[position - 1])) },
           idempotent,

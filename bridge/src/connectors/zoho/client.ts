@@ -11,6 +11,7 @@
  * - 204/304 are answers, not errors: they come back with `json: undefined`.
  */
 import { ConnectorError } from "../errors.js";
+import { Semaphore } from "../semaphore.js";
 import type { ZohoOAuth } from "./oauth.js";
 
 export type ZohoJson = { [key: string]: unknown };
@@ -40,21 +41,6 @@ export interface ZohoClientOptions {
   /** First back-off step; doubles per retry. */
   backoffMs?: number;
   timeoutMs?: number;
-}
-
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
-    return () => {
-      this.active -= 1;
-      this.waiting.shift()?.();
-    };
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

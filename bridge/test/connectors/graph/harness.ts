@@ -146,3 +146,55 @@ export function graphHarness<T>(
     },
   };
 }
+
+interface Seen {
+  url: string;
+  prefer: string;
+}
+
+/**
+ * An HTTPS front of the simulator: records every Graph request (and each inner request of a `$batch`), hands it on
+ * unchanged after `delayMs` (a slow network), and keeps the most requests it ever had in flight at once.
+ */
+export async function recordingFront(sim: RunningSimulator, delayMs = 0) {
+  const seen: Seen[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    inFlight += 1;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    res.on("close", () => {
+      inFlight -= 1;
+    });
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", async () => {
+      const raw = Buffer.concat(chunks);
+      const url = req.url ?? "";
+      seen.push({ url, prefer: String(req.headers.prefer ?? "") });
+      if (url.endsWith("/$batch")) {
+        const body = JSON.parse(raw.toString()) as { requests: Array<{ url: string; headers?: { Prefer?: string } }> };
+        for (const inner of body.requests) seen.push({ url: inner.url, prefer: inner.headers?.Prefer ?? "" });
+      }
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      fetch(new URL(url, sim.url), {
+        method: req.method ?? "GET",
+        headers: Object.entries(req.headers).flatMap(([name, value]) =>
+          typeof value === "string" && name !== "host" && name !== "content-length" ? [[name, value]] : [],
+        ),
+        body: raw.length > 0 ? raw : undefined,
+      }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+          res.end(Buffer.from(await answer.arrayBuffer()));
+        },
+        () => {
+          res.writeHead(502);
+          res.end();
+        },
+      );
+    });
+  };
+  const server = await serveHttps(listener, await testPki());
+  return { url: server.url, seen, mostInFlight: () => mostInFlight, close: () => server.close() };
+}

@@ -3,54 +3,9 @@
  * synced records (events, tasks, contacts) read bodies as plain text, inner `$batch` requests included, while the
  * mail port keeps Outlook's HTML bodies.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveHttps } from "../../../simulators/shared/server.js";
 import type { CalendarEvent } from "../../../src/model/index.js";
-import { testPki } from "../../support/pki.js";
-import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "./harness.js";
-
-interface Seen {
-  url: string;
-  prefer: string;
-}
-
-/** Records every Graph request (and each inner request of a `$batch`) and hands it on to the simulator unchanged. */
-async function recordingFront(sim: RunningSimulator) {
-  const seen: Seen[] = [];
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks);
-      const url = req.url ?? "";
-      seen.push({ url, prefer: String(req.headers.prefer ?? "") });
-      if (url.endsWith("/$batch")) {
-        const body = JSON.parse(raw.toString()) as { requests: Array<{ url: string; headers?: { Prefer?: string } }> };
-        for (const inner of body.requests) seen.push({ url: inner.url, prefer: inner.headers?.Prefer ?? "" });
-      }
-      const forward = new URL(url, sim.url);
-      fetch(forward, {
-        method: req.method ?? "GET",
-        headers: Object.entries(req.headers).flatMap(([name, value]) =>
-          typeof value === "string" && name !== "host" && name !== "content-length" ? [[name, value]] : [],
-        ),
-        body: raw.length > 0 ? raw : undefined,
-      }).then(
-        async (answer) => {
-          res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
-          res.end(Buffer.from(await answer.arrayBuffer()));
-        },
-        () => {
-          res.writeHead(502);
-          res.end();
-        },
-      );
-    });
-  };
-  const server = await serveHttps(listener, await testPki());
-  return { url: server.url, seen, close: () => server.close() };
-}
+import { connect, mailboxOf, type RunningSimulator, recordingFront, startEmptySimulator } from "./harness.js";
 
 const event: CalendarEvent = {
   subject: "Plain body",

@@ -5,8 +5,8 @@
  * Faults are drawn by the simulator from a fixed seed, so every run sees the same sequence.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { event } from "../../faults/support.js";
-import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "./harness.js";
+import { contact, event, task } from "../../faults/support.js";
+import { connect, mailboxOf, type RunningSimulator, recordingFront, startEmptySimulator } from "./harness.js";
 
 describe("Graph transport: transient network failures", () => {
   let sim: RunningSimulator;
@@ -47,5 +47,34 @@ describe("Graph transport: transient network failures", () => {
       failure: { kind: "transient" },
     });
     expect(sim.control.callCounts()["graph.POST /$batch"]).toBe(1);
+  });
+});
+
+describe("Graph transport: the mailbox's concurrency limit", () => {
+  let sim: RunningSimulator;
+  let front: Awaited<ReturnType<typeof recordingFront>>;
+  beforeAll(async () => {
+    sim = await startEmptySimulator();
+    front = await recordingFront(sim, 20);
+  });
+  afterAll(async () => {
+    await front?.close();
+    await sim?.close();
+  });
+
+  it("keeps a mailbox's modules, writing at the same time, within 4 requests in flight", async () => {
+    const { contacts, events, tasks } = connect(sim, mailboxOf(sim), { baseUrl: front.url }).modules;
+    if (!contacts || !events || !tasks) throw new Error("a module is missing");
+    const many = <T>(make: (side: string, n: number) => T) =>
+      Array.from({ length: 100 }, (_, n) => ({ value: make("limit", n) }));
+    const results = await Promise.all([
+      contacts.create(many(contact)),
+      events.create(many(event)),
+      tasks.create(many(task)),
+    ]);
+    expect(results.flat().filter((result) => !result.ok)).toEqual([]);
+    // 300 writes in 15 chained batches of 20, never more than Outlook's 4 concurrent requests per mailbox.
+    expect(front.seen.filter((request) => request.url.endsWith("/$batch"))).toHaveLength(15);
+    expect(front.mostInFlight()).toBe(4);
   });
 });
