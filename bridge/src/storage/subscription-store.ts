@@ -41,7 +41,11 @@ export class SubscriptionStore {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async add(record: Omit<SubscriptionRecord, "id">, verifier: string): Promise<SubscriptionRecord> {
+  async add(
+    channel: Omit<SubscriptionRecord, "id" | "callbackUrl"> & { callbackUrl?: string | null },
+    verifier: string,
+  ): Promise<SubscriptionRecord> {
+    const record = { ...channel, callbackUrl: channel.callbackUrl ?? null };
     const id = randomUUID();
     await this.db
       .insertInto("subscriptions")
