@@ -1,6 +1,6 @@
 /**
  * Recurring events Graph → Zoho → read back (issue #10): a series with attendees, a moved and a cancelled
- * occurrence, in zones whose local date differs from the UTC date at the series' start time, and the sandbox's own
+ * occurrence, in zones whose local date differs from the UTC date at the series' start time, an all-day series, and the sandbox's own
  * seeded "Weekly sync" series; and the Zoho simulator's seeded events (some recurring) the other way. Synced under the manual conflict rule (the product's default "field-merge"), the pair
  * must settle: nothing parked in the conflict queue, and a second sync makes no write on either side.
  */
@@ -44,6 +44,23 @@ function series(subject: string, zone: string, hour: number, minute: number): Ca
   };
 }
 
+/** A weekly two-day all-day series of four, its second occurrence cancelled. */
+function allDaySeries(subject: string, zone: string): CalendarEvent {
+  const first = DateTime.now().setZone(zone).plus({ weeks: 3 }).startOf("week");
+  const date = (weeks: number, days = 0) => first.plus({ weeks, days }).toISODate() ?? "";
+  return {
+    subject,
+    span: { kind: "allDay", startDate: date(0), endDate: date(0, 2) },
+    timeZone: zone,
+    attendees: [{ address: "ann@example.com", type: "required", response: "unknown" }],
+    recurrence: { frequency: "weekly", interval: 1, byWeekday: ["MO"], end: { type: "count", count: 4 } },
+    movedOccurrences: [],
+    cancelledOccurrences: [date(1)],
+    categories: [],
+    sensitivity: "normal",
+  };
+}
+
 describe("recurring events Graph → Zoho → read back", () => {
   let zoho: RunningZohoSimulator;
   let graph: GraphSimulator;
@@ -78,6 +95,7 @@ describe("recurring events Graph → Zoho → read back", () => {
     for (const value of [
       series("Late evening in Los Angeles", "America/Los_Angeles", 22, 30),
       series("Early morning in Tokyo", "Asia/Tokyo", 7, 0),
+      allDaySeries("Offsite in Sydney", "Australia/Sydney"),
     ]) {
       const [created] = await events.create([{ value }]);
       expect(created?.ok).toBe(true);
@@ -106,7 +124,7 @@ describe("recurring events Graph → Zoho → read back", () => {
     const created = (side: "exchange" | "crm") =>
       first.filter((outcome) => outcome.status === "created" && outcome.side === side).length;
     // Mailbox: two seeded "Weekly sync" series and the two above; CRM: its ten seeded events, some recurring.
-    expect([created("crm"), created("exchange"), first.length]).toEqual([4, 10, 14]);
+    expect([created("crm"), created("exchange"), first.length]).toEqual([5, 10, 15]);
     const again = await sync();
     expect(again.filter((outcome) => outcome.status !== "unchanged")).toEqual([]);
     expect(await store.listConflicts(scope)).toEqual([]);
