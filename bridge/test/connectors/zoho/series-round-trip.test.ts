@@ -1,8 +1,9 @@
 /**
  * Recurring events Graph → Zoho → read back (issue #10): a series with attendees, a moved and a cancelled
- * occurrence, in zones whose local date differs from the UTC date at the series' start time, an all-day series, and the sandbox's own
- * seeded "Weekly sync" series; and the Zoho simulator's seeded events (some recurring) the other way. Synced under the manual conflict rule (the product's default "field-merge"), the pair
- * must settle: nothing parked in the conflict queue, and a second sync makes no write on either side.
+ * occurrence, in zones whose local date differs from the UTC date at the series' start time, an all-day series, and
+ * the sandbox's own seeded "Weekly sync" series; and the Zoho simulator's seeded events (some recurring) the other
+ * way. Synced under the manual conflict rule (the product's default "field-merge"), the pair must settle: nothing
+ * parked in the conflict queue, and a second sync makes no write on either side.
  */
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
