@@ -38,6 +38,8 @@ export interface RemoteItem<T> {
   readonly version: string;
   /** The canonical value as mapped by `bridge/src/mapping/`. */
   readonly value: T;
+  /** The CRM user who owns the record (Zoho `Owner.id`); absent on Exchange, whose items belong to the mailbox. */
+  readonly owner?: string;
 }
 
 /** One entry of a change listing. */

@@ -8,7 +8,8 @@
  *    tombstone or missing from a listing that completed; otherwise `unchanged` (a delta that does not mention an item
  *    says nothing about it). Items reported without a relation are `added`.
  * 2. Pair `added` items that already exist on both sides by the module's match keys (first-sync matching: no
- *    duplicates after a first sync, a re-install or a reconnect). Items the module filter rejects take no part.
+ *    duplicates after a first sync, a re-install or a reconnect). Items the module filter rejects are never copied
+ *    and pair only with an admitted item.
  * 3. Decide each pair once in `decide`, the exhaustive table over (added/changed/unchanged/deleted/absent)².
  *
  * Directions: one-way never writes to its source. A target-side edit or deletion is RESTORED from the source on the
@@ -41,10 +42,12 @@ export interface ModuleSettings<T> {
   /** "Changed here, deleted there": true (default) re-creates / keeps the edited item; false propagates the delete. */
   readonly modificationBeatsDeletion: boolean;
   /**
-   * Which items take part in NEW pairs (e.g. only contacts owned by the user, only events from N days ago). Items it
-   * rejects are neither copied nor matched; pairs that already exist keep syncing (a filter is no deletion signal).
+   * Which items are in the user's scope (e.g. only CRM records the user owns, only events from N days ago). Items it
+   * rejects are never copied to the other side; one may still be linked with an admitted item of the other side that
+   * matches it (an Outlook contact a colleague owns in the CRM links to that record instead of duplicating it). Pairs
+   * that already exist keep syncing: leaving the scope is no deletion signal.
    */
-  readonly filter?: (value: T, side: Side) => boolean;
+  readonly filter?: (item: RemoteItem<T>, side: Side) => boolean;
   /**
    * Whether Exchange writes of events with attendees send invitations/updates (`SyncModule.invitesAttendees`).
    * Default false: the bridge files meetings into the calendar without mailing the attendees on the user's behalf.
@@ -208,19 +211,20 @@ export function plan<T>(
       crmState: classify(module, "crm", row, crmItem, crm, crmDeleted),
     });
   }
-  const admitted = (side: Side) => (item: RemoteItem<T>) => settings.filter?.(item.value, side) ?? true;
-  const unrelated = (items: Map<string, RemoteItem<T>>, related: Set<string>, side: Side) =>
-    [...items.values()].filter((item) => !related.has(item.id)).filter(admitted(side));
-  const matched = matchAdded(
-    module,
-    unrelated(exchangeById, relatedExchange, "exchange"),
-    unrelated(crmById, relatedCrm, "crm"),
-  );
+  const admitted = (side: Side) => (item: RemoteItem<T>) => settings.filter?.(item, side) ?? true;
+  const unrelated = (items: Map<string, RemoteItem<T>>, related: Set<string>) =>
+    [...items.values()].filter((item) => !related.has(item.id));
+  const matched = matchAdded(module, unrelated(exchangeById, relatedExchange), unrelated(crmById, relatedCrm));
   for (const [exchangeItem, crmItem] of matched.pairs) {
+    if (!admitted("exchange")(exchangeItem) && !admitted("crm")(crmItem)) continue;
     pairs.push({ exchange: exchangeItem, crm: crmItem, exchangeState: "added", crmState: "added" });
   }
-  for (const item of matched.exchangeOnly) pairs.push({ exchange: item, exchangeState: "added", crmState: "absent" });
-  for (const item of matched.crmOnly) pairs.push({ crm: item, exchangeState: "absent", crmState: "added" });
+  for (const item of matched.exchangeOnly.filter(admitted("exchange"))) {
+    pairs.push({ exchange: item, exchangeState: "added", crmState: "absent" });
+  }
+  for (const item of matched.crmOnly.filter(admitted("crm"))) {
+    pairs.push({ crm: item, exchangeState: "absent", crmState: "added" });
+  }
 
   return pairs.flatMap((pair) => decide(pair, context) ?? []);
 }

@@ -285,7 +285,7 @@ describe("sync engine", () => {
 
   it("a module filter keeps rejected items out of new pairs, but existing pairs keep syncing", async () => {
     const world = await pairedWorld(1);
-    const settings = settingsOf({ filter: (value, side) => side !== "crm" || value.leadSource !== "internal" });
+    const settings = settingsOf({ filter: (item, side) => side !== "crm" || item.value.leadSource !== "internal" });
     world.crm.userCreate(person(2, { leadSource: "internal" }));
     const [paired] = world.crm.snapshot();
     if (!paired) throw new Error("setup");
@@ -293,6 +293,21 @@ describe("sync engine", () => {
     await world.sync(settings);
     expect(world.state().exchange).toEqual([person(1, { phone: "42" })]);
     await expectQuiet(world, settings);
+  });
+
+  it("a rejected item is never copied, but links with the admitted item it matches instead of being duplicated", async () => {
+    const world = new World();
+    const internalOnCrm = settingsOf({
+      filter: (item, side) => side !== "crm" || item.value.leadSource !== "internal",
+    });
+    world.exchange.userCreate(person(1));
+    world.crm.userCreate(person(1, { leadSource: "internal", phone: "7" }));
+    world.crm.userCreate(person(2, { leadSource: "internal" }));
+    await world.sync(internalOnCrm);
+    expect(world.state().crm).toHaveLength(2);
+    expect(world.state().exchange).toEqual([person(1, { phone: "7" })]);
+    expect(await world.store.listRelations(scope)).toHaveLength(1);
+    await expectQuiet(world, internalOnCrm);
   });
 
   it("a disabled module makes no call at all", async () => {
