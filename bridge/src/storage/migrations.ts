@@ -189,11 +189,67 @@ const emailAssociations: Migration = {
         "record_id",
       ])
       .execute();
+    await moveLegacyAssociations(db as unknown as Kysely<LegacyAssociationTables>);
   },
   async down(db: Kysely<unknown>) {
     await db.schema.dropTable("email_associations").execute();
   },
 };
+
+/** The tables `moveLegacyAssociations` touches, as they are at migration 0002. */
+interface LegacyAssociationTables {
+  settings: { key: string; value: string; updated_at: string };
+  users: { id: string; mailbox: string };
+  email_associations: {
+    user_id: string;
+    mailbox: string;
+    internet_message_id: string;
+    record_module: string;
+    record_id: string;
+    record_name: string;
+    filed_at: string;
+  };
+}
+
+const LEGACY_FILED_PREFIX = "addin.filed-email.";
+const FILED_MODULES = new Set(["Contacts", "Leads", "Accounts", "Deals"]);
+
+/**
+ * Before 0002 the add-in kept its filings in the settings table, one document per user and message under
+ * `addin.filed-email.{user id}.{base64url(lower-cased Message-ID)}`: they move into the new table (nothing is lost),
+ * filed at the document's last update.
+ */
+async function moveLegacyAssociations(db: Kysely<LegacyAssociationTables>): Promise<void> {
+  const documents = await db
+    .selectFrom("settings")
+    .select(["key", "value", "updated_at"])
+    .where("key", "like", `${LEGACY_FILED_PREFIX}%`)
+    .execute();
+  for (const document of documents) {
+    const rest = document.key.slice(LEGACY_FILED_PREFIX.length);
+    const userId = rest.slice(0, rest.lastIndexOf("."));
+    const internetMessageId = Buffer.from(rest.slice(rest.lastIndexOf(".") + 1), "base64url").toString("utf8");
+    const user = await db.selectFrom("users").select("mailbox").where("id", "=", userId).executeTakeFirst();
+    const records = JSON.parse(document.value) as Array<{ module?: unknown; id?: unknown; name?: unknown }>;
+    for (const record of Array.isArray(records) ? records : []) {
+      if (!FILED_MODULES.has(String(record.module)) || typeof record.id !== "string") continue;
+      await db
+        .insertInto("email_associations")
+        .values({
+          user_id: userId,
+          mailbox: user?.mailbox ?? "",
+          internet_message_id: internetMessageId.toLowerCase(),
+          record_module: String(record.module),
+          record_id: record.id,
+          record_name: typeof record.name === "string" ? record.name : "",
+          filed_at: document.updated_at,
+        })
+        .onConflict((oc) => oc.columns(["user_id", "internet_message_id", "record_module", "record_id"]).doNothing())
+        .execute();
+    }
+    await db.deleteFrom("settings").where("key", "=", document.key).execute();
+  }
+}
 
 /**
  * The URL a push channel calls back (null for EWS streaming): a process whose webhook URL differs (the public URL
