@@ -20,6 +20,7 @@ import { LIMITS, serviceBound } from "./lower-bound.js";
 import type { BenchModule, EngineConfig, EngineReport } from "./protocol.js";
 import {
   type BenchResults,
+  type IdleHour,
   type InitialSyncFigures,
   type MemoryFigures,
   type Percentiles,
@@ -237,7 +238,7 @@ async function startWorld(
 }
 
 /** Propagation through the push channel, in its own process (push-child.ts); durations are the raw samples. */
-async function propagation(pki: TestPki): Promise<{ exchangeToCrm: Percentiles; crmToExchange: Percentiles }> {
+async function propagation(pki: TestPki): Promise<NonNullable<BenchResults["propagation"]>> {
   const child = spawn(process.execPath, ["--import", "tsx", PUSH], {
     env: {
       ...process.env,
@@ -257,13 +258,19 @@ async function propagation(pki: TestPki): Promise<{ exchangeToCrm: Percentiles; 
     .reverse()
     .find((candidate) => candidate.startsWith("{"));
   if (code !== 0 || !line) throw new Error(`push propagation process failed (${code}): ${output.slice(-500)}`);
-  const raw = JSON.parse(line) as Record<"exchangeToCrm" | "crmToExchange", (number | null)[]>;
+  const raw = JSON.parse(line) as Record<"exchangeToCrm" | "crmToExchange", (number | null)[]> & {
+    idleHour: IdleHour;
+  };
   const summary = (durations: (number | null)[]) =>
     percentiles(
       durations.filter((duration): duration is number => duration !== null),
       durations.filter((duration) => duration === null).length,
     );
-  return { exchangeToCrm: summary(raw.exchangeToCrm), crmToExchange: summary(raw.crmToExchange) };
+  return {
+    exchangeToCrm: summary(raw.exchangeToCrm),
+    crmToExchange: summary(raw.crmToExchange),
+    idleHour: raw.idleHour,
+  };
 }
 
 async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise<InitialSyncFigures> {
