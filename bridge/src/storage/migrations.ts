@@ -3,6 +3,7 @@
  * Only portable column types are used (see schema.ts); the auto-increment id is the one dialect difference.
  */
 import { type CreateTableBuilder, type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { EmailAssociationTable } from "./schema.js";
 
 /** Adds an auto-numbered primary key: `serial` on PostgreSQL, `integer primary key autoincrement` on SQLite. */
 function withAutoIncrementId<T extends CreateTableBuilder<string, never>>(table: T, dialect: "sqlite" | "postgres"): T {
@@ -200,15 +201,7 @@ const emailAssociations: Migration = {
 interface LegacyAssociationTables {
   settings: { key: string; value: string; updated_at: string };
   users: { id: string; mailbox: string };
-  email_associations: {
-    user_id: string;
-    mailbox: string;
-    internet_message_id: string;
-    record_module: string;
-    record_id: string;
-    record_name: string;
-    filed_at: string;
-  };
+  email_associations: EmailAssociationTable;
 }
 
 const LEGACY_FILED_PREFIX = "addin.filed-email.";
