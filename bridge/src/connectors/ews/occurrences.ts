@@ -126,8 +126,7 @@ export async function writeExceptions(
     const { value } = write;
     if (value.recurrence === undefined) return;
     const zone = zoneOf(value);
-    const kept = write.previous !== undefined && keepsPattern(write.previous, value);
-    const before = kept ? write.previous : undefined;
+    const before = keptExceptions(write);
     const wantedMoves = new Map<string, MovedOccurrence>(value.movedOccurrences.map((m) => [m.originalStart, m]));
     const moveTo = (key: string, span: EventSpan, subject: string | undefined, location: string | undefined) => {
       const index = occurrenceIndex(value, key, zone);
@@ -167,17 +166,23 @@ export async function writeExceptions(
     if (!entry) return;
     entry.movedOccurrences = value.movedOccurrences.filter((m) => reachable(m.originalStart));
     // A deleted occurrence cannot be brought back over EWS: unless the pattern was rewritten, it stays cancelled.
-    const kept = write.previous !== undefined && keepsPattern(write.previous, value);
-    const stillCancelled = kept ? (write.previous?.cancelledOccurrences ?? []) : [];
+    const stillCancelled = keptExceptions(write)?.cancelledOccurrences ?? [];
     entry.cancelledOccurrences = [
       ...new Set([...value.cancelledOccurrences.filter(reachable), ...stillCancelled]),
     ].sort();
   });
+  // Only the masters whose occurrences were written have a ChangeKey newer than their own write's answer.
+  const touched = [...new Set([...moves, ...cancels].map((step) => step.write))];
   const versions = await masterVersions(
     session,
-    writes.map((write) => write.masterId),
+    touched.map((position) => writes[position]?.masterId ?? ""),
   );
-  return stored.map((value, position) => ({ version: versions[position], value }));
+  return stored.map((value, position) => ({ version: versions[touched.indexOf(position)], value }));
+}
+
+/** The series as it was, when its exceptions survive the write (the pattern was not rewritten); else undefined. */
+function keptExceptions(write: SeriesWrite): CalendarEvent | undefined {
+  return write.previous !== undefined && keepsPattern(write.previous, write.value) ? write.previous : undefined;
 }
 
 async function moveOccurrences(
@@ -270,6 +275,7 @@ async function cancelOccurrences(
 
 /** The masters' ChangeKeys now (IdOnly GetItem); undefined for a master that could not be read. */
 async function masterVersions(session: EwsSession, ids: readonly string[]): Promise<(string | undefined)[]> {
+  if (ids.length === 0) return [];
   const responses = await session.read((service) =>
     service.BindToItems(
       ids.map((id) => new ItemId(id)),
