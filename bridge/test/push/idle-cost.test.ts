@@ -6,8 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
+import type { RunningServer } from "../../src/server.js";
+import {
+  type OneUserBridge,
+  openOneUserBridge,
+  startHttpsServer,
+  syncEveryoneNow,
+} from "../support/one-user-bridge.js";
 
 const TICK_MS = 15 * 60_000;
 const HOURS = 24;
@@ -18,9 +23,8 @@ describe("idle cost of a push-covered mailbox", () => {
 
   beforeAll(async () => {
     setup = await openOneUserBridge({ modules: ["contacts", "events", "tasks"] });
-    server = await startServer(setup.runtime, { tls: { certPem: setup.pki.certPem, keyPem: setup.pki.keyPem } });
-    await server.syncEveryone("initial");
-    if (server.queue instanceof InProcessScheduler) await server.queue.idle();
+    server = await startHttpsServer(setup);
+    await syncEveryoneNow(server);
   }, 60_000);
 
   afterAll(async () => {

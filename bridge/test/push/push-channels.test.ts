@@ -6,11 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CLIENT } from "../../simulators/zoho/index.js";
-import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
-import { type RunningServer, startServer } from "../../src/server.js";
+import type { RunningServer } from "../../src/server.js";
 import { SECRET } from "../../src/services/connections.js";
 import { ADMIN } from "../http/harness.js";
-import { eventually, type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
+import {
+  eventually,
+  type OneUserBridge,
+  openOneUserBridge,
+  startHttpsServer,
+  syncEveryoneNow,
+} from "../support/one-user-bridge.js";
 
 describe("push channels", () => {
   let setup: OneUserBridge;
@@ -21,9 +26,8 @@ describe("push channels", () => {
     setup.zoho.control
       .actAs()
       .insert("Contacts", [{ First_Name: "Carla", Last_Name: "Customer", Email: "carla@acme.example" }]);
-    server = await startServer(setup.runtime, { tls: { certPem: setup.pki.certPem, keyPem: setup.pki.keyPem } });
-    await server.syncEveryone("initial");
-    if (server.queue instanceof InProcessScheduler) await server.queue.idle();
+    server = await startHttpsServer(setup);
+    await syncEveryoneNow(server);
   }, 60_000);
 
   afterAll(async () => {

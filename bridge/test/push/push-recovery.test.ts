@@ -5,9 +5,9 @@
  * opening duplicates. Over real HTTPS against the Graph and Zoho simulators.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../src/server.js";
+import type { RunningServer } from "../../src/server.js";
 import { loadSyncSettings, SYNC_SETTINGS_KEY } from "../../src/services/sync-settings.js";
-import { eventually, type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
+import { eventually, type OneUserBridge, openOneUserBridge, startHttpsServer } from "../support/one-user-bridge.js";
 
 describe("push channels across restarts", () => {
   let setup: OneUserBridge;
@@ -17,10 +17,7 @@ describe("push channels across restarts", () => {
   let port = 0;
   const start = async () => {
     const { config } = setup.runtime;
-    server = await startServer(
-      { ...setup.runtime, config: { ...config, http: { ...config.http, port } } },
-      { tls: { certPem: setup.pki.certPem, keyPem: setup.pki.keyPem } },
-    );
+    server = await startHttpsServer(setup, { ...setup.runtime, config: { ...config, http: { ...config.http, port } } });
     port = Number(new URL(server.url).port);
     return server;
   };
