@@ -18,6 +18,7 @@ import { openStorage } from "../src/storage/index.js";
 import { runSync } from "../src/sync/engine.js";
 import { runMailSync } from "../src/sync/mail.js";
 import type { SyncModule } from "../src/sync/module.js";
+import type { ItemOutcome } from "../src/sync/state.js";
 import type {
   BenchModule,
   ConnectedEngineConfig,
@@ -39,6 +40,11 @@ const settings = {
   conflictRule: "crm-wins",
   modificationBeatsDeletion: true,
 } as const;
+
+function errorsOf(outcomes: readonly ItemOutcome[]): Pick<ModuleRun, "errors" | "firstError"> {
+  const errors = outcomes.filter((outcome) => outcome.status === "error");
+  return { errors: errors.length, firstError: errors[0]?.reason };
+}
 
 async function run<T>(
   mailboxId: string,
@@ -63,7 +69,7 @@ async function run<T>(
     crmCreates: record.planned.crm.creates,
     exchangeCreates: record.planned.exchange.creates,
     writes: Object.values(record.planned).reduce((sum, side) => sum + side.creates + side.updates + side.deletes, 0),
-    errors: record.outcomes.filter((outcome) => outcome.status === "error").length,
+    ...errorsOf(record.outcomes),
   };
 }
 
@@ -83,7 +89,7 @@ async function mail(mailboxId: string, exchange: ExchangeMailPort<Email>, crm: C
     crmCreates: result.associated,
     exchangeCreates: result.filed,
     writes: result.associated + result.filed,
-    errors: result.outcomes.filter((outcome) => outcome.status === "error").length,
+    ...errorsOf(result.outcomes),
   };
 }
 

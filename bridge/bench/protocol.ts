@@ -38,6 +38,8 @@ export interface ModuleRun {
   exchangeCreates: number;
   writes: number;
   errors: number;
+  /** The first item error's reason, to say what went wrong. */
+  firstError?: string | undefined;
 }
 
 export interface EngineReport {

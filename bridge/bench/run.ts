@@ -127,7 +127,10 @@ function percentiles(durations: number[], missed: number): Percentiles {
 function problemsOf(report: EngineReport): string[] {
   return report.runs
     .filter((run) => run.status !== "completed" || run.errors > 0)
-    .map((run) => `${run.module}: ${run.status}, ${run.errors} item errors${run.reason ? ` (${run.reason})` : ""}`);
+    .map(
+      (run) =>
+        `${run.module}: ${run.status}, ${run.errors} item errors${run.reason ? ` (${run.reason})` : ""}${run.firstError ? `, first: ${run.firstError}` : ""}`,
+    );
 }
 
 /** One mailbox on one Exchange simulator, one Zoho org, one engine process, torn down together. */
