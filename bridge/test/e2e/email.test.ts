@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileAttachments } from "../../simulators/ews/attachments.js";
 import { startEwsSimulator } from "../../simulators/ews/index.js";
 import { el } from "../../simulators/ews/xml.js";
-import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
+import { startZohoSimulator } from "../../simulators/zoho/index.js";
 import { createEwsExchangePort } from "../../src/connectors/ews/index.js";
 import type { CrmMailPort, ExchangeMailPort, ExchangePort } from "../../src/connectors/port.js";
-import { createZohoCrmPort, type ZohoCrmPort } from "../../src/connectors/zoho/index.js";
+import type { ZohoCrmPort } from "../../src/connectors/zoho/index.js";
 import type { Email } from "../../src/model/index.js";
 import { runMailSync } from "../../src/sync/mail.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
+import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
 
 const MAILBOX = "alice@contoso.com";
@@ -54,15 +55,7 @@ describe("e-mail between an EWS 2016 mailbox and Zoho CRM", () => {
       auth: "basic",
       impersonate: true,
     })) as unknown as ExchangePort<never, Email>;
-    const urls = zoho.control.urls();
-    crm = await createZohoCrmPort({
-      oauth: {
-        ...DEFAULT_CLIENT,
-        accountsServer: urls.accountsUrl,
-        apiDomain: urls.apiDomain,
-        refreshToken: zoho.control.issueRefreshToken(),
-      },
-    });
+    ({ crm } = await connectZoho(zoho));
   }, 60_000);
 
   afterAll(async () => {

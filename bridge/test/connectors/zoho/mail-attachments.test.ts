@@ -4,11 +4,12 @@
  * refuses (a body that is not multipart, a file id nobody uploaded).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CLIENT, startZohoSimulator } from "../../../simulators/zoho/index.js";
+import { startZohoSimulator } from "../../../simulators/zoho/index.js";
 import type { MailFile } from "../../../src/connectors/port.js";
-import { createZohoCrmPort, type ZohoCrmPort } from "../../../src/connectors/zoho/index.js";
+import type { ZohoCrmPort } from "../../../src/connectors/zoho/index.js";
 import type { Email } from "../../../src/model/index.js";
 import { testPki } from "../../support/pki.js";
+import { connectZoho } from "./support.js";
 
 const mail = (messageId: string): Email => ({
   messageId,
@@ -31,15 +32,7 @@ describe("Zoho mail port: attachments", () => {
     zoho = await startZohoSimulator({ pki: await testPki() });
     const [contact] = zoho.control.actAs().insert("Contacts", [{ Last_Name: "Mail", Email: "mia@customer.example" }]);
     contactId = String(contact?.id);
-    const urls = zoho.control.urls();
-    port = await createZohoCrmPort({
-      oauth: {
-        ...DEFAULT_CLIENT,
-        accountsServer: urls.accountsUrl,
-        apiDomain: urls.apiDomain,
-        refreshToken: zoho.control.issueRefreshToken(),
-      },
-    });
+    ({ crm: port } = await connectZoho(zoho));
   });
 
   afterAll(async () => {
