@@ -104,8 +104,20 @@ function notConfigured(what: string): ConnectorError {
   return new ConnectorError({ kind: "mailbox-unavailable", message: `${what} is not configured` });
 }
 
-function shared(port: ZohoCrmPort): CrmPort {
-  return { side: "crm", implementation: "zoho", modules: port.modules, mail: port.mail, close: async () => {} };
+/** The shared Zoho port as one user's mailbox sees it: records it creates belong to that CRM user. Never closed. */
+function ownedBy(port: ZohoCrmPort, user: BridgeUser): CrmPort {
+  const { contacts, events, tasks } = port.modules;
+  return {
+    side: "crm",
+    implementation: "zoho",
+    modules: {
+      contacts: contacts.ownedBy(user.zohoUserId),
+      events: events.ownedBy(user.zohoUserId),
+      tasks: tasks.ownedBy(user.zohoUserId),
+    },
+    mail: port.mail,
+    close: async () => {},
+  };
 }
 
 export async function createServiceConnectorFactory(
@@ -198,7 +210,7 @@ export async function createServiceConnectorFactory(
     crm,
     exchange,
     async open(user): Promise<MailboxPorts> {
-      return { crm: shared(await crm(user)), exchange: await exchange(user) };
+      return { crm: ownedBy(await crm(user), user), exchange: await exchange(user) };
     },
     async mail(user) {
       const [zoho, mailbox] = [await crm(user), await exchange(user)];

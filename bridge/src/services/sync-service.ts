@@ -108,7 +108,12 @@ export class SyncService {
       return { kind: "failed-permanent", reason: "the user is not selected for sync or not active in Zoho" };
     }
     if (job.module === "emails") return this.runMail(job, settings);
-    const moduleSettings = engineSettings(settings, job.module, user.moduleOverrides[job.module]);
+    const moduleSettings = engineSettings(
+      settings,
+      job.module,
+      { zohoUserId: user.zohoUserId, now: this.deps.now?.() ?? new Date() },
+      user.moduleOverrides[job.module],
+    );
     if (!job.dryRun) await storage.users.setStatus(user.id, "syncing");
     const seen: { failure?: ConnectorFailure } = {};
     let ports: Awaited<ReturnType<ConnectorFactory["open"]>> | undefined;

@@ -2,8 +2,11 @@
  * The org's sync settings (admin contract `SyncSettings`), stored as one revisioned document, and their translation
  * to what the engine takes per module.
  */
-import { SyncSettings, type SyncSettingsInput } from "../api/admin.js";
-import type { SyncModuleName } from "../connectors/port.js";
+import type { z } from "zod";
+import { type ModuleFilters, SyncSettings, type SyncSettingsInput } from "../api/admin.js";
+import type { RemoteItem, Side, SyncModuleName } from "../connectors/port.js";
+import type { CalendarEvent } from "../model/event.js";
+import type { Task } from "../model/task.js";
 import type { SettingsStore } from "../storage/settings-store.js";
 import type { ModuleSettings } from "../sync/plan.js";
 
@@ -53,6 +56,53 @@ export async function saveSyncSettings(
   return saved;
 }
 
+/** Whose mailbox a run syncs, and when: what the module filters are relative to. */
+export interface SyncScope {
+  /** The mailbox's Zoho user (owner of the CRM records that belong in it). */
+  zohoUserId: string;
+  now: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The last day an event or task touches (ISO date), or undefined when it has no end (an endless series). */
+function lastDay(module: SyncModuleName, value: unknown): string | undefined {
+  if (module === "events") {
+    const event = value as CalendarEvent;
+    if (event.recurrence) return event.recurrence.end.type === "until" ? event.recurrence.end.date : undefined;
+    return event.span.kind === "timed" ? event.span.end.slice(0, 10) : event.span.endDate;
+  }
+  const task = value as Task;
+  return task.dueDate ?? task.startDate;
+}
+
+/**
+ * The admin's filters as the engine's scope test (`ModuleSettings.filter`: what is out of scope is never copied, and
+ * pairs that exist keep syncing). `zohoCustomViewId` and `includeLeads` are not applied by record sync.
+ */
+function scopeFilter(
+  module: SyncModuleName,
+  filters: z.infer<typeof ModuleFilters>,
+  scope: SyncScope,
+): (item: RemoteItem<unknown>, side: Side) => boolean {
+  const category = filters.exchangeCategory?.toLowerCase();
+  const cutoff =
+    filters.pastDays === null || module === "contacts"
+      ? undefined
+      : new Date(scope.now.getTime() - filters.pastDays * DAY_MS).toISOString().slice(0, 10);
+  return (item, side) => {
+    if (side === "crm" && filters.ownedRecordsOnly && item.owner !== undefined && item.owner !== scope.zohoUserId) {
+      return false;
+    }
+    if (side === "exchange" && category !== undefined) {
+      const categories = (item.value as { categories: readonly string[] }).categories;
+      if (!categories.some((name) => name.toLowerCase() === category)) return false;
+    }
+    const last = cutoff === undefined ? undefined : lastDay(module, item.value);
+    return cutoff === undefined || last === undefined || last >= cutoff;
+  };
+}
+
 /**
  * Admin settings → engine settings. "field-merge" merges what does not overlap and queues the rest, which is the
  * engine's "manual" rule (the engine always merges non-overlapping field edits).
@@ -60,6 +110,7 @@ export async function saveSyncSettings(
 export function engineSettings<T>(
   settings: SyncSettings,
   module: SyncModuleName,
+  scope: SyncScope,
   userOverride?: boolean,
 ): ModuleSettings<T> {
   const chosen = settings.modules[module];
@@ -75,6 +126,7 @@ export function engineSettings<T>(
     direction,
     conflictRule,
     modificationBeatsDeletion: true,
+    filter: scopeFilter(module, chosen.filters, scope),
   };
 }
 

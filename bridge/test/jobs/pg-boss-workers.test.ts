@@ -51,11 +51,6 @@ describeWithPostgres("pg-boss: 2 workers + 1 API process", () => {
       () => graph.close(),
       () => zoho.close(),
     );
-    zoho.control.actAs().insert("Contacts", [
-      { First_Name: "Carla", Last_Name: "Customer", Email: "carla@acme.example" },
-      { First_Name: "Dan", Last_Name: "Dealer", Email: "dan@dealer.example" },
-      { First_Name: "Eve", Last_Name: "Engineer", Email: "eve@eng.example" },
-    ]);
     env = {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -83,6 +78,15 @@ describeWithPostgres("pg-boss: 2 workers + 1 API process", () => {
     ].map((user) => user.mail);
     expect(mailboxes).toHaveLength(MAILBOXES);
     await connectToSimulators(runtime.storage, { zoho, mailboxes, modules: ["contacts"] });
+    // Each Zoho user owns three customers; a mailbox gets its own user's (the default "only records the user owns").
+    for (const [index, user] of (await runtime.storage.users.list()).entries()) {
+      const Owner = { id: user.zohoUserId };
+      zoho.control.actAs().insert("Contacts", [
+        { First_Name: "Carla", Last_Name: "Customer", Email: `carla.${index}@acme.example`, Owner },
+        { First_Name: "Dan", Last_Name: "Dealer", Email: `dan.${index}@dealer.example`, Owner },
+        { First_Name: "Eve", Last_Name: "Engineer", Email: `eve.${index}@eng.example`, Owner },
+      ]);
+    }
   });
 
   afterAll(async () => {
@@ -137,7 +141,7 @@ describeWithPostgres("pg-boss: 2 workers + 1 API process", () => {
       const contacts = graph.control.items(user.mailbox, "contact");
       expect([user.mailbox, contacts.length]).toEqual([user.mailbox, 3]);
     }
-    expect(zoho.control.records("Contacts")).toHaveLength(3);
+    expect(zoho.control.records("Contacts")).toHaveLength(3 * MAILBOXES);
     const finishedBy = workerLogs.map((log) => (log.match(/sync job finished/g) ?? []).length);
     expect(finishedBy[0] + finishedBy[1]).toBe(MAILBOXES);
     expect(Math.min(...finishedBy)).toBeGreaterThan(0);

@@ -73,6 +73,11 @@ interface ChangeCursor {
 export interface ZohoRecordPortOptions {
   /** Seconds re-read before the watermark (Modified_Time is 1-s precise and writes land in the same second). */
   overlapSeconds?: number;
+  /**
+   * The Zoho user new records are assigned to (`Owner`): the CRM user of the mailbox being synced. Absent: Zoho makes
+   * the API user (the admin who connected the bridge) the owner.
+   */
+  owner?: string;
 }
 
 const CAPABILITIES: PortCapabilities = {
@@ -143,11 +148,16 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
   constructor(
     private readonly client: ZohoClient,
     readonly mapping: ZohoModuleMapping<T>,
-    options: ZohoRecordPortOptions = {},
+    private readonly options: ZohoRecordPortOptions = {},
   ) {
     this.module = mapping.module;
     this.overlap = options.overlapSeconds ?? 2;
-    this.fieldList = [...new Set([...mapping.fields, "Modified_Time"])].join(",");
+    this.fieldList = [...new Set([...mapping.fields, "Modified_Time", "Owner"])].join(",");
+  }
+
+  /** The same module seen by one CRM user's mailbox: its new records are that user's. */
+  ownedBy(owner: string): ZohoRecordPort<T> {
+    return new ZohoRecordPort(this.client, this.mapping, { ...this.options, owner });
   }
 
   /** Instant notifications for this module (`actions/watch`, see watch.ts). */
@@ -160,7 +170,13 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
   }
 
   private item(record: ZohoJson): RemoteItem<T> {
-    return { id: String(record.id), version: versionOf(record), value: this.mapping.fromZoho(record) };
+    const owner = (record.Owner as ZohoJson | null | undefined)?.id;
+    return {
+      id: String(record.id),
+      version: versionOf(record),
+      value: this.mapping.fromZoho(record),
+      ...(owner === undefined ? {} : { owner: String(owner) }),
+    };
   }
 
   private data(answer: ZohoAnswer): ZohoJson[] {
@@ -358,6 +374,10 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     });
   }
 
+  private withOwner(record: ZohoJson): ZohoJson {
+    return this.options.owner ? { ...record, Owner: { id: this.options.owner } } : record;
+  }
+
   /** Maps a value for writing; a value Zoho cannot hold is that item's `invalid-record`, not a batch failure. */
   private async toZoho(value: T, current: ZohoJson | undefined): Promise<ZohoJson | ItemResult<RemoteItem<T>>> {
     try {
@@ -380,7 +400,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
       for (const [index, request] of batch.entries()) {
         const record = await this.toZoho(request.value, undefined);
         if ("ok" in record) outcome.set(index, record as ItemResult<RemoteItem<T>>);
-        else send.push({ index, record, value: request.value });
+        else send.push({ index, record: this.withOwner(record), value: request.value });
       }
       if (send.length > 0) {
         const written = await this.write("POST", send);
