@@ -247,7 +247,7 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
   });
 
   add("availability", async ({ request }, { user }) => {
-    const schedules = await crm.freeBusy(
+    const schedules = await context.connectors.freeBusy(
       user as BridgeUser,
       request.emails,
       request.start,

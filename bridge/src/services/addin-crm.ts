@@ -12,7 +12,6 @@
  *   `original_message_id` (§4), and the bridge keeps which records it filed a message on, so "already in CRM" is the
  *   server's answer on every device and survives the message being moved to another folder.
  */
-import type { FreeBusy } from "../connectors/graph/index.js";
 import { ConnectorError, type ExchangeMailPort, type MailFile, type MailItem } from "../connectors/port.js";
 import { requestError, type ZohoJson } from "../connectors/zoho/client.js";
 import type { ZohoCrmPort } from "../connectors/zoho/index.js";
@@ -45,7 +44,7 @@ export class AddinCrm {
   constructor(
     storage: Storage,
     /** The process's connectors (`AppContext.connectors`), shared with the sync jobs. */
-    private readonly connectors: BridgeConnectors,
+    readonly connectors: BridgeConnectors,
   ) {
     this.associations = new EmailAssociationStore(storage.db);
   }
@@ -58,20 +57,6 @@ export class AddinCrm {
   /** The user's mailbox; the caller closes it. */
   mailbox(user: BridgeUser): Promise<MailboxPort> {
     return this.connectors.exchange(user);
-  }
-
-  /**
-   * Free/busy through whichever call the user's mailbox port offers (Graph getSchedule, EWS GetUserAvailability),
-   * `undefined` when it offers none.
-   */
-  freeBusy(
-    user: BridgeUser,
-    addresses: readonly string[],
-    startUtc: string,
-    endUtc: string,
-    intervalMinutes: number,
-  ): Promise<FreeBusy[] | undefined> {
-    return this.connectors.freeBusy(user, addresses, startUtc, endUtc, intervalMinutes);
   }
 
   /** Rows of a COQL query; Zoho answers 204 for none. */

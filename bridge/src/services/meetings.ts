@@ -109,7 +109,7 @@ export class MeetingService {
       error,
     });
     const result = { start: request.start, intervalMinutes: request.intervalMinutes };
-    const schedules = await this.crm.freeBusy(
+    const schedules = await this.crm.connectors.freeBusy(
       organizer,
       request.emails,
       new Date(request.start).toISOString(),
