@@ -242,7 +242,9 @@ const notes = (scale: number) => `## How the figures are made
   quadratic run that measures that bug instead of the workers. The driver to build once records are scoped per
   owner is \`bridge/test/jobs/pg-boss-workers.test.ts\` at 200 mailboxes, timed with 1 and then 2 workers.
 
-${scale === 1 ? "" : SCALED_DOWN_NOTE}- Problems rows are real failures seen in the run (owners: the EWS connector for EWS tasks and mail).
+${scale === 1 ? "" : SCALED_DOWN_NOTE}- PROBLEM rows, when present, are real failures seen in the run, each with its first item error. Runs at scale 0.25
+  earlier on 25 Nov showed, intermittently, EWS tasks with 100 item errors in the idle cycle and the EWS e-mail run
+  aborted by "socket hang up" (ews-transport), owner: EWS connector; the full-scale run below had none.
 
 ### Hot spots found (profiles: \`npm run bench -- --cpu-prof DIR\`, one V8 profile per engine process)
 
@@ -262,10 +264,13 @@ value, \`bridge/src/sync/compare.ts\`); first-sync match keys computed for every
   \`TryGetProperty\`), as do \`MappingError\`s built on hot paths (\`bridge/src/mapping/errors.ts\`).
 - Graph: mapping events (\`bridge/src/mapping/graph/event.ts:177\` \`eventFromGraph\` → \`:72\` \`instantFromGraph\` →
   \`bridge/src/mapping/time.ts:27,32\`, luxon zone arithmetic) is the largest CPU share of the Graph run; every
-  recurring series is read with extra calls (\`bridge/src/connectors/graph/modules.ts\`), most of the Graph calls
-  per 1 000 records.
+  recurring series is read with one more call (\`GET /users/{id}/events/{id}\`: 1 008 of the run's 1 123 Graph calls,
+  \`bridge/src/connectors/graph/modules.ts\`).
 - Zoho: \`bridge/src/connectors/zoho/mail.ts:61\` \`listSentEmails\` → \`:103\` \`sentFromCrm\` reads the Emails related
-  list of CRM records on every cycle (the \`emails.list\` calls in the endpoints); per written record
+  list of CRM records on every cycle: 800 (Graph run) and 2 000 (EWS run) of the initial sync's Zoho calls and
+  2 000+ of the engine-alone idle cycle are \`emails.list\`, which is what puts Zoho above 12 calls per 1 000
+  records (without them: 227 calls for 22 000 records, 10.3 per 1 000). The e-mail module is also the longest
+  module run (its wall time is the initial sync's wall). Per written record
   \`bridge/src/connectors/zoho/records.ts:93\` \`contentHash\` and \`bridge/src/mapping/zoho/contact.ts\` \`contactToZoho\`.
 - Memory: the engine holds a run's whole listing, plan and outcomes (\`bridge/src/sync/engine.ts\` \`readSide\`,
   \`plan\`), so peak RSS grows with the mailbox (see the 10k → 100k rows); about 190 MB is resident before the first

@@ -418,7 +418,8 @@ async function main(): Promise<void> {
 async function rerender(outputFile: string): Promise<void> {
   const output = await readFile(outputFile, "utf8");
   const results = JSON.parse(output.slice(output.indexOf("\n{") + 1, output.lastIndexOf("}") + 1)) as BenchResults;
-  await writeFile(RESULTS, renderResults(results).markdown);
+  const command = `${results.command}, written here by npm run bench -- --from-output <its output>`;
+  await writeFile(RESULTS, renderResults({ ...results, command }).markdown);
 }
 
 await (flags["from-output"] ? rerender(flags["from-output"]) : main());
