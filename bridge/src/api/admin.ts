@@ -374,16 +374,21 @@ export const ConflictRule = z.enum(["crm-wins", "exchange-wins", "field-merge", 
 export const ModuleFilters = z.object({
   /** Only records the user owns in Zoho. */
   ownedRecordsOnly: z.boolean(),
-  /** A Zoho custom view limiting which records go to Exchange; null: all. */
+  /** A Zoho custom view limiting which records go to Exchange; null: all. Not applied by record sync yet. */
   zohoCustomViewId: z.string().nullable(),
   /** Only Exchange items with this category go to Zoho; null: all. */
   exchangeCategory: z.string().nullable(),
-  /** Contacts: also sync Leads. */
+  /** Contacts: also sync Leads. Not applied by record sync yet. */
   includeLeads: z.boolean(),
   /** Events/tasks/e-mails: ignore items older than this many days; null: no limit. */
   pastDays: z.number().int().min(0).max(3650).nullable(),
   /** E-mails: file the mail's attachments with it (Zoho takes up to 10 MB per e-mail); absent: without. */
   includeAttachments: z.boolean().optional(),
+  /**
+   * Events: Exchange writes of meetings with attendees mail invitations and updates (EWS SendToAllAndSaveCopy);
+   * absent or false: filed silently where the service allows it (EWS SendToNone; Graph always mails attendees).
+   */
+  sendInvitations: z.boolean().optional(),
 });
 
 export const ModuleSettings = z.object({

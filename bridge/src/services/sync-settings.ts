@@ -127,6 +127,7 @@ export function engineSettings<T>(
     conflictRule,
     modificationBeatsDeletion: true,
     filter: scopeFilter(module, chosen.filters, scope),
+    sendInvitations: chosen.filters.sendInvitations === true,
   };
 }
 

@@ -2,7 +2,8 @@
  * The dry-run preview's invitation list through the real app (`startTestBridge`: dry runs on the in-memory connector
  * pair): a Zoho meeting with attendees that the next sync would create in an Office 365 mailbox is listed with who
  * would be invited (Graph always mails attendees on such writes); meetings without attendees are not, and an
- * on-premises (EWS) connection, where the sync writes with SendToNone, lists none.
+ * on-premises (EWS) connection lists none unless the admin asks for invitations (SendToAllAndSaveCopy instead of
+ * SendToNone).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminResponse } from "../../src/api/admin.js";
@@ -36,12 +37,14 @@ function meeting(subject: string, attendees: string[]): CalendarEvent {
   };
 }
 
-async function previewInvitations() {
-  const settings = (await (await fetch(`${bridge.url}/api/admin/settings`, { headers })).json()) as Record<
-    string,
-    unknown
-  >;
+/** The preview's invitations; `sendInvitations` is the events setting the admin is trying out (unsaved). */
+async function previewInvitations(sendInvitations = false) {
+  const settings = (await (
+    await fetch(`${bridge.url}/api/admin/settings`, { headers })
+  ).json()) as AdminResponse<"syncSettings">;
   const { revision: _revision, updatedAt: _updatedAt, ...input } = settings;
+  const events = input.modules.events;
+  input.modules.events = { ...events, filters: { ...events.filters, sendInvitations } };
   const response = await fetch(`${bridge.url}/api/admin/settings/preview`, {
     method: "POST",
     headers,
@@ -84,6 +87,7 @@ describe("dry-run preview: invitations", () => {
       serverVersion: "Exchange2016",
     });
     expect(await previewInvitations()).toEqual([]);
+    expect((await previewInvitations(true)).map((invitation) => invitation.subject)).toEqual(["Quarterly review"]);
     // A dry run writes nothing.
     expect(bridge.connectors.mailbox(user.mailbox).exchange.events.snapshot()).toHaveLength(0);
   });

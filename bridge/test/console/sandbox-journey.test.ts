@@ -133,9 +133,18 @@ describe("admin journey against the real sandbox", () => {
 
     await page.getByRole("tab", { name: "Settings" }).click();
     await page.getByRole("heading", { name: "Modules" }).waitFor();
+    // Everything is in sync after the sandbox's first sync; trying "all the org's contacts in every mailbox" (not
+    // saved) previews what that would create, then the admin keeps "only records the user owns".
+    await page.getByRole("button", { name: "Contacts filters" }).click();
+    const ownedOnly = page.getByRole("checkbox", { name: "Only records the user owns in Zoho" }).first();
+    await ownedOnly.uncheck();
     await page.getByRole("button", { name: /Preview next sync/ }).click();
     await page.getByRole("table", { name: "What the next sync would do" }).waitFor();
     await shoot(page, "04-settings-dry-run");
+    await ownedOnly.check();
+    // Saving needs a preview of exactly what is saved.
+    await page.getByRole("button", { name: /Preview next sync/ }).click();
+    await page.getByText("The next sync would change nothing.").waitFor();
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.getByText("The next sync uses these settings.").waitFor();
 

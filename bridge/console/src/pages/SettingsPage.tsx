@@ -128,19 +128,20 @@ function ModuleFiltersEditor({
         checked={filters.ownedRecordsOnly}
         onChange={(_event, data) => onChange({ ...filters, ownedRecordsOnly: data.checked === true })}
       />
-      {module === "contacts" ? (
+      {module === "events" ? (
         <Checkbox
-          label="Also sync Leads"
-          checked={filters.includeLeads}
-          onChange={(_event, data) => onChange({ ...filters, includeLeads: data.checked === true })}
+          label="Mail invitations to attendees when the bridge writes a meeting to Exchange"
+          checked={filters.sendInvitations === true}
+          onChange={(_event, data) => onChange({ ...filters, sendInvitations: data.checked === true })}
         />
       ) : null}
-      <Field label="Zoho custom view id" hint="Empty: all records.">
-        <Input
-          value={filters.zohoCustomViewId ?? ""}
-          onChange={(_event, data) => onChange({ ...filters, zohoCustomViewId: nullable(data.value) })}
+      {module === "emails" ? (
+        <Checkbox
+          label="File attachments with the e-mail (up to 10 MB per e-mail)"
+          checked={filters.includeAttachments === true}
+          onChange={(_event, data) => onChange({ ...filters, includeAttachments: data.checked === true })}
         />
-      </Field>
+      ) : null}
       <Field label="Exchange category" hint="Empty: all items.">
         <Input
           value={filters.exchangeCategory ?? ""}
