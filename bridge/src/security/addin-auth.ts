@@ -127,10 +127,7 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
     const known = await users.byExchangeIdentity(identity);
     if (known || !claims.data.preferred_username) return known;
     const byName = await users.byMailbox(claims.data.preferred_username);
-    if (byName && !byName.exchangeIdentity) await users.setExchangeIdentity(byName.id, identity);
-    return byName && (!byName.exchangeIdentity || byName.exchangeIdentity === identity)
-      ? users.byId(byName.id)
-      : undefined;
+    return byName && (await users.linkExchangeIdentity(byName.id, identity)) ? users.byId(byName.id) : undefined;
   }
 
   async function metadataKeys(amurl: string) {
@@ -224,10 +221,9 @@ export function createAddinAuthenticator(users: UserRepository, settings: AddinA
     }
     const owner = await users.byMailbox(mailbox);
     if (!owner) return undefined;
-    if (owner.exchangeIdentity && owner.exchangeIdentity !== identity) {
+    if (!(await users.linkExchangeIdentity(owner.id, identity))) {
       throw linkRefused("this mailbox is already linked to another Exchange user");
     }
-    await users.setExchangeIdentity(owner.id, identity);
     return users.byId(owner.id);
   }
 

@@ -191,12 +191,23 @@ export class UserRepository {
       .execute();
   }
 
-  async setExchangeIdentity(id: string, identity: string): Promise<void> {
-    await this.db
-      .updateTable("users")
-      .set({ exchange_identity: identity, updated_at: isoNow(this.clock) })
-      .where("id", "=", id)
-      .execute();
+  /**
+   * Links the user to a signed-in Exchange identity unless it is linked to another one already (compare-and-set, so
+   * two first sign-ins racing cannot both win). False: linked elsewhere, or the identity belongs to another user.
+   */
+  async linkExchangeIdentity(id: string, identity: string): Promise<boolean> {
+    try {
+      const [result] = await this.db
+        .updateTable("users")
+        .set({ exchange_identity: identity, updated_at: isoNow(this.clock) })
+        .where("id", "=", id)
+        .where((row) => row.or([row("exchange_identity", "is", null), row("exchange_identity", "=", identity)]))
+        .execute();
+      return (result?.numUpdatedRows ?? 0n) > 0n;
+    } catch {
+      // The column is unique: the identity is already another user's.
+      return false;
+    }
   }
 
   async setStatus(

@@ -198,11 +198,15 @@ function repositorySuite(open: () => Promise<DisposableTarget>) {
     const ann = await storage.users.byMailbox("ANN@example.com");
     expect(ann?.zohoUserId).toBe("z1");
     await storage.users.setStatus(ann?.id ?? "", "throttled", { throttledUntil: "2026-05-01T11:00:00.000Z" });
-    await storage.users.setExchangeIdentity(ann?.id ?? "", "tid:oid");
+    expect(await storage.users.linkExchangeIdentity(ann?.id ?? "", "tid:oid")).toBe(true);
     expect(await storage.users.byExchangeIdentity("tid:oid")).toMatchObject({
       status: "throttled",
       throttledUntil: "2026-05-01T11:00:00.000Z",
     });
+    // Linked once: the same identity again is fine, another one is refused and the first link stays.
+    expect(await storage.users.linkExchangeIdentity(ann?.id ?? "", "tid:oid")).toBe(true);
+    expect(await storage.users.linkExchangeIdentity(ann?.id ?? "", "tid:other")).toBe(false);
+    expect(await storage.users.byExchangeIdentity("tid:oid")).toMatchObject({ fullName: "Ann Lee" });
   });
 
   it("stores secrets sealed: the plain text is never in the table, and reads back", async () => {
