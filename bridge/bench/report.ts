@@ -267,9 +267,9 @@ value, \`bridge/src/sync/compare.ts\`); first-sync match keys computed for every
   recurring series is read with one more call (\`GET /users/{id}/events/{id}\`: 1 008 of the run's 1 123 Graph calls,
   \`bridge/src/connectors/graph/modules.ts\`).
 - Zoho: \`bridge/src/connectors/zoho/mail.ts:61\` \`listSentEmails\` → \`:103\` \`sentFromCrm\` reads the Emails related
-  list of CRM records on every cycle: 800 (Graph run) and 2 000 (EWS run) of the initial sync's Zoho calls and
+  list of CRM records on every cycle: 800–900 (Graph run) and 2 000 (EWS run) of the initial sync's Zoho calls and
   2 000+ of the engine-alone idle cycle are \`emails.list\`, which is what puts Zoho above 12 calls per 1 000
-  records (without them: 227 calls for 22 000 records, 10.3 per 1 000). The e-mail module is also the longest
+  records (without them: 227 calls for the 22 000 records of the other modules, 10.3 per 1 000). The e-mail module is also the longest
   module run (its wall time is the initial sync's wall). Per written record
   \`bridge/src/connectors/zoho/records.ts:93\` \`contentHash\` and \`bridge/src/mapping/zoho/contact.ts\` \`contactToZoho\`.
 - Memory: the engine holds a run's whole listing, plan and outcomes (\`bridge/src/sync/engine.ts\` \`readSide\`,
