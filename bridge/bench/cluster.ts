@@ -27,6 +27,10 @@ import { startServer } from "../src/server.js";
 import { openRuntime } from "../src/services/runtime.js";
 import { dropPostgresSchema } from "../src/storage/database.js";
 
+/** The cluster run: 200 mailboxes of 500 items each. */
+export const CLUSTER_MAILBOXES = 200;
+export const CLUSTER_ITEMS_PER_MAILBOX = 500;
+
 const BRIDGE_BIN = fileURLToPath(new URL("../bin/bridge.mjs", import.meta.url));
 
 export interface ClusterOptions {
@@ -294,8 +298,8 @@ export async function clusterRun(pki: TestPki, options: ClusterOptions): Promise
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({
     options: {
-      mailboxes: { type: "string", default: "200" },
-      items: { type: "string", default: "500" },
+      mailboxes: { type: "string", default: String(CLUSTER_MAILBOXES) },
+      items: { type: "string", default: String(CLUSTER_ITEMS_PER_MAILBOX) },
       latency: { type: "string", default: "30" },
     },
   });
