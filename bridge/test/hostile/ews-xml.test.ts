@@ -159,6 +159,9 @@ describe("hostile XML into the EWS connector", () => {
           auth: "basic",
           impersonate: true,
           timeoutMs: 5_000,
+          // One reply per case: the budget is what parsing ONE hostile reply may cost. The in-run retry of reads
+          // (3 tries by default) is tested in connectors/ews/resilience.test.ts.
+          readAttempts: 1,
         });
         try {
           outcome = await exchange.modules.contacts?.listAll(undefined);
