@@ -302,7 +302,10 @@ export class ZohoOrg {
       modifiedBy: actorId,
       createdTime: now,
       modifiedTime: now,
-      lastActivityTime: now,
+      // Creating a record is no activity: Zoho answers Last_Activity_Time null until the first edit or mail
+      // (conformance/zoho/records-get-event-real-response.json, a real capture read right after its insert, and the
+      // v7 sample records-search-criteria-response.json, whose never-edited Lead has Created_Time = Modified_Time).
+      lastActivityTime: null,
       searchableFrom: this.nowMs() + this.searchIndexLagMs,
     };
     this.store(module, record, undefined);
@@ -370,7 +373,8 @@ export class ZohoOrg {
     const previousEmail = existing.values.Email;
     const ownerChanged = normalized.ownerId !== undefined && normalized.ownerId !== existing.ownerId;
     const fields = ownerChanged ? [...normalized.changedFields, "Owner"] : normalized.changedFields;
-    // Zoho bumps Modified_Time on every successful update call, even one that changes nothing.
+    // Zoho bumps Modified_Time on every successful update call, even one that changes nothing; an edit is an activity,
+    // so Last_Activity_Time becomes the same instant (records-search-email-response.json: both 2019-03-22T11:10:55).
     const updated: StoredRecord = {
       ...existing,
       values: normalized.values,

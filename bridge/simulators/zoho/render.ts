@@ -40,7 +40,7 @@ export function renderValue(
     case "Modified_Time":
       return formatZohoDateTime(record.modifiedTime, options.zone);
     case "Last_Activity_Time":
-      return formatZohoDateTime(record.lastActivityTime, options.zone);
+      return record.lastActivityTime === null ? null : formatZohoDateTime(record.lastActivityTime, options.zone);
   }
   const field = module.fields.get(fieldName);
   if (!field) return fieldName.startsWith("$") ? record.values[fieldName] : undefined;

@@ -69,7 +69,8 @@ export function seedDemoOrg(org: ZohoOrg, options: DemoSeedOptions = {}): DemoSe
         const created = now - Math.floor(random() * spread);
         result.record.createdTime = created;
         result.record.modifiedTime = Math.min(now, created + Math.floor(random() * 86_400 * 7));
-        result.record.lastActivityTime = result.record.modifiedTime;
+        // A seeded record never edited after its creation has had no activity (org.ts insertOne).
+        result.record.lastActivityTime = result.record.modifiedTime > created ? result.record.modifiedTime : null;
         result.record.searchableFrom = 0;
         ids.push(result.record.id);
       }

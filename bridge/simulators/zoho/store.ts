@@ -49,7 +49,8 @@ export interface StoredRecord {
   modifiedBy: string;
   createdTime: number;
   modifiedTime: number;
-  lastActivityTime: number;
+  /** Null until the record's first activity after its creation (an edit, a mail): `org.ts` `insertOne`. */
+  lastActivityTime: number | null;
   /** Wall-clock ms from which search can find this version (search index lag). */
   searchableFrom: number;
 }
