@@ -20,26 +20,19 @@ import { eventSyncModule } from "../../src/model/sync-modules.js";
 import { type Alice2016, connectAlice } from "../connectors/ews/alice-2016.js";
 import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
-import { eventsJourney, SYNC_RULES } from "./support.js";
+import { eventsJourney, ewsWireWrites, SYNC_RULES, zohoWireWrites } from "./support.js";
 
 const SERVERS: [ServerRelease, EwsVersionName][] = [
   ["2010SP2", "Exchange2010_SP2"],
   ["2016", "Exchange2016"],
 ];
 
-const EWS_WRITES = new Set(["ews.CreateItem", "ews.UpdateItem", "ews.DeleteItem"]);
-const ZOHO_WRITES = new Set(["records.insert", "records.update", "records.delete", "records.upsert"]);
-
 describe.each(SERVERS)("end to end: EWS %s ⇄ Zoho events", (release, version) => {
   let zoho: RunningZohoSimulator;
   let alice: Alice2016;
   let crm: ZohoCrmPort;
   let events: RecordPort<CalendarEvent>;
-  /** Write calls the two simulators have answered so far. */
-  const wireWrites = () => {
-    const ews = Object.entries(alice.sim.control.callCounts()).filter(([endpoint]) => EWS_WRITES.has(endpoint));
-    return ews.reduce((sum, [, count]) => sum + count, 0) + zoho.control.totalCalls((e) => ZOHO_WRITES.has(e));
-  };
+  const wireWrites = () => ewsWireWrites(alice.sim) + zohoWireWrites(zoho);
 
   beforeAll(async () => {
     zoho = await startZohoSimulator({ pki: await testPki() });

@@ -2,9 +2,10 @@
  * End to end over real HTTPS: a simulated mailbox (Graph; EWS 2010 SP2 and 2016) and the Zoho simulator, through the
  * production connectors, the model's real sync modules and the sync engine.
  *
- * - Tasks two ways and both one-way directions, under both conflict rules, on every mailbox backend; events
- *   (a weekly series with one moved and one cancelled occurrence) on Graph (EWS events: ews-events.test.ts). After
- *   each sync a repeated sync makes zero write calls on either side (counted at the ports).
+ * - Contacts and tasks two ways and both one-way directions, under both conflict rules, on every mailbox backend
+ *   (`moduleJourney`); events (a weekly series with one moved and one cancelled occurrence) on Graph (EWS events:
+ *   ews-events.test.ts). After each sync a repeated sync makes zero write calls on either side, counted at the
+ *   ports and in the simulators' own call logs.
  * - E-mail (Graph): a mailbox message is associated to the matching Zoho Contact (and so shows on its Account and
  *   Deal); a CRM-sent mail lands in the mailbox's Sent Items.
  * - Push: with no polling timer at all, a mailbox change reaches Zoho and a Zoho change reaches the mailbox because
@@ -14,27 +15,41 @@
 
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEwsSimulator } from "../../simulators/ews/index.js";
 import { type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
-import { createEwsExchangePort } from "../../src/connectors/ews/index.js";
 import type { ExchangeMailPort, PushSubscription, RecordPort } from "../../src/connectors/port.js";
 import type { ZohoCrmPort } from "../../src/connectors/zoho/index.js";
-import type { CalendarEvent, Email, Task } from "../../src/model/index.js";
-import { type ExchangeApi, eventSyncModule, taskSyncModule } from "../../src/model/sync-modules.js";
+import type { CalendarEvent, Contact, Email, Task } from "../../src/model/index.js";
+import { contactSyncModule, type ExchangeApi, eventSyncModule, taskSyncModule } from "../../src/model/sync-modules.js";
 import { runMailSync } from "../../src/sync/mail.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
+import type { SyncModule } from "../../src/sync/module.js";
+import { connectAlice } from "../connectors/ews/alice-2016.js";
 import { connect, mailboxOf, startEmptySimulator, startWebhook } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
-import { all, edit, eventsJourney, must, pairing, readValue, SYNC_RULES, type SyncRule } from "./support.js";
+import {
+  all,
+  eventsJourney,
+  ewsWireWrites,
+  type JourneyValues,
+  moduleJourney,
+  must,
+  pairing,
+  SYNC_RULES,
+  type SyncRule,
+  zohoWireWrites,
+} from "./support.js";
 
 interface Mailbox {
   readonly address: string;
+  readonly contacts: RecordPort<Contact>;
   readonly tasks: RecordPort<Task>;
   readonly events?: RecordPort<CalendarEvent>;
   readonly mail?: ExchangeMailPort<Email>;
   /** True when push notices reach a webhook (Graph); false when the connector holds a stream open itself (EWS). */
   readonly webhookPush: boolean;
+  /** Write calls the mailbox's simulator has answered so far. */
+  wireWrites(): number;
   /** Files a message into the Inbox as if it had been received. */
   receive?(message: Record<string, unknown>): Promise<void>;
   /** Internet Message-IDs and subjects in Sent Items, as Outlook shows them. */
@@ -53,35 +68,18 @@ function ewsBackend(release: "2010SP2" | "2016", version: "Exchange2010_SP2" | "
     name: `EWS ${release}`,
     api: "ews",
     async open() {
-      const sim = await startEwsSimulator({ pki: await testPki(), release });
-      sim.control.seed({
-        mailboxes: 1,
-        contactsPerMailbox: 0,
-        meetingsPerMailbox: 0,
-        tasksPerMailbox: 0,
-        mailsPerMailbox: 0,
-      });
-      const exchange = await createEwsExchangePort(
-        {
-          mailbox: "alice@contoso.com",
-          url: sim.ewsUrl,
-          version,
-          username: "CONTOSO\\svc-crm",
-          password: "Pa55w.rd",
-          auth: "basic",
-          impersonate: true,
-        },
-        {},
-      );
-      const tasks = exchange.modules.tasks;
-      if (!tasks) throw new Error("no EWS tasks port");
+      const alice = await connectAlice({ release, version });
+      const { contacts, tasks } = alice.exchange.modules;
+      if (!contacts || !tasks) throw new Error("no EWS contacts/tasks port");
       return {
-        address: exchange.mailbox,
+        address: alice.exchange.mailbox,
+        contacts,
         tasks,
         webhookPush: false,
+        wireWrites: () => ewsWireWrites(alice.sim),
         close: async () => {
-          await exchange.close();
-          await sim.close();
+          expect(alice.sim.control.responseViolations()).toEqual([]);
+          await alice.close();
         },
       };
     },
@@ -96,14 +94,16 @@ const BACKENDS: readonly Backend[] = [
       const sim = await startEmptySimulator();
       const address = mailboxOf(sim);
       const exchange = connect(sim, address);
-      const { tasks, events } = exchange.modules;
-      if (!tasks || !events) throw new Error("no Graph tasks/events port");
+      const { contacts, tasks, events } = exchange.modules;
+      if (!contacts || !tasks || !events) throw new Error("no Graph contacts/tasks/events port");
       return {
         address,
+        contacts,
         tasks,
         events,
         mail: exchange.mail,
         webhookPush: true,
+        wireWrites: () => sim.control.writeCalls(),
         receive: async (message) => {
           await sim.control.receiveMail(address, message);
         },
@@ -129,6 +129,42 @@ const task = (subject: string, body: string): Task => ({
   body,
   categories: [],
 });
+
+const TASKS: JourneyValues<Task> = {
+  make: (side, name) => task(name, side === "exchange" ? "from Exchange" : "from Zoho"),
+  nameOf: (value) => value.subject,
+  rename: (value, suffix) => ({ ...value, subject: `${value.subject}${suffix}` }),
+  conflict: { exchange: { body: "Exchange says", priority: "low" }, crm: { body: "CRM says" } },
+  settled: (winner) => ({ body: winner === "crm" ? "CRM says" : "Exchange says", priority: "low" }),
+  sourceEdit: { body: "edited at the source" },
+};
+
+/** Contacts: named "<given> <tag>", each with an address of its own so first-sync matching pairs nobody else. */
+const CONTACTS: JourneyValues<Contact> = {
+  make: (side, name) => {
+    const [givenName, surname] = name.split(" ", 2);
+    return {
+      givenName,
+      surname,
+      email1: `${name.replace(/\W+/g, ".").toLowerCase()}@customer.example`,
+      companyName: "Journey Co",
+      jobTitle: side === "exchange" ? "Buyer" : "Engineer",
+      businessPhone: "+44 20 7946 0000",
+      categories: [],
+    };
+  },
+  nameOf: (value) => `${value.givenName} ${value.surname}`,
+  rename: (value, suffix) => ({ ...value, surname: `${value.surname}${suffix}` }),
+  conflict: {
+    exchange: { jobTitle: "Head of Exchange", mobilePhone: "+44 7700 900001" },
+    crm: { jobTitle: "Head of CRM" },
+  },
+  settled: (winner) => ({
+    jobTitle: winner === "crm" ? "Head of CRM" : "Head of Exchange",
+    mobilePhone: "+44 7700 900001",
+  }),
+  sourceEdit: { department: "Purchasing", businessPhone: "+44 20 7946 0999" },
+};
 
 /** Runs `sync` once per notice, one run at a time, as a push-only worker would. */
 function pushDriven(sync: () => Promise<unknown>) {
@@ -160,63 +196,30 @@ describe.each(BACKENDS)("end to end: $name ⇄ Zoho", (backend) => {
     await zoho?.close();
   });
 
+  /** One module's journey under a rule; the ports are read when the test runs, after `beforeAll` opened them. */
+  const journey =
+    <T>(module: SyncModule<T>, ports: () => [RecordPort<T>, RecordPort<T>], values: JourneyValues<T>) =>
+    (rule: SyncRule) => {
+      const [exchange, crmPort] = ports();
+      return moduleJourney({
+        module,
+        exchange,
+        crm: crmPort,
+        rule,
+        tag: rule.name.replace(/\W+/g, ""),
+        values,
+        wireWrites: () => mailbox.wireWrites() + zohoWireWrites(zoho),
+      });
+    };
+
+  it.each(RULES)(
+    "contacts, $name: copies, resolves edits by the rule, and a repeated sync writes nothing",
+    journey(contactSyncModule(backend.api, "Contacts"), () => [mailbox.contacts, crm.modules.contacts], CONTACTS),
+  );
+
   it.each(RULES)(
     "tasks, $name: copies, resolves edits by the rule, and a repeated sync writes nothing",
-    async (rule) => {
-      const tag = rule.name.replace(/\W+/g, "-");
-      const pair = pairing(taskSyncModule(), mailbox.tasks, crm.modules.tasks, rule);
-      const fromMailbox = must((await mailbox.tasks.create([{ value: task(`Mailbox ${tag}`, "from Exchange") }]))[0]);
-      const fromCrm = must((await crm.modules.tasks.create([{ value: task(`CRM ${tag}`, "from Zoho") }]))[0]);
-      await pair.sync();
-      const subjects = async (port: RecordPort<Task>) =>
-        (await all(port)).map((value) => value.subject).filter((subject) => subject.endsWith(tag));
-      const toCrm = rule.settings.direction !== "crm-to-exchange";
-      const toMailbox = rule.settings.direction !== "exchange-to-crm";
-      expect((await subjects(crm.modules.tasks)).sort()).toEqual(
-        toCrm ? [`CRM ${tag}`, `Mailbox ${tag}`] : [`CRM ${tag}`],
-      );
-      expect((await subjects(mailbox.tasks)).sort()).toEqual(
-        toMailbox ? [`CRM ${tag}`, `Mailbox ${tag}`] : [`Mailbox ${tag}`],
-      );
-      let writes = pair.writes();
-      await pair.sync();
-      expect(pair.writes()).toBe(writes);
-
-      if (rule.settings.direction === "two-way") {
-        // The same field edited differently on both sides: the rule decides; a field edited on one side only is kept.
-        const crmId = await pair.partnerOf("exchange", fromMailbox.id);
-        await edit(mailbox.tasks, fromMailbox.id, (value) => ({
-          ...value,
-          body: "Exchange says",
-          priority: "low" as const,
-        }));
-        await edit(crm.modules.tasks, crmId, (value) => ({ ...value, body: "CRM says" }));
-        await pair.sync();
-        const winner = rule.settings.conflictRule === "crm-wins" ? "CRM says" : "Exchange says";
-        for (const value of [
-          await readValue(mailbox.tasks, fromMailbox.id),
-          await readValue(crm.modules.tasks, crmId),
-        ]) {
-          expect(value).toMatchObject({ body: winner, priority: "low" as const });
-        }
-      } else {
-        // One way: the source's edit reaches the target; the target's own edit never travels back.
-        const [source, target, sourceId] =
-          rule.settings.direction === "exchange-to-crm"
-            ? ([mailbox.tasks, crm.modules.tasks, fromMailbox.id] as const)
-            : ([crm.modules.tasks, mailbox.tasks, fromCrm.id] as const);
-        const targetId = await pair.partnerOf(source === mailbox.tasks ? "exchange" : "crm", sourceId);
-        await edit(source, sourceId, (value) => ({ ...value, body: "edited at the source" }));
-        await pair.sync();
-        expect(await readValue(target, targetId)).toMatchObject({ body: "edited at the source" });
-        await edit(target, targetId, (value) => ({ ...value, subject: `${value.subject} (target edit)` }));
-        await pair.sync();
-        expect((await readValue(source, sourceId)).subject).not.toContain("target edit");
-      }
-      writes = pair.writes();
-      await pair.sync();
-      expect(pair.writes()).toBe(writes);
-    },
+    journey(taskSyncModule(), () => [mailbox.tasks, crm.modules.tasks], TASKS),
   );
 
   it("a push notice, with no polling timer, carries a change each way", async () => {
@@ -290,6 +293,7 @@ describe("end to end: Graph ⇄ Zoho events and e-mail", () => {
       crmEvents: crm.modules.events,
       rule,
       tag: rule.name.replace(/\W+/g, "-"),
+      wireWrites: () => mailbox.wireWrites() + zohoWireWrites(zoho),
     });
   });
 

@@ -4,7 +4,8 @@
  */
 import { DateTime } from "luxon";
 import { expect } from "vitest";
-import type { RecordPort } from "../../src/connectors/port.js";
+import type { RunningZohoSimulator } from "../../simulators/zoho/index.js";
+import type { RecordPort, Side } from "../../src/connectors/port.js";
 import type { CalendarEvent } from "../../src/model/index.js";
 import { runSync } from "../../src/sync/engine.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
@@ -42,16 +43,46 @@ export const SYNC_RULES: readonly SyncRule[] = [
   { name: "CRM → Exchange only", settings: { direction: "crm-to-exchange", conflictRule: "crm-wins" } },
 ];
 
-/** One module synced between one mailbox and Zoho under a rule, with its own state store and counted writes. */
-export function pairing<T>(module: SyncModule<T>, exchangePort: RecordPort<T>, crmPort: RecordPort<T>, rule: SyncRule) {
+/** Write calls answered by an EWS simulator (`control.callCounts()`), the way the simulator counted them. */
+const EWS_WRITES = new Set(["ews.CreateItem", "ews.UpdateItem", "ews.DeleteItem"]);
+export function ewsWireWrites(sim: { control: { callCounts(): Record<string, number> } }): number {
+  return Object.entries(sim.control.callCounts())
+    .filter(([endpoint]) => EWS_WRITES.has(endpoint))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+/** Write calls answered by the Zoho simulator. */
+const ZOHO_WRITES = new Set(["records.insert", "records.update", "records.delete", "records.upsert"]);
+export function zohoWireWrites(zoho: RunningZohoSimulator): number {
+  return zoho.control.totalCalls((endpoint) => ZOHO_WRITES.has(endpoint));
+}
+
+/**
+ * One module synced between one mailbox and Zoho under a rule, with its own state store and counted writes.
+ * `wireWrites` counts the write calls the simulators answered, so `quietSync` proves "nothing written" on the wire
+ * as well as at the ports.
+ */
+export function pairing<T>(
+  module: SyncModule<T>,
+  exchangePort: RecordPort<T>,
+  crmPort: RecordPort<T>,
+  rule: SyncRule,
+  wireWrites?: () => number,
+) {
   const exchange = counted(exchangePort);
   const crm = counted(crmPort);
   const store = new MemorySyncStateStore();
   const scope = { mailboxId: "mailbox-1", module: module.name };
-  return {
+  const pair = {
     store,
     scope,
     writes: () => exchange.writes() + crm.writes(),
+    /** A sync that must write nothing: counted at both ports and, with `wireWrites`, by the simulators. */
+    async quietSync() {
+      const before = [pair.writes(), wireWrites?.()];
+      await pair.sync();
+      expect([pair.writes(), wireWrites?.()]).toEqual(before);
+    },
     async sync() {
       const run = await runSync({
         scope,
@@ -72,6 +103,7 @@ export function pairing<T>(module: SyncModule<T>, exchangePort: RecordPort<T>, c
       return side === "exchange" ? row.crmId : row.exchangeId;
     },
   };
+  return pair;
 }
 
 export async function readValue<T>(port: RecordPort<T>, id: string): Promise<T> {
@@ -135,14 +167,93 @@ export const meeting = (subject: string): CalendarEvent => ({
   sensitivity: "normal",
 });
 
+/** What a module journey needs to know of its values. */
+export interface JourneyValues<T> {
+  /** The value of the item that starts on `side`, named `name`. */
+  make(side: Side, name: string): T;
+  nameOf(value: T): string;
+  /** The target's own edit under a one-way rule, which must never travel back. */
+  rename(value: T, suffix: string): T;
+  /** One field edited differently on each side at once; a field edited on one side only rides along. */
+  readonly conflict: { readonly exchange: Partial<T>; readonly crm: Partial<T> };
+  /** What both sides hold once the rule settled the conflict in favour of `winner`. */
+  settled(winner: Side): Partial<T>;
+  /** The source's edit under a one-way rule, which must reach the target. */
+  readonly sourceEdit: Partial<T>;
+}
+
 /**
- * The events journey every mailbox backend runs under one rule: a series with a moved and a cancelled occurrence
- * from the mailbox and a single meeting from Zoho are copied as the direction allows; edits are resolved by the rule
- * (two-way) or travel from source to target only (one way); Zoho holds no occurrence exceptions, so writing its side
- * back to the series must keep them. After each sync a repeated sync writes nothing: counted at the ports, and in
- * the simulators' call logs when `wireWrites` is given.
+ * The journey every module runs on every mailbox backend under one rule: an item from the mailbox and one from Zoho
+ * are copied as the direction allows; edits are resolved by the rule (two-way: the same field edited on both sides
+ * goes to the winner, a field edited on one side only is kept) or travel from source to target only (one way).
+ * After each step a repeated sync writes nothing: counted at the ports, and in the simulators' call logs when
+ * `wireWrites` is given. `afterCopy` and `afterConflict` add a module's own checks.
  */
-export async function eventsJourney(options: {
+export async function moduleJourney<T>(options: {
+  module: SyncModule<T>;
+  exchange: RecordPort<T>;
+  crm: RecordPort<T>;
+  rule: SyncRule;
+  tag: string;
+  values: JourneyValues<T>;
+  wireWrites?: () => number;
+  /** `created`: the mailbox item as its create returned it; `crm`/`exchange`: the copies made, where the rule allows. */
+  afterCopy?(copies: { created: T; crm?: T; exchange?: T }): void;
+  afterConflict?(inMailbox: T): void;
+}): Promise<void> {
+  const { exchange, crm, rule, tag, values } = options;
+  const pair = pairing(options.module, exchange, crm, rule, options.wireWrites);
+  const inMailbox = must((await exchange.create([{ value: values.make("exchange", `Mailbox ${tag}`) }]))[0]);
+  const inCrm = must((await crm.create([{ value: values.make("crm", `CRM ${tag}`) }]))[0]);
+  await pair.sync();
+  const names = async (port: RecordPort<T>) =>
+    (await all(port))
+      .map((value) => values.nameOf(value))
+      .filter((name) => name.endsWith(tag))
+      .sort();
+  const toCrm = rule.settings.direction !== "crm-to-exchange";
+  const toMailbox = rule.settings.direction !== "exchange-to-crm";
+  expect(await names(crm)).toEqual(toCrm ? [`CRM ${tag}`, `Mailbox ${tag}`] : [`CRM ${tag}`]);
+  expect(await names(exchange)).toEqual(toMailbox ? [`CRM ${tag}`, `Mailbox ${tag}`] : [`Mailbox ${tag}`]);
+  options.afterCopy?.({
+    created: inMailbox.value,
+    crm: toCrm ? await readValue(crm, await pair.partnerOf("exchange", inMailbox.id)) : undefined,
+    exchange: toMailbox ? await readValue(exchange, await pair.partnerOf("crm", inCrm.id)) : undefined,
+  });
+  await pair.quietSync();
+
+  if (rule.settings.direction === "two-way") {
+    const crmId = await pair.partnerOf("exchange", inMailbox.id);
+    await edit(exchange, inMailbox.id, (value) => ({ ...value, ...values.conflict.exchange }));
+    await edit(crm, crmId, (value) => ({ ...value, ...values.conflict.crm }));
+    await pair.sync();
+    const settled = values.settled(rule.settings.conflictRule === "crm-wins" ? "crm" : "exchange");
+    const mailboxValue = await readValue(exchange, inMailbox.id);
+    expect(mailboxValue).toMatchObject(settled);
+    expect(await readValue(crm, crmId)).toMatchObject(settled);
+    options.afterConflict?.(mailboxValue);
+  } else {
+    const [source, target, sourceId] =
+      rule.settings.direction === "exchange-to-crm"
+        ? ([exchange, crm, inMailbox.id] as const)
+        : ([crm, exchange, inCrm.id] as const);
+    const targetId = await pair.partnerOf(source === exchange ? "exchange" : "crm", sourceId);
+    await edit(source, sourceId, (value) => ({ ...value, ...values.sourceEdit }));
+    await pair.sync();
+    expect(await readValue(target, targetId)).toMatchObject(values.sourceEdit);
+    await edit(target, targetId, (value) => values.rename(value, " (target edit)"));
+    await pair.sync();
+    expect(values.nameOf(await readValue(source, sourceId))).not.toContain("target edit");
+  }
+  await pair.quietSync();
+}
+
+/**
+ * The events journey every mailbox backend runs under one rule (`moduleJourney`): a series with a moved and a
+ * cancelled occurrence starts in the mailbox, a single meeting in Zoho. Zoho holds no occurrence exceptions, so
+ * writing its side back to the series must keep them.
+ */
+export function eventsJourney(options: {
   module: SyncModule<CalendarEvent>;
   events: RecordPort<CalendarEvent>;
   crmEvents: RecordPort<CalendarEvent>;
@@ -150,57 +261,28 @@ export async function eventsJourney(options: {
   tag: string;
   wireWrites?: () => number;
 }): Promise<void> {
-  const { events, crmEvents, rule, tag } = options;
-  const pair = pairing(options.module, events, crmEvents, rule);
-  const quietSync = async () => {
-    const before = [pair.writes(), options.wireWrites?.()];
-    await pair.sync();
-    expect([pair.writes(), options.wireWrites?.()]).toEqual(before);
-  };
-  const inMailbox = must((await events.create([{ value: series(`Series ${tag}`) }]))[0]);
-  const inCrm = must((await crmEvents.create([{ value: meeting(`Meeting ${tag}`) }]))[0]);
-  expect(inMailbox.value.movedOccurrences).toHaveLength(1);
-  expect(inMailbox.value.cancelledOccurrences).toEqual([occurrence(2)]);
-  await pair.sync();
-  const subjects = async (port: RecordPort<CalendarEvent>) =>
-    (await all(port)).map((value) => value.subject).filter((subject) => subject.endsWith(tag));
-  const toCrm = rule.settings.direction !== "crm-to-exchange";
-  const toMailbox = rule.settings.direction !== "exchange-to-crm";
-  expect((await subjects(crmEvents)).sort()).toEqual(toCrm ? [`Meeting ${tag}`, `Series ${tag}`] : [`Meeting ${tag}`]);
-  expect((await subjects(events)).sort()).toEqual(toMailbox ? [`Meeting ${tag}`, `Series ${tag}`] : [`Series ${tag}`]);
-  if (toCrm) {
-    const crmSeries = await readValue(crmEvents, await pair.partnerOf("exchange", inMailbox.id));
-    expect(crmSeries.recurrence).toMatchObject({ frequency: "weekly", byWeekday: ["MO"] });
-  }
-  if (toMailbox) {
-    const copied = await readValue(events, await pair.partnerOf("crm", inCrm.id));
-    expect(copied).toMatchObject({ location: "Room 2", span: meeting("").span });
-  }
-  await quietSync();
-
-  if (rule.settings.direction === "two-way") {
-    const crmId = await pair.partnerOf("exchange", inMailbox.id);
-    await edit(events, inMailbox.id, (value) => ({ ...value, location: "Exchange room" }));
-    await edit(crmEvents, crmId, (value) => ({ ...value, location: "CRM room", body: "agenda" }));
-    await pair.sync();
-    const winner = rule.settings.conflictRule === "crm-wins" ? "CRM room" : "Exchange room";
-    const mailboxSeries = await readValue(events, inMailbox.id);
-    expect(mailboxSeries).toMatchObject({ location: winner, body: "agenda" });
-    expect(await readValue(crmEvents, crmId)).toMatchObject({ location: winner, body: "agenda" });
-    expect(mailboxSeries.movedOccurrences).toEqual(series(`Series ${tag}`).movedOccurrences);
-    expect(mailboxSeries.cancelledOccurrences).toEqual([occurrence(2)]);
-  } else {
-    const [source, target, sourceId] =
-      rule.settings.direction === "exchange-to-crm"
-        ? ([events, crmEvents, inMailbox.id] as const)
-        : ([crmEvents, events, inCrm.id] as const);
-    const targetId = await pair.partnerOf(source === events ? "exchange" : "crm", sourceId);
-    await edit(source, sourceId, (value) => ({ ...value, location: "moved at the source" }));
-    await pair.sync();
-    expect(await readValue(target, targetId)).toMatchObject({ location: "moved at the source" });
-    await edit(target, targetId, (value) => ({ ...value, subject: `${value.subject} (target edit)` }));
-    await pair.sync();
-    expect((await readValue(source, sourceId)).subject).not.toContain("target edit");
-  }
-  await quietSync();
+  const { tag } = options;
+  return moduleJourney({
+    ...options,
+    exchange: options.events,
+    crm: options.crmEvents,
+    values: {
+      make: (side, name) => (side === "exchange" ? series(name) : meeting(name)),
+      nameOf: (value) => value.subject,
+      rename: (value, suffix) => ({ ...value, subject: `${value.subject}${suffix}` }),
+      conflict: { exchange: { location: "Exchange room" }, crm: { location: "CRM room", body: "agenda" } },
+      settled: (winner) => ({ location: winner === "crm" ? "CRM room" : "Exchange room", body: "agenda" }),
+      sourceEdit: { location: "moved at the source" },
+    },
+    afterCopy: (copied) => {
+      expect(copied.created.movedOccurrences).toHaveLength(1);
+      expect(copied.created.cancelledOccurrences).toEqual([occurrence(2)]);
+      if (copied.crm) expect(copied.crm.recurrence).toMatchObject({ frequency: "weekly", byWeekday: ["MO"] });
+      if (copied.exchange) expect(copied.exchange).toMatchObject({ location: "Room 2", span: meeting("").span });
+    },
+    afterConflict: (inMailbox) => {
+      expect(inMailbox.movedOccurrences).toEqual(series(`Mailbox ${tag}`).movedOccurrences);
+      expect(inMailbox.cancelledOccurrences).toEqual([occurrence(2)]);
+    },
+  });
 }
