@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import type { Conflict } from "../../src/api/admin.js";
 import { DashboardPage } from "../src/pages/DashboardPage.js";
 import { conflict, dashboard, hold, runs } from "./support/fixtures.js";
 import { renderWithClient } from "./support/render.js";
@@ -78,6 +79,89 @@ describe("dashboard", () => {
       request: { resolution: "merge", fields: { phone: "exchange" } },
       params: { id: "c1" },
     });
+  });
+
+  it("shows an event conflict as an admin reads it: dates, people and the repeat rule, not JSON", async () => {
+    const series = JSON.stringify({
+      frequency: "weekly",
+      interval: 1,
+      end: { type: "count", count: 10 },
+      byWeekday: ["MO"],
+    });
+    const monday = JSON.stringify({ kind: "timed", start: "2026-12-07T09:00:00Z", end: "2026-12-07T10:00:00Z" });
+    const event: Conflict = {
+      ...conflict,
+      id: "c2",
+      module: "events",
+      title: "Weekly sync 2",
+      base: null,
+      zoho: {
+        id: "3652397000000000174",
+        modifiedAt: conflict.detectedAt,
+        fields: {
+          subject: "Weekly sync 2",
+          span: monday,
+          attendees: JSON.stringify([
+            { address: "leeg@contoso.com", name: "Lee Gu", type: "required", response: "unknown" },
+          ]),
+          recurrence: series,
+          cancelledOccurrences: "[]",
+        },
+      },
+      exchange: {
+        id: "AAkALg3",
+        modifiedAt: conflict.detectedAt,
+        fields: {
+          subject: "Weekly sync 2",
+          span: monday,
+          attendees: JSON.stringify([
+            { address: "diegos@contoso.com", name: "Diego Siciliani", type: "required", response: "unknown" },
+            { address: "room@contoso.com", type: "optional", response: "unknown" },
+          ]),
+          recurrence: series,
+          cancelledOccurrences: JSON.stringify(["2026-12-21"]),
+          uid: "040000008200E00074C5B7101A82E008",
+        },
+      },
+      conflictingFields: ["attendees"],
+      labels: { attendees: "attendees" },
+    };
+    renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: [event] }),
+      holds: () => ({ holds: [] }),
+    });
+    const table = await screen.findByRole("table", { name: "Conflict: Weekly sync 2" });
+    const attendees = within(table).getByText("Attendees").closest("tr");
+    expect(attendees?.textContent).toContain("Lee Gu <leeg@contoso.com>");
+    expect(attendees?.textContent).toContain("Diego Siciliani <diegos@contoso.com>\nroom@contoso.com (optional)");
+    expect(table.textContent).not.toContain("{");
+    // Only the field changed on both sides is up for a pick; the rest is one click away.
+    expect(screen.queryByRole("table", { name: "Other fields: Weekly sync 2" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Show the other 5 fields" }));
+    const others = screen.getByRole("table", { name: "Other fields: Weekly sync 2" });
+    const row = (label: string) => within(others).getByText(label).closest("tr")?.textContent ?? "";
+    expect(row("Repeats")).toContain("Every week on Monday, 10 times");
+    expect(row("When")).toMatch(/Dec 7, 2026/);
+    expect(row("Cancelled occurrences")).toContain("—");
+    expect(row("Cancelled occurrences")).toContain("Dec 21, 2026");
+    expect(row("Meeting ID (iCalendar UID)")).toContain("—");
+    expect(others.textContent).not.toContain("{");
+    expect(within(others).queryAllByRole("radio")).toEqual([]);
+  });
+
+  it("lists the first five conflicts with their mailbox, and all of them on request", async () => {
+    const queued = Array.from({ length: 7 }, (_, n) => ({ ...conflict, id: `c${n}`, title: `Person ${n}` }));
+    renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: queued }),
+      holds: () => ({ holds: [] }),
+    });
+    expect(await screen.findByText(/7 items were changed on both sides/)).toBeTruthy();
+    expect(await screen.findAllByText(/Contacts · Ada Admin · detected/, {}, { timeout: 5000 })).toHaveLength(5);
+    expect(screen.getAllByRole("table", { name: /^Conflict: / })).toHaveLength(5);
+    fireEvent.click(screen.getByRole("button", { name: "Show all 7 conflicts" }));
+    expect(screen.getAllByRole("table", { name: /^Conflict: / })).toHaveLength(7);
   });
 
   it("rejects a mass-delete hold, restoring the items", async () => {

@@ -33,7 +33,7 @@ import {
   Text,
   tokens,
 } from "@fluentui/react-components";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { z } from "zod";
 import type { Conflict, Dashboard, DashboardQuery, MassDeleteHold, SyncFailure } from "../../../src/api/admin.js";
 import { useAdminMutation, useAdminQuery } from "../api/hooks.js";
@@ -42,10 +42,12 @@ import { Section, useLayoutStyles } from "../components/layout.js";
 import { EmptyState, ErrorBar, QueryView } from "../components/QueryView.js";
 import { SyncStateChip } from "../components/StatusChip.js";
 import { SyncChart } from "../components/SyncChart.js";
+import { conflictFieldLabel, conflictFieldValue } from "../conflict-values.js";
 import { flowLabel, formatDateTime, formatTime, moduleLabel, usersQueued } from "../format.js";
 
 type Range = NonNullable<z.infer<typeof DashboardQuery>["range"]>;
 const REFRESH_MS = 10_000;
+const CONFLICTS_SHOWN = 5;
 
 const useStyles = makeStyles({
   cards: {
@@ -56,6 +58,11 @@ const useStyles = makeStyles({
   figure: { fontSize: tokens.fontSizeHero700, fontWeight: tokens.fontWeightSemibold, lineHeight: 1.1 },
   when: { fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold },
   differs: { backgroundColor: tokens.colorPaletteYellowBackground1 },
+  conflictTable: { tableLayout: "auto" },
+  fieldColumn: { width: "9rem", fontWeight: tokens.fontWeightSemibold },
+  keepColumn: { width: "7rem" },
+  /** Lists come one entry per line; long addresses and ids wrap instead of running into the next column. */
+  value: { whiteSpace: "pre-line", overflowWrap: "anywhere", verticalAlign: "top" },
 });
 
 function SummaryCards({ dashboard }: { dashboard: Dashboard }) {
@@ -330,17 +337,67 @@ function Failures({ failures }: { failures: SyncFailure[] }) {
   );
 }
 
-function display(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined || value === "") return "—";
-  return String(value);
+function ConflictFieldsTable({
+  conflict,
+  fields,
+  label,
+  keep,
+}: {
+  conflict: Conflict;
+  fields: string[];
+  label: string;
+  keep?: (field: string, label: string) => ReactNode;
+}) {
+  const styles = useStyles();
+  const layout = useLayoutStyles();
+  return (
+    <div className={layout.tableScroll}>
+      <Table size="small" aria-label={label} className={styles.conflictTable}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell className={styles.fieldColumn}>Field</TableHeaderCell>
+            <TableHeaderCell>Zoho CRM ({formatDateTime(conflict.zoho.modifiedAt)})</TableHeaderCell>
+            <TableHeaderCell>Exchange ({formatDateTime(conflict.exchange.modifiedAt)})</TableHeaderCell>
+            {keep ? <TableHeaderCell className={styles.keepColumn}>Keep</TableHeaderCell> : null}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {fields.map((field) => {
+            const fieldLabel = conflictFieldLabel(conflict, field);
+            return (
+              <TableRow key={field} className={keep ? styles.differs : undefined}>
+                <TableCell className={styles.fieldColumn}>{fieldLabel}</TableCell>
+                <TableCell className={styles.value}>{conflictFieldValue(field, conflict.zoho.fields[field])}</TableCell>
+                <TableCell className={styles.value}>
+                  {conflictFieldValue(field, conflict.exchange.fields[field])}
+                </TableCell>
+                {keep ? <TableCell className={styles.keepColumn}>{keep(field, fieldLabel)}</TableCell> : null}
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </div>
+  );
 }
 
-function ConflictCard({ conflict, onResolved }: { conflict: Conflict; onResolved: () => void }) {
-  const styles = useStyles();
+function ConflictCard({
+  conflict,
+  mailbox,
+  onResolved,
+}: {
+  conflict: Conflict;
+  /** The user whose sync found it. */
+  mailbox: string | null;
+  onResolved: () => void;
+}) {
   const layout = useLayoutStyles();
   const resolve = useAdminMutation("resolveConflict");
   const [picks, setPicks] = useState<Record<string, "zoho" | "exchange">>({});
-  const fields = [...new Set([...Object.keys(conflict.zoho.fields), ...Object.keys(conflict.exchange.fields)])];
+  const [showOthers, setShowOthers] = useState(false);
+  const others = [...new Set([...Object.keys(conflict.zoho.fields), ...Object.keys(conflict.exchange.fields)])].filter(
+    (field) => !conflict.conflictingFields.includes(field),
+  );
   const allPicked = conflict.conflictingFields.every((field) => picks[field] !== undefined);
   const send = async (request: Parameters<typeof resolve.run>[0]) => {
     if ((await resolve.run(request, { id: conflict.id })) !== undefined) onResolved();
@@ -351,52 +408,44 @@ function ConflictCard({ conflict, onResolved }: { conflict: Conflict; onResolved
         header={<Text weight="semibold">{conflict.title}</Text>}
         description={
           <Text size={200}>
-            {moduleLabel[conflict.module]} · detected {formatDateTime(conflict.detectedAt)}
+            {[moduleLabel[conflict.module], mailbox, `detected ${formatDateTime(conflict.detectedAt)}`]
+              .filter(Boolean)
+              .join(" · ")}{" "}
+            · changed on both sides:{" "}
+            {conflict.conflictingFields.map((field) => conflictFieldLabel(conflict, field)).join(", ")}
           </Text>
         }
       />
-      <div className={layout.tableScroll}>
-        <Table size="small" aria-label={`Conflict: ${conflict.title}`}>
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>Field</TableHeaderCell>
-              <TableHeaderCell>Zoho CRM ({formatDateTime(conflict.zoho.modifiedAt)})</TableHeaderCell>
-              <TableHeaderCell>Exchange ({formatDateTime(conflict.exchange.modifiedAt)})</TableHeaderCell>
-              <TableHeaderCell>Keep</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {fields.map((field) => {
-              const differs = conflict.conflictingFields.includes(field);
-              const label = conflict.labels[field] ?? field;
-              return (
-                <TableRow key={field} className={differs ? styles.differs : undefined}>
-                  <TableCell>{label}</TableCell>
-                  <TableCell>{display(conflict.zoho.fields[field])}</TableCell>
-                  <TableCell>{display(conflict.exchange.fields[field])}</TableCell>
-                  <TableCell>
-                    {differs ? (
-                      <RadioGroup
-                        layout="horizontal"
-                        aria-label={`Keep ${label} from`}
-                        value={picks[field] ?? ""}
-                        onChange={(_event, data) =>
-                          setPicks({ ...picks, [field]: data.value === "zoho" ? "zoho" : "exchange" })
-                        }
-                      >
-                        <Radio value="zoho" label="Zoho" />
-                        <Radio value="exchange" label="Exchange" />
-                      </RadioGroup>
-                    ) : (
-                      <Text size={200}>same</Text>
-                    )}
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
-      </div>
+      <ConflictFieldsTable
+        conflict={conflict}
+        fields={conflict.conflictingFields}
+        label={`Conflict: ${conflict.title}`}
+        keep={(field, fieldLabel) => (
+          <RadioGroup
+            aria-label={`Keep ${fieldLabel} from`}
+            value={picks[field] ?? ""}
+            onChange={(_event, data) => setPicks({ ...picks, [field]: data.value === "zoho" ? "zoho" : "exchange" })}
+          >
+            <Radio value="zoho" label="Zoho" />
+            <Radio value="exchange" label="Exchange" />
+          </RadioGroup>
+        )}
+      />
+      {others.length === 0 ? null : (
+        <div>
+          <Button
+            appearance="subtle"
+            size="small"
+            aria-expanded={showOthers}
+            onClick={() => setShowOthers(!showOthers)}
+          >
+            {showOthers ? "Hide the other fields" : `Show the other ${others.length} fields`}
+          </Button>
+          {showOthers ? (
+            <ConflictFieldsTable conflict={conflict} fields={others} label={`Other fields: ${conflict.title}`} />
+          ) : null}
+        </div>
+      )}
       {resolve.state.status === "error" ? <ErrorBar error={resolve.state.error} /> : null}
       <div className={layout.actions}>
         <Button onClick={() => send({ resolution: "keep-zoho" })}>Keep Zoho version</Button>
@@ -406,6 +455,42 @@ function ConflictCard({ conflict, onResolved }: { conflict: Conflict; onResolved
         </Button>
       </div>
     </Card>
+  );
+}
+
+/** The first few conflicts, then the rest on request: a first sync can queue dozens. */
+function ConflictQueue({
+  conflicts,
+  names,
+  onResolved,
+}: {
+  conflicts: Conflict[];
+  names: Map<string, string>;
+  onResolved: () => void;
+}) {
+  const layout = useLayoutStyles();
+  const [showAll, setShowAll] = useState(false);
+  const shown = showAll ? conflicts : conflicts.slice(0, CONFLICTS_SHOWN);
+  return (
+    <>
+      <Text>
+        {conflicts.length === 1 ? "1 item was" : `${conflicts.length} items were`} changed on both sides and wait for
+        your decision; until then neither side is overwritten.
+      </Text>
+      {shown.map((conflict) => (
+        <ConflictCard
+          key={conflict.id}
+          conflict={conflict}
+          mailbox={names.get(conflict.zohoUserId) ?? null}
+          onResolved={onResolved}
+        />
+      ))}
+      {shown.length < conflicts.length ? (
+        <div className={layout.actions}>
+          <Button onClick={() => setShowAll(true)}>Show all {conflicts.length} conflicts</Button>
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -503,32 +588,38 @@ export function DashboardPage() {
           </>
         )}
       </QueryView>
-      <div className={layout.columns}>
-        <Section title="Conflict queue">
-          <QueryView
-            query={conflicts}
-            label="conflicts"
-            isEmpty={(data) => data.conflicts.length === 0}
-            empty="No conflicts wait for a decision."
-          >
-            {(data) =>
-              data.conflicts.map((conflict) => (
-                <ConflictCard key={conflict.id} conflict={conflict} onResolved={conflicts.reload} />
-              ))
-            }
-          </QueryView>
-        </Section>
-        <Section title="Mass-delete holds">
-          <QueryView
-            query={holds}
-            label="holds"
-            isEmpty={(data) => data.holds.length === 0}
-            empty="No deletions are on hold."
-          >
-            {(data) => data.holds.map((hold) => <HoldCard key={hold.id} hold={hold} onResolved={holds.reload} />)}
-          </QueryView>
-        </Section>
-      </div>
+      <Section title="Mass-delete holds">
+        <QueryView
+          query={holds}
+          label="holds"
+          isEmpty={(data) => data.holds.length === 0}
+          empty="No deletions are on hold."
+        >
+          {(data) => data.holds.map((hold) => <HoldCard key={hold.id} hold={hold} onResolved={holds.reload} />)}
+        </QueryView>
+      </Section>
+      <Section title="Conflict queue">
+        <QueryView
+          query={conflicts}
+          label="conflicts"
+          isEmpty={(data) => data.conflicts.length === 0}
+          empty="No conflicts wait for a decision."
+        >
+          {(data) => (
+            <ConflictQueue
+              conflicts={data.conflicts}
+              names={
+                new Map(
+                  dashboard.state.status === "ready"
+                    ? dashboard.state.data.users.map((user) => [user.zohoUserId, user.name])
+                    : [],
+                )
+              }
+              onResolved={conflicts.reload}
+            />
+          )}
+        </QueryView>
+      </Section>
     </div>
   );
 }
