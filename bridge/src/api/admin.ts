@@ -169,8 +169,13 @@ export const EwsServerVersion = z.enum([
 
 const ewsEndpoint = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("url"), ewsUrl: z.url({ protocol: /^https$/ }) }),
-  /** Autodiscover from the e-mail address's domain. */
-  z.object({ mode: z.literal("autodiscover") }),
+  /**
+   * POX Autodiscover for the e-mail address, run when the connection is saved. `autodiscoverUrl`: the organisation's
+   * Autodiscover service URL (Exchange's AutoDiscoverServiceInternalUri, which domain-joined Outlook finds in Active
+   * Directory); absent: https://<domain>/… then https://autodiscover.<domain>/autodiscover/autodiscover.xml.
+   * Every host involved, the EWS URL Autodiscover answers included, must be on BRIDGE_EWS_ALLOWED_HOSTS.
+   */
+  z.object({ mode: z.literal("autodiscover"), autodiscoverUrl: z.url({ protocol: /^https$/ }).optional() }),
 ]);
 
 /** On-premises Exchange 2007 SP1 – 2019 over EWS. */

@@ -1,12 +1,17 @@
 /**
  * Admin API "test connection" routes (testZoho, testExchange): thin handlers over `services/connection-tests.ts`.
  * A failed test is a normal 200 answer with `ok: false` and the failing step; only a missing configuration is an
- * HTTP error (409), since there is nothing to test.
+ * HTTP error (409), since there is nothing to test, and so is a host off the EWS allow-list (400, as saving it).
  */
-import { ConnectionNotConfigured, testExchangeConnection, testZohoConnection } from "../services/connection-tests.js";
+import {
+  ConnectionNotAllowed,
+  ConnectionNotConfigured,
+  testExchangeConnection,
+  testZohoConnection,
+} from "../services/connection-tests.js";
 import { adminRouteAdder } from "./admin-meeting-routes.js";
 import type { AppContext } from "./context.js";
-import { HttpError } from "./errors.js";
+import { HttpError, httpErrors } from "./errors.js";
 import type { RouteTable } from "./routes.js";
 
 /** Runs a connection test; nothing to test (ConnectionNotConfigured) is the contract's 409 not-configured. */
@@ -15,6 +20,9 @@ export async function unlessUnconfigured<T>(test: () => Promise<T>): Promise<T> 
     return await test();
   } catch (error) {
     if (error instanceof ConnectionNotConfigured) throw new HttpError(409, "not-configured", error.message);
+    if (error instanceof ConnectionNotAllowed) {
+      throw httpErrors.invalid("admin", [{ path: "connection.endpoint.ewsUrl", message: error.message }]);
+    }
     throw error;
   }
 }
@@ -28,7 +36,11 @@ export function addAdminConnectionTestRoutes(table: RouteTable, context: AppCont
         context.storage,
         // The endpoints the process's connector factory uses, so the test probes what the sync will reach.
         context.connectors.endpoints,
-        { connection: request.connection, mailbox: request.mailbox },
+        {
+          connection: request.connection,
+          mailbox: request.mailbox,
+          allowedHosts: context.settings.ewsAllowedHosts,
+        },
         context.now(),
       ),
     ),

@@ -10,6 +10,7 @@ import {
   adminRoutes,
   type CredentialHealth,
   type DryRunPreview,
+  type ExchangeConnectionInput,
   type SyncModule,
   zohoOAuthCallback,
 } from "../api/admin.js";
@@ -18,7 +19,7 @@ import type { CalendarEvent } from "../model/index.js";
 import { SESSION_COOKIE } from "../security/admin-auth.js";
 import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-list.js";
 import { allowedAccountsServer } from "../security/zoho-accounts.js";
-import { testExchangePassword } from "../services/connection-tests.js";
+import { ewsLogonName, testExchangePassword } from "../services/connection-tests.js";
 import {
   loadCredentialMode,
   loadExchangeConnection,
@@ -30,6 +31,7 @@ import {
   saveExchangeConnection,
   saveZohoConnection,
 } from "../services/connections.js";
+import { AutodiscoverFailed, autodiscoverEwsUrl } from "../services/ews-autodiscover.js";
 import { enabledModules, loadSyncSettings, saveSyncSettings } from "../services/sync-settings.js";
 import { releaseRemoteAccess } from "../services/uninstall.js";
 import {
@@ -108,6 +110,33 @@ function plannedInvitations(
       },
     ];
   });
+}
+
+/**
+ * Autodiscover runs when an Autodiscover connection is saved, so the sync, the push channels and the connection
+ * test all use the one EWS URL it found (and the allow-list checked); a failure is refused like a bad URL.
+ */
+async function autodiscoverOnSave(
+  storage: Storage,
+  request: Extract<ExchangeConnectionInput, { kind: "ews" }>,
+  allowedHosts: readonly string[],
+): Promise<string> {
+  const password = request.password ?? (await storage.secrets.get(SECRET.exchangePassword));
+  if (!password) throw httpErrors.invalid("admin", [{ path: "password", message: "Autodiscover needs the password" }]);
+  try {
+    return await autodiscoverEwsUrl({
+      emailAddress: request.emailAddress,
+      autodiscoverUrl: request.endpoint.mode === "autodiscover" ? request.endpoint.autodiscoverUrl : undefined,
+      username: ewsLogonName(request.username ?? request.emailAddress, request.domain),
+      password,
+      allowedHosts,
+    });
+  } catch (error) {
+    if (!(error instanceof AutodiscoverFailed)) throw error;
+    throw httpErrors.invalid("admin", [
+      { path: error.credentialsRefused ? "password" : "endpoint", message: error.message },
+    ]);
+  }
 }
 
 export function addAdminRoutes(table: RouteTable, context: AppContext): void {
@@ -276,7 +305,11 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
         ]);
       }
     }
-    await saveExchangeConnection(storage, request);
+    const discoveredEwsUrl =
+      request.kind === "ews" && request.endpoint.mode === "autodiscover"
+        ? await autodiscoverOnSave(storage, request, context.settings.ewsAllowedHosts)
+        : undefined;
+    await saveExchangeConnection(storage, request, discoveredEwsUrl);
     await audit(admin?.zohoUserId, "exchange.save", { kind: request.kind });
     return presentExchangeConnection(storage);
   });

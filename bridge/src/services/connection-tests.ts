@@ -18,12 +18,17 @@ import { ConnectorError } from "../connectors/errors.js";
 import { createEwsExchangePort, type EwsVersionName } from "../connectors/ews/index.js";
 import { appOnlyTokens, createGraphExchangePort, msalApp } from "../connectors/graph/index.js";
 import { ZohoClient, ZohoOAuth } from "../connectors/zoho/index.js";
+import { checkOutboundUrl } from "../security/url-allow-list.js";
 import type { Storage } from "../storage/index.js";
 import { loadCredentialMode, loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
+import { AutodiscoverFailed, autodiscoverEwsUrl } from "./ews-autodiscover.js";
 import type { ServiceConnectorOptions } from "./service-connectors.js";
 
 /** Nothing (or too little) is configured to test; the route answers 409 instead of a failed test. */
 export class ConnectionNotConfigured extends Error {}
+
+/** The connection names a host the operator did not allow; the route answers 400, as saving it would. */
+export class ConnectionNotAllowed extends Error {}
 
 type Step = ConnectionTestResult["steps"][number]["step"];
 type Failure = NonNullable<ConnectionTestResult["failure"]>;
@@ -151,6 +156,8 @@ const HINT = {
   accessPolicy:
     "An application access policy or RBAC scope excludes this mailbox: add it to the policy's group (Test-ApplicationAccessPolicy).",
   consent: "Grant admin consent for the app's application permissions in Entra ID.",
+  autodiscover:
+    "Enter the organisation's Autodiscover URL (Get-ClientAccessService | fl AutoDiscoverServiceInternalUri) or the EWS URL itself, and make sure its host is on BRIDGE_EWS_ALLOWED_HOSTS.",
 } as const;
 
 function failureOf(error: unknown): ConnectorError["failure"] | undefined {
@@ -257,14 +264,16 @@ function classifyGraph(error: unknown): StepFailure | undefined {
   return undefined;
 }
 
-/** A connection to test: the saved one, overlaid with the admin's unsaved draft (omitted secrets: the stored ones). */
+/**
+ * A connection to test: the saved one, overlaid with the admin's unsaved draft (omitted secrets: the stored ones).
+ * `ewsUrl` is null while Autodiscover has still to find it.
+ */
 async function connectionUnderTest(storage: Storage, draft: ExchangeConnectionInput | undefined) {
   const saved = await loadExchangeConnection(storage);
   if (draft?.kind === "ews") {
-    if (draft.endpoint.mode !== "url") throw new ConnectionNotConfigured("Autodiscover drafts are tested after saving");
     return {
       ...draft,
-      ewsUrl: draft.endpoint.ewsUrl,
+      ewsUrl: draft.endpoint.mode === "url" ? draft.endpoint.ewsUrl : null,
       detectedVersion: null,
       password: draft.password ?? (await storage.secrets.get(SECRET.exchangePassword)),
     };
@@ -287,6 +296,8 @@ async function connectionUnderTest(storage: Storage, draft: ExchangeConnectionIn
 /** How "test connection" logs on to EWS and which mailbox it opens. */
 interface EwsLogon {
   ewsUrl: string;
+  /** The Autodiscover step that found `ewsUrl`, listed first. */
+  autodiscover?: PlannedStep;
   /** The logon name as sent (DOMAIN\user when a domain is given for a bare account name). */
   username: string;
   password: string;
@@ -303,7 +314,7 @@ interface EwsLogon {
 const NO_MAILBOX_TO_IMPERSONATE =
   "no mailbox to impersonate was given (and no user is selected yet), so impersonation was not tested";
 
-function ewsLogonName(account: string, domain: string | undefined): string {
+export function ewsLogonName(account: string, domain: string | undefined): string {
   return domain && !account.includes("@") ? `${domain}\\${account}` : account;
 }
 
@@ -374,28 +385,106 @@ function testEwsLogon(logon: EwsLogon, now: Date): Promise<ConnectionTestResult>
           probeStep("mailbox", `The contacts of ${mailbox} were read`),
         ];
   return runSteps(
-    [tlsStep(ewsUrl), probeStep("authentication", `${username} signed in to ${new URL(ewsUrl).host}`), ...mailboxSteps],
+    [
+      ...(logon.autodiscover ? [logon.autodiscover] : []),
+      tlsStep(ewsUrl),
+      probeStep("authentication", `${username} signed in to ${new URL(ewsUrl).host}`),
+      ...mailboxSteps,
+    ],
     now,
   );
+}
+
+/**
+ * The EWS URL to test: the typed or saved one, or Autodiscover's (run now, as its own step). A typed URL off the
+ * allow-list is refused before any connection is made: testing must not open the door saving keeps shut.
+ */
+async function ewsUrlUnderTest(
+  connection: {
+    ewsUrl: string | null;
+    endpoint: Extract<ExchangeConnectionInput, { kind: "ews" }>["endpoint"];
+    emailAddress: string;
+  },
+  logon: { username: string; password: string },
+  allowedHosts: readonly string[],
+): Promise<{ ewsUrl: string; autodiscover?: PlannedStep } | { failed: PlannedStep }> {
+  const { ewsUrl, endpoint } = connection;
+  if (ewsUrl) {
+    try {
+      checkOutboundUrl(ewsUrl, allowedHosts);
+    } catch {
+      throw new ConnectionNotAllowed(`${ewsUrl} is not an https URL on BRIDGE_EWS_ALLOWED_HOSTS`);
+    }
+    return { ewsUrl };
+  }
+  const detail = "Autodiscover named the EWS URL";
+  try {
+    const found = await autodiscoverEwsUrl({
+      emailAddress: connection.emailAddress,
+      ...(endpoint?.mode === "autodiscover" ? { autodiscoverUrl: endpoint.autodiscoverUrl } : {}),
+      ...logon,
+      allowedHosts,
+    });
+    return {
+      ewsUrl: found,
+      autodiscover: {
+        step: "autodiscover",
+        detail: `${detail}: ${found}`,
+        run: async () => {},
+        classify: () => undefined,
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof AutodiscoverFailed)) throw error;
+    const failure = error.credentialsRefused
+      ? new StepFailure("invalid-credentials", error.message, HINT.credentials)
+      : new StepFailure("autodiscover-failed", error.message, HINT.autodiscover);
+    return {
+      failed: {
+        step: "autodiscover",
+        detail,
+        run: () => Promise.reject(failure),
+        classify: () => undefined,
+      },
+    };
+  }
 }
 
 export async function testExchangeConnection(
   storage: Storage,
   options: ServiceConnectorOptions,
-  request: { connection?: ExchangeConnectionInput | undefined; mailbox?: string | undefined },
+  request: {
+    connection?: ExchangeConnectionInput | undefined;
+    mailbox?: string | undefined;
+    /** BRIDGE_EWS_ALLOWED_HOSTS: the EWS and Autodiscover hosts the bridge may call. */
+    allowedHosts: readonly string[];
+  },
   now: Date,
 ): Promise<ConnectionTestResult> {
   const connection = await connectionUnderTest(storage, request.connection);
   const target = request.mailbox ?? (await firstSelectedMailbox(storage));
   if (connection.kind === "ews") {
-    if (!connection.ewsUrl)
-      throw new ConnectionNotConfigured("the EWS URL is not known yet: save the connection to run Autodiscover");
+    const username = ewsLogonName(connection.username ?? connection.emailAddress, connection.domain);
+    const password = connection.password ?? "";
+    const endpoint = await ewsUrlUnderTest(connection, { username, password }, request.allowedHosts);
+    if ("failed" in endpoint) {
+      const later = "the EWS URL is not known";
+      return runSteps(
+        [
+          endpoint.failed,
+          { step: "tls", detail: "TLS certificate of the EWS server", notRunBecause: later },
+          { step: "authentication", detail: `${username} signed in`, notRunBecause: later },
+        ],
+        now,
+      );
+    }
     const impersonate = (await loadCredentialMode(storage)) === "impersonation";
     return testEwsLogon(
       {
-        ewsUrl: connection.ewsUrl,
-        username: ewsLogonName(connection.username ?? connection.emailAddress, connection.domain),
-        password: connection.password ?? "",
+        ewsUrl: endpoint.ewsUrl,
+        ...(endpoint.autodiscover ? { autodiscover: endpoint.autodiscover } : {}),
+        username,
+        password,
         authScheme: connection.authScheme,
         version: ewsVersionOf(connection),
         impersonate,

@@ -83,8 +83,15 @@ export async function loadExchangeConnection(storage: Storage): Promise<StoredEx
   return storage.settings.get(EXCHANGE_KEY, StoredExchangeConnection);
 }
 
-/** Stores an admin's input: secrets sealed (an omitted secret keeps the stored one), the rest as a document. */
-export async function saveExchangeConnection(storage: Storage, input: ExchangeConnectionInput): Promise<void> {
+/**
+ * Stores an admin's input: secrets sealed (an omitted secret keeps the stored one), the rest as a document.
+ * `discoveredEwsUrl`: the EWS URL Autodiscover found for an Autodiscover connection.
+ */
+export async function saveExchangeConnection(
+  storage: Storage,
+  input: ExchangeConnectionInput,
+  discoveredEwsUrl?: string,
+): Promise<void> {
   if (input.kind === "ews") {
     const { password, ...rest } = input;
     if (password) await storage.secrets.put(SECRET.exchangePassword, password);
@@ -92,7 +99,10 @@ export async function saveExchangeConnection(storage: Storage, input: ExchangeCo
     const sameServer = previous?.kind === "ews" && JSON.stringify(previous.endpoint) === JSON.stringify(rest.endpoint);
     await storage.settings.put(EXCHANGE_KEY, {
       ...rest,
-      resolvedEwsUrl: rest.endpoint.mode === "url" ? rest.endpoint.ewsUrl : sameServer ? previous.resolvedEwsUrl : null,
+      resolvedEwsUrl:
+        rest.endpoint.mode === "url"
+          ? rest.endpoint.ewsUrl
+          : (discoveredEwsUrl ?? (sameServer ? previous.resolvedEwsUrl : null)),
       detectedVersion: sameServer ? previous.detectedVersion : null,
     });
     return;

@@ -188,6 +188,14 @@ export async function createServiceConnectorFactory(
         ...(endpoints.graphBaseUrl ? { baseUrl: endpoints.graphBaseUrl } : {}),
       });
     }
+    // Autodiscover ran (allow-listed) when the connection was saved; the port never discovers on its own, which would
+    // send the password to whatever host a mailbox's domain or an Autodiscover answer names.
+    if (!connection.resolvedEwsUrl) {
+      throw new ConnectorError({
+        kind: "mailbox-unavailable",
+        message: "the EWS URL is not known: save the Exchange connection again so Autodiscover finds it",
+      });
+    }
     const individual = (await loadCredentialMode(storage)) === "individual";
     const password = await storage.secrets.get(individual ? SECRET.userPassword(user.id) : SECRET.exchangePassword);
     if (!password) throw new ConnectorError({ kind: "auth-expired", message: "no Exchange password is stored" });
@@ -196,7 +204,7 @@ export async function createServiceConnectorFactory(
     const username = individual ? user.mailbox : (connection.username ?? connection.emailAddress);
     return createEwsExchangePort({
       mailbox: user.mailbox,
-      ...(connection.resolvedEwsUrl ? { url: connection.resolvedEwsUrl } : {}),
+      url: connection.resolvedEwsUrl,
       version,
       username: connection.domain && !username.includes("@") ? `${connection.domain}\\${username}` : username,
       password,

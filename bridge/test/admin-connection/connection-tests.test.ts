@@ -14,7 +14,12 @@ import { ensureTestPki } from "../../simulators/shared/pki.js";
 import { serveHttps } from "../../simulators/shared/server.js";
 import { DEFAULT_CLIENT, startZohoSimulator } from "../../simulators/zoho/index.js";
 import type { ConnectionTestResult } from "../../src/api/admin.js";
-import { SECRET, saveExchangeConnection, saveZohoConnection } from "../../src/services/connections.js";
+import {
+  loadExchangeConnection,
+  SECRET,
+  saveExchangeConnection,
+  saveZohoConnection,
+} from "../../src/services/connections.js";
 import { seedUsers, sessionHeaders, startTestBridge, type TestBridge } from "../http/harness.js";
 import { testPki } from "../support/pki.js";
 
@@ -46,6 +51,8 @@ beforeAll(async () => {
   ]);
   seeded = ews.control.seed({ mailboxes: 2, contactsPerMailbox: 1, meetingsPerMailbox: 0, tasksPerMailbox: 0 });
   bridge = await startTestBridge({
+    // The simulators' hosts; 127.0.0.2 serves the certificate that does not name it (TLS classification).
+    ewsAllowedHosts: ["127.0.0.1", "127.0.0.2", "localhost"],
     entra: {
       tenantId: DEMO_TENANT.id,
       clientId: DEMO_TENANT.addinApp.clientId,
@@ -178,6 +185,151 @@ describe("testExchange over EWS 2016 (impersonation)", () => {
       expect(stepStatuses(json)).toMatchObject({ impersonation: "passed" });
     } finally {
       await bridge.storage.users.setSelected([user?.id ?? ""], false);
+    }
+  });
+});
+
+describe("Autodiscover (POX) runs when the connection is saved, only towards allowed hosts", () => {
+  /** The simulator behind a front that records every request path, so a call nobody should make is seen. */
+  async function recordingFront(host = "127.0.0.1") {
+    const paths: string[] = [];
+    const front = await serveHttps(
+      (req, res) => {
+        paths.push(req.url ?? "");
+        ews.listener(req, res);
+      },
+      await testPki(),
+      { host },
+    );
+    return { paths, url: front.url, close: () => front.close() };
+  }
+
+  const autodiscoverDraft = (autodiscoverUrl: string | undefined, password = seeded.serviceAccount.password) => ({
+    kind: "ews" as const,
+    endpoint: { mode: "autodiscover" as const, ...(autodiscoverUrl ? { autodiscoverUrl } : {}) },
+    // A mailbox the service account may open: Autodiscover answers for mailboxes, and a service account often has none.
+    emailAddress: seeded.users[0]?.smtp ?? "",
+    username: seeded.serviceAccount.upn,
+    password,
+    authScheme: "basic" as const,
+    serverVersion: "Exchange2016" as const,
+  });
+
+  async function saveConnection(target: TestBridge, body: unknown) {
+    const response = await fetch(`${target.url}/api/admin/exchange/connection`, {
+      method: "PUT",
+      headers: await sessionHeaders(target),
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("saves the EWS URL Autodiscover names, which the connection test and the sync then use", async () => {
+    const front = await recordingFront();
+    try {
+      const saved = await saveConnection(bridge, autodiscoverDraft(`${front.url}/autodiscover/autodiscover.xml`));
+      expect(saved.status).toBe(200);
+      expect(saved.json).toMatchObject({ kind: "ews", resolvedEwsUrl: ews.ewsUrl, password: "set" });
+      expect(front.paths).toEqual(["/autodiscover/autodiscover.xml"]);
+
+      const { json } = await post("/exchange/test", { mailbox: seeded.users[1]?.smtp });
+      expect(json.failure).toBeNull();
+      expect(stepStatuses(json)).toEqual({
+        tls: "passed",
+        authentication: "passed",
+        impersonation: "passed",
+        mailbox: "passed",
+      });
+      // The saved URL is used as it is: no Autodiscover per test (nor per mailbox at sync time).
+      expect(front.paths).toHaveLength(1);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("tests an unsaved Autodiscover draft with Autodiscover as the first step", async () => {
+    const front = await recordingFront();
+    try {
+      const autodiscoverUrl = `${front.url}/autodiscover/autodiscover.xml`;
+      const { json } = await post("/exchange/test", {
+        connection: autodiscoverDraft(autodiscoverUrl),
+        mailbox: seeded.users[0]?.smtp,
+      });
+      expect(json.steps.map(({ step, status }) => `${step}:${status}`)).toEqual([
+        "autodiscover:passed",
+        "tls:passed",
+        "authentication:passed",
+        "impersonation:passed",
+        "mailbox:passed",
+      ]);
+      expect(json.steps[0]?.detail).toContain(ews.ewsUrl);
+
+      const wrong = await post("/exchange/test", {
+        connection: autodiscoverDraft(autodiscoverUrl, "not-the-password"),
+      });
+      expect(wrong.json.failure).toMatchObject({ step: "autodiscover", code: "invalid-credentials" });
+      expect(stepStatuses(wrong.json)).toMatchObject({ tls: "skipped", authentication: "skipped" });
+
+      const unknown = await post("/exchange/test", {
+        connection: { ...autodiscoverDraft(autodiscoverUrl), emailAddress: `nobody@${DEMO_TENANT.domain}` },
+      });
+      expect(unknown.json.failure).toMatchObject({ step: "autodiscover", code: "autodiscover-failed" });
+      expect(unknown.json.failure?.message).toMatch(/no EWS URL/);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("refuses a wrong password at save and keeps the stored connection", async () => {
+    const front = await recordingFront();
+    try {
+      const before = await bridge.storage.secrets.get(SECRET.exchangePassword);
+      const refused = await saveConnection(
+        bridge,
+        autodiscoverDraft(`${front.url}/autodiscover/autodiscover.xml`, "not-the-password"),
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.json).toMatchObject({ error: { details: { issues: [{ path: "password" }] } } });
+      expect(await bridge.storage.secrets.get(SECRET.exchangePassword)).toBe(before);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it("calls no Autodiscover endpoint and no EWS URL off BRIDGE_EWS_ALLOWED_HOSTS", async () => {
+    // Only "localhost" is allowed: the simulator's Autodiscover answers an EWS URL on 127.0.0.1.
+    const strict = await startTestBridge({ ewsAllowedHosts: ["localhost"] });
+    const front = await recordingFront();
+    try {
+      const viaLocalhost = `${front.url.replace("127.0.0.1", "localhost")}/autodiscover/autodiscover.xml`;
+      const offList = await saveConnection(strict, autodiscoverDraft(viaLocalhost));
+      expect(offList.status).toBe(400);
+      expect(JSON.stringify(offList.json)).toMatch(
+        /answered the EWS URL https:\/\/127\.0\.0\.1:\d+\/EWS\/Exchange\.asmx/,
+      );
+      expect(front.paths).toEqual(["/autodiscover/autodiscover.xml"]);
+      const before = ews.control.callCounts();
+
+      // An Autodiscover URL, or the e-mail domain's Autodiscover hosts, off the list are never called.
+      const notCalled = await saveConnection(strict, autodiscoverDraft(`${front.url}/autodiscover/autodiscover.xml`));
+      expect(notCalled.status).toBe(400);
+      const byDomain = await saveConnection(strict, autodiscoverDraft(undefined));
+      expect(JSON.stringify(byDomain.json)).toMatch(/no Autodiscover endpoint is on BRIDGE_EWS_ALLOWED_HOSTS/);
+      // Neither may "test connection" reach a typed EWS URL that saving would refuse.
+      const typed = await fetch(`${strict.url}/api/admin/exchange/test`, {
+        method: "POST",
+        headers: await sessionHeaders(strict),
+        body: JSON.stringify({
+          connection: { ...autodiscoverDraft(undefined), endpoint: { mode: "url", ewsUrl: ews.ewsUrl } },
+        }),
+      });
+      expect(typed.status).toBe(400);
+      expect(front.paths).toHaveLength(1);
+      expect(ews.control.callCounts()).toEqual(before);
+      expect(await loadExchangeConnection(strict.storage)).toBeUndefined();
+    } finally {
+      await front.close();
+      await strict.close();
     }
   });
 });

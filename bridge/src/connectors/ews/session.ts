@@ -140,8 +140,14 @@ export class EwsSession {
   }
 }
 
-/** POX Autodiscover (2007+): POST the mailbox address, read the EXCH protocol's EwsUrl (ews.md §12). */
-async function discoverEwsUrl(options: EwsConnectionOptions): Promise<string> {
+/**
+ * POX Autodiscover (2007+): POST the mailbox address, read the EXCH protocol's EwsUrl (ews.md §12). An HTTP redirect
+ * is refused rather than followed: the caller checked this endpoint against the operator's allow-list, and a
+ * redirect would take the request (and, same-origin, the Basic credentials) to a host nobody checked.
+ */
+export async function discoverEwsUrl(
+  options: Pick<EwsConnectionOptions, "mailbox" | "autodiscoverUrl" | "username" | "password">,
+): Promise<string> {
   const domain = options.mailbox.split("@")[1] ?? "";
   const endpoint = options.autodiscoverUrl ?? `https://autodiscover.${domain}/autodiscover/autodiscover.xml`;
   const body =
@@ -156,6 +162,7 @@ async function discoverEwsUrl(options: EwsConnectionOptions): Promise<string> {
         authorization: `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`,
       },
       body,
+      redirect: "error",
     });
     if (response.status === 401)
       throw new ConnectorError({ kind: "auth-expired", message: "Autodiscover refused the credentials" });
