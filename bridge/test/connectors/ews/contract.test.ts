@@ -41,8 +41,12 @@ function fields(value: Contact) {
 
 const SERVERS: [ServerRelease, EwsVersionName][] = [
   ["2007SP1", "Exchange2007_SP1"],
+  ["2010SP1", "Exchange2010_SP1"],
   ["2010SP2", "Exchange2010_SP2"],
+  ["2013SP1", "Exchange2013_SP1"],
   ["2016", "Exchange2016"],
+  // Exchange 2019 added no EWS schema version: it answers RequestServerVersion Exchange2016 (ews.md §1).
+  ["2019", "Exchange2016"],
 ];
 
 function sampleTask(n: number): Task {
