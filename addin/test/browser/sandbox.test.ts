@@ -217,6 +217,28 @@ afterAll(async () => {
 const pane = () => page.getByRole("complementary", { name: "Task pane" });
 
 describe("add-in preview against the real sandbox bridge", () => {
+  it("opens on the sandbox's own customer mail: a Deal's contact with Account and Deal, and an unknown sender", async () => {
+    // Mail the sandbox delivered itself (bridge/src/sandbox/demo-mail.ts), not this test: "<Deal>: next steps".
+    const listed = (await (
+      await fetch(`${urls.bridge}/api/addin/sandbox/items?mailbox=${encodeURIComponent(mailbox)}`)
+    ).json()) as { items: Array<{ subject: string; ewsItemId: string; from: { email: string } }> };
+    const customer = listed.items.find((item) => item.subject.endsWith(": next steps"));
+    if (!customer) throw new Error(`no demo customer mail in ${JSON.stringify(listed.items.map((i) => i.subject))}`);
+    const deal = customer.subject.replace(/: next steps$/, "");
+    await page.goto(
+      `${urls.bridge}/addin/preview.html?mailbox=${encodeURIComponent(mailbox)}&item=${encodeURIComponent(customer.ewsItemId)}`,
+    );
+    const card = pane().getByRole("group", { name: /^Contact / });
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.getByText(/^Account: .+/).isVisible()).toBe(true);
+    expect(await card.getByText(new RegExp(`^${deal} — `)).isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(screenshots, "sandbox-0-demo-customer.png"), fullPage: true });
+    await page.getByRole("button", { name: /Introduction: Fourth Coffee/ }).click();
+    await pane()
+      .getByRole("group", { name: "Not in CRM sam.rivera@fourthcoffee.example" })
+      .waitFor({ timeout: 30_000 });
+  }, 60_000);
+
   it("shows the known contact's Account and open Deal for an e-mail from them", async () => {
     const item = await previewItem("Renewal pricing");
     await page.goto(

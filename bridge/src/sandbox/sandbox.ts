@@ -29,6 +29,7 @@ import { createSandboxKey } from "../security/addin-auth.js";
 import { startServer } from "../server.js";
 import { openRuntime } from "../services/runtime.js";
 import { connectToSimulators } from "./connect-simulators.js";
+import { deliverDemoCustomerMail } from "./demo-mail.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -88,6 +89,7 @@ export async function runSandbox(out: (line: string) => void): Promise<void> {
     (user) => user.mail,
   );
   await connectToSimulators(runtime.storage, { zoho, mailboxes });
+  await deliverDemoCustomerMail(zoho, graph, mailboxes);
   // The webhook listener follows the main one: a fixed port, or any free one when PORT=0 (tests).
   const webhookTls = (port: number) => ({ certPem: pki.certPem, keyPem: pki.keyPem, port });
   const webhookPort = env.PORT === "0" ? 0 : Number(process.env.BRIDGE_WEBHOOK_PORT ?? 3443);
