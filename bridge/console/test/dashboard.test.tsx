@@ -36,6 +36,31 @@ describe("dashboard", () => {
     expect(history.textContent).toContain("48");
   });
 
+  it("says per mailbox what its last run changed, once the initial sync is done", async () => {
+    const row = (module: "contacts" | "events", creates: number, updates: number) => ({
+      module,
+      direction: "zoho-to-exchange" as const,
+      counts: { creates, updates, deletes: 0, conflicts: 0 },
+    });
+    const base = dashboard.users[0];
+    if (!base) throw new Error("fixture without a user");
+    renderWithClient(<DashboardPage />, {
+      dashboard: () => ({
+        ...dashboard,
+        users: [
+          { ...base, initialSync: null, rows: [row("contacts", 2, 1), row("events", 0, 0)] },
+          { ...base, zohoUserId: "2", mailbox: "bo@contoso.com", initialSync: null, rows: [row("contacts", 0, 0)] },
+        ],
+      }),
+      conflicts: () => ({ conflicts: [] }),
+      holds: () => ({ holds: [] }),
+      runs: () => runs,
+    });
+    const mailboxes = await screen.findByRole("table", { name: "Mailboxes" });
+    expect(within(mailboxes).getByText("Last run: Contacts Zoho → Exchange 3")).toBeTruthy();
+    expect(within(mailboxes).getByText("Last run: nothing to change")).toBeTruthy();
+  });
+
   it("explains a failure per item", async () => {
     const { client } = renderWithClient(<DashboardPage />, {
       dashboard: () => dashboard,

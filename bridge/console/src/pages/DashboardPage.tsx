@@ -65,12 +65,12 @@ const useStyles = makeStyles({
   value: { whiteSpace: "pre-line", overflowWrap: "anywhere", verticalAlign: "top" },
 });
 
+const changedItems = (counts: Dashboard["totals"][number]["counts"]) =>
+  counts.creates + counts.updates + counts.deletes;
+
 function SummaryCards({ dashboard }: { dashboard: Dashboard }) {
   const styles = useStyles();
-  const synced = dashboard.totals.reduce(
-    (sum, row) => sum + row.counts.creates + row.counts.updates + row.counts.deletes,
-    0,
-  );
+  const synced = dashboard.totals.reduce((sum, row) => sum + changedItems(row.counts), 0);
   const figures: Array<[string, string | number]> = [
     ["Items synced", synced],
     ["Open conflicts", dashboard.openConflicts],
@@ -104,6 +104,16 @@ function TotalsTable({ dashboard }: { dashboard: Dashboard }) {
   );
 }
 
+/** What the user's latest runs changed: only the module directions that changed something. */
+function lastRunSummary(user: Dashboard["users"][number]): string {
+  if (user.lastSyncAt === null) return "—";
+  const changed = user.rows.filter((row) => changedItems(row.counts) > 0);
+  if (changed.length === 0) return "Last run: nothing to change";
+  return `Last run: ${changed
+    .map((row) => `${moduleLabel[row.module]} ${flowLabel[row.direction]} ${changedItems(row.counts)}`)
+    .join(" · ")}`;
+}
+
 function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
   const layout = useLayoutStyles();
   if (dashboard.users.length === 0)
@@ -116,7 +126,7 @@ function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
             <TableHeaderCell>Mailbox</TableHeaderCell>
             <TableHeaderCell>State</TableHeaderCell>
             <TableHeaderCell className={layout.wideOnly}>Last sync</TableHeaderCell>
-            <TableHeaderCell>Initial sync / items</TableHeaderCell>
+            <TableHeaderCell>Initial sync / last run</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -134,14 +144,7 @@ function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
               <TableCell className={layout.wideOnly}>{formatDateTime(user.lastSyncAt)}</TableCell>
               <TableCell>
                 {user.initialSync === null ? (
-                  <Text size={200}>
-                    {user.rows
-                      .map(
-                        (row) =>
-                          `${moduleLabel[row.module]} ${flowLabel[row.direction]}: ${row.counts.creates + row.counts.updates}`,
-                      )
-                      .join(" · ") || "—"}
-                  </Text>
+                  <Text size={200}>{lastRunSummary(user)}</Text>
                 ) : (
                   user.initialSync.map((progress) => (
                     <div key={progress.module} data-initial-sync={progress.module}>
@@ -205,12 +208,7 @@ function RunHistory({ names }: { names: Map<string, string> }) {
                     </Badge>
                     {run.failures > 0 ? ` ${run.failures} failed` : ""}
                   </TableCell>
-                  <TableCell>
-                    {run.rows.reduce(
-                      (sum, row) => sum + row.counts.creates + row.counts.updates + row.counts.deletes,
-                      0,
-                    )}
-                  </TableCell>
+                  <TableCell>{run.rows.reduce((sum, row) => sum + changedItems(row.counts), 0)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

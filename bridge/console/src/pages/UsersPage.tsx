@@ -224,7 +224,8 @@ function UserTable({
         </MessageBar>
       ) : null}
       <div className={layout.tableScroll}>
-        <Table aria-label="Zoho CRM users">
+        {/* Sized by content: equal fixed columns ran long mailbox addresses into the profile column. */}
+        <Table aria-label="Zoho CRM users" style={{ tableLayout: "auto" }}>
           <TableHeader>
             <TableRow>
               <TableHeaderCell style={{ width: 44 }}>
