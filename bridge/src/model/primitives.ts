@@ -7,6 +7,7 @@
  */
 import { IANAZone } from "luxon";
 import { z } from "zod";
+import { remembered } from "./timezone.js";
 
 /** A point in time, UTC, whole seconds: `2026-03-29T07:00:00Z`. */
 export const instantSchema = z
@@ -18,10 +19,11 @@ export type Instant = z.infer<typeof instantSchema>;
 export const localDateSchema = z.iso.date();
 export type LocalDate = z.infer<typeof localDateSchema>;
 
+/** Luxon answers by building an Intl formatter each time; every parsed event asks. */
+const knownZone = remembered((zone: string) => IANAZone.isValidZone(zone));
+
 /** An IANA time-zone name known to the runtime's ICU data (`Europe/Berlin`, `UTC`). */
-export const ianaZoneSchema = z
-  .string()
-  .refine((zone) => IANAZone.isValidZone(zone), "expected an IANA time-zone name");
+export const ianaZoneSchema = z.string().refine(knownZone, "expected an IANA time-zone name");
 export type IanaZone = z.infer<typeof ianaZoneSchema>;
 
 /** A mailbox: lower-case-insensitive address plus an optional display name. */

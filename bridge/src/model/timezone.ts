@@ -14,10 +14,11 @@ import type { IanaZone } from "./primitives.js";
 const GRAPH_UTC_ALIASES = new Set(["tzone://Microsoft/Utc", "Coordinated Universal Time"]);
 
 /**
- * The CLDR table is fixed, so each answer is computed once per name: these run for every time of every synced event,
- * and a table search costs far more than the rest of mapping a time. Bounded, since names come from upstream data.
+ * The CLDR table and the runtime's zone data are fixed, so each answer is computed once per name: these run for every
+ * time of every synced event, and a table search (or an Intl formatter built to test a zone) costs far more than the
+ * rest of mapping a time. Bounded, since names come from upstream data.
  */
-function remembered<R>(compute: (name: string) => R): (name: string) => R {
+export function remembered<R>(compute: (name: string) => R): (name: string) => R {
   const answers = new Map<string, R>();
   return (name) => {
     if (answers.has(name)) return answers.get(name) as R;

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { occurrenceKeys } from "../../src/mapping/occurrences.js";
 import { recurrenceFromRrule, recurrenceToZohoRrule } from "../../src/mapping/rrule.js";
 import { htmlToText } from "../../src/mapping/text.js";
-import { instantFromOffsetDateTime, nearestDate, offsetDateTimeFromInstant } from "../../src/mapping/time.js";
+import {
+  dateOfInstant,
+  instantFromOffsetDateTime,
+  instantFromWallClock,
+  nearestDate,
+  offsetDateTimeFromInstant,
+  startOfDateInstant,
+  wallClockFromInstant,
+} from "../../src/mapping/time.js";
 import type { CalendarEvent } from "./support.js";
 
 describe("RRULE", () => {
@@ -73,6 +81,36 @@ describe("times and text", () => {
     expect(offsetDateTimeFromInstant("2026-05-15T04:30:00Z", "America/St_Johns")).toBe("2026-05-15T02:00:00-02:30");
     expect(() => instantFromOffsetDateTime("t", "2026-05-15T07:30:00")).toThrow(/offset/);
     expect(nearestDate("d", "1974-07-21T22:00:00Z")).toBe("1974-07-22");
+  });
+
+  it("reads offsets on both sides of a transition inside one UTC day, half-hour zones and a skipped date", () => {
+    expect(offsetDateTimeFromInstant("2026-03-29T00:59:59Z", "Europe/Berlin")).toBe("2026-03-29T01:59:59+01:00");
+    expect(offsetDateTimeFromInstant("2026-03-29T01:00:00Z", "Europe/Berlin")).toBe("2026-03-29T03:00:00+02:00");
+    expect(wallClockFromInstant("2026-11-01T04:29:59Z", "America/St_Johns")).toBe("2026-11-01T01:59:59");
+    expect(wallClockFromInstant("2026-11-01T04:30:00Z", "America/St_Johns")).toBe("2026-11-01T01:00:00");
+    expect(offsetDateTimeFromInstant("2026-07-01T12:00:00Z", "Asia/Kathmandu")).toBe("2026-07-01T17:45:00+05:45");
+    // Samoa moved across the date line: 30 December 2011 never happened there.
+    expect(dateOfInstant("2011-12-30T09:59:59Z", "Pacific/Apia")).toBe("2011-12-29");
+    expect(wallClockFromInstant("2011-12-30T10:00:00Z", "Pacific/Apia")).toBe("2011-12-31T00:00:00");
+    expect(startOfDateInstant("2026-05-15", "Asia/Kolkata")).toBe("2026-05-14T18:30:00Z");
+  });
+
+  it("reads a repeated wall-clock time as its first occurrence and a skipped one with the offset before the gap", () => {
+    // RFC 5545 §3.3.5, whatever the season the process runs in.
+    expect(instantFromWallClock("t", "2026-10-25T02:30:00", "Europe/Berlin")).toBe("2026-10-25T00:30:00Z");
+    expect(instantFromWallClock("t", "2026-11-01T01:30:00.0000000", "America/New_York")).toBe("2026-11-01T05:30:00Z");
+    expect(instantFromWallClock("t", "2026-03-29T02:30:00", "Europe/Berlin")).toBe("2026-03-29T01:30:00Z");
+    expect(instantFromWallClock("t", "2026-03-08T02:30:00", "America/New_York")).toBe("2026-03-08T07:30:00Z");
+    expect(instantFromWallClock("t", "2026-10-25T03:30:00", "Europe/Berlin")).toBe("2026-10-25T02:30:00Z");
+  });
+
+  it("leaves forms and zones outside the fast path to luxon, refusing the same values", () => {
+    expect(instantFromWallClock("t", "2026-01-01T24:00:00", "Europe/Berlin")).toBe("2026-01-01T23:00:00Z");
+    expect(instantFromWallClock("t", "2026-05-15T09:00", "Europe/Berlin")).toBe("2026-05-15T07:00:00Z");
+    expect(instantFromWallClock("t", "2026-05-15T09:00:00", "UTC+3")).toBe("2026-05-15T06:00:00Z");
+    expect(() => instantFromWallClock("t", "2026-02-30T10:00:00", "Europe/Berlin")).toThrow(/day/);
+    expect(() => instantFromOffsetDateTime("t", "2026-04-31T10:00:00Z")).toThrow(/day/);
+    expect(() => instantFromWallClock("t", "2026-05-15T09:00:00", "Mars/Olympus")).toThrow(/zone/);
   });
 
   it("extracts plain text from HTML bodies", () => {
