@@ -46,6 +46,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ["service"],
       registers,
     }),
+    upstreamRequests: new Counter({
+      name: "bridge_upstream_requests_total",
+      help: "Requests the bridge sent to Zoho, Microsoft Graph / Entra and Exchange, by host and status class (429 apart)",
+      labelNames: ["host", "status"],
+      registers,
+    }),
+    zohoCreditsRemaining: new Gauge({
+      name: "bridge_zoho_api_credits_remaining",
+      help: "Zoho CRM API credits left in the rolling 24 hours (X-API-CREDITS-REMAINING, sent once half are spent)",
+      labelNames: ["host"],
+      registers,
+    }),
     queueDepth: new Gauge({ name: "bridge_queue_depth", help: "Sync jobs waiting to run", registers }),
     webhookLatency: new Histogram({
       name: "bridge_webhook_response_seconds",

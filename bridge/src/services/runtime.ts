@@ -9,6 +9,7 @@ import type { SyncQueue } from "../jobs/job.js";
 import { PgBossQueue } from "../jobs/pg-boss-queue.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { createMetrics, type Metrics } from "../observability/metrics.js";
+import { countUpstreamRequests } from "../observability/upstream-requests.js";
 import { loadSecretBox, type SecretBox } from "../security/secret-box.js";
 import { openStorage, type Storage } from "../storage/index.js";
 import { type BridgeConnectors, createServiceConnectorFactory, serviceEndpoints } from "./service-connectors.js";
@@ -30,7 +31,18 @@ export async function openRuntime(
   const box = await loadSecretBox(config.keySource);
   const storage = await openStorage(config.storage, box);
   const metrics = createMetrics({ defaultMetrics: true });
-  return { config, box, storage, logger, metrics, close: () => storage.close() };
+  const stopCounting = countUpstreamRequests(metrics);
+  return {
+    config,
+    box,
+    storage,
+    logger,
+    metrics,
+    close: () => {
+      stopCounting();
+      return storage.close();
+    },
+  };
 }
 
 /** The process's connectors, from the stored settings; ports report "not configured" until setup is done. */
