@@ -247,10 +247,16 @@ function invalidColumn(column: string): ZohoApiError {
   });
 }
 
-function checkColumn(module: ModuleDef, column: string): void {
+/**
+ * COQL-Limitations (v7/v8): Events' Participants field is not supported in COQL at all, and multi-line fields
+ * (Description…) not in criteria. The error Zoho answers with is not documented; the invalid-column one is used.
+ */
+function checkColumn(module: ModuleDef, column: string, inCriteria: boolean): void {
   const [base, joined] = column.split(".");
   if (!isQueryableField(module, base)) throw invalidColumn(column);
-  if (joined !== undefined && module.fields.get(base)?.type !== "lookup") throw invalidColumn(column);
+  const type = module.fields.get(base)?.type;
+  if (type === "participants" || (inCriteria && type === "textarea")) throw invalidColumn(column);
+  if (joined !== undefined && type !== "lookup") throw invalidColumn(column);
 }
 
 function conditionFields(condition: Condition): string[] {
@@ -352,9 +358,8 @@ export async function executeCoql(org: ZohoOrg, ctx: ApiContext): Promise<ApiRes
   const query = new Parser(tokenize(text.trim())).parse();
   const module = org.module(query.module);
   if (!module) throw new ZohoApiError(400, "INVALID_QUERY", "invalid query formed", { reason: "invalid module" });
-  for (const column of [...query.fields, ...conditionFields(query.where), ...query.orderBy.map((o) => o.field)]) {
-    checkColumn(module, column);
-  }
+  for (const column of [...query.fields, ...query.orderBy.map((o) => o.field)]) checkColumn(module, column, false);
+  for (const column of conditionFields(query.where)) checkColumn(module, column, true);
   if (query.limit < 1 || query.limit > MAX_LIMIT) {
     throw new ZohoApiError(400, "LIMIT_EXCEEDED", "limit exceeded", { limit: MAX_LIMIT, clause: "limit" });
   }

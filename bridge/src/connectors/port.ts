@@ -47,7 +47,12 @@ export type ChangeEntry<T> =
   /** Created or modified since the cursor; the connector cannot always tell which, the core does not need it. */
   | { readonly kind: "upsert"; readonly item: RemoteItem<T> }
   /** Deleted since the cursor (EWS Delete, Graph @removed, Zoho /deleted). */
-  | { readonly kind: "deleted"; readonly id: string };
+  | { readonly kind: "deleted"; readonly id: string }
+  /**
+   * Changed since the cursor but outside what a scoped listing covers (`capabilities.scopedListing`: e.g. a CRM record
+   * now owned by a colleague). The port does not read it; the engine re-reads it (`getMany`) only if it is paired.
+   */
+  | { readonly kind: "outside-scope"; readonly id: string };
 
 /** A page of changes since a cursor. */
 export interface ChangePage<T> {
@@ -82,6 +87,11 @@ export interface PortCapabilities {
   readonly conditionalWrites: boolean;
   /** `subscribe` is available. */
   readonly push: boolean;
+  /**
+   * Listings cover only the mailbox's part of the service (`RecordPort.ownedOnly`), so an item missing from a full
+   * listing may merely have left that part: the engine re-reads paired items a scoped listing did not report.
+   */
+  readonly scopedListing?: boolean;
 }
 
 /** A create request; results come back in request order. */
@@ -197,6 +207,20 @@ export interface RecordPort<T> {
    * reported as `not-found` (the caller treats it as done). One result per request, in order.
    */
   delete(requests: readonly DeleteRequest[]): Promise<readonly ItemResult<void>[]>;
+
+  /**
+   * The same module with listings restricted on the service's side to the records `owner` (a CRM user) owns, so a
+   * listing costs what that user owns rather than what the whole CRM holds; its `capabilities.scopedListing` is true.
+   * Absent: the service cannot restrict listings by owner.
+   */
+  ownedOnly?(owner: string): RecordPort<T>;
+
+  /**
+   * With `capabilities.scopedListing`: items outside the listing's scope that may first-sync match `values` (items of
+   * the other side; `SyncModule.matchKeys`, a superset is fine), so that an item a colleague owns is linked rather
+   * than duplicated although the scoped listing does not show it.
+   */
+  matchOutsideScope?(values: readonly T[]): Promise<readonly RemoteItem<T>[]>;
 
   /** Opens a push channel. Only when `capabilities.push`; otherwise throws. */
   subscribe?(options: PushOptions): Promise<PushSubscription>;

@@ -28,7 +28,7 @@ import type { SyncModule } from "../sync/module.js";
 import type { SyncAction } from "../sync/plan.js";
 import { type ConnectorFactory, exchangeApiOf } from "./connectors.js";
 import { mailEnabledFor, runMailJob } from "./mail-job.js";
-import { enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
+import { crmPortInScope, enabledModules, engineSettings, loadSyncSettings } from "./sync-settings.js";
 
 function firstGlobalFailure(results: readonly ItemResult<unknown>[]): ConnectorFailure | undefined {
   for (const result of results) if (!result.ok && isGlobalFailure(result.failure)) return result.failure;
@@ -37,6 +37,7 @@ function firstGlobalFailure(results: readonly ItemResult<unknown>[]): ConnectorF
 
 /** Wraps a port so the first global failure it reports (thrown or per item) is remembered. */
 function watchFailures<T>(port: RecordPort<T>, seen: { failure?: ConnectorFailure }): RecordPort<T> {
+  const { matchOutsideScope } = port;
   const record = <R>(promise: Promise<R>, inspect?: (value: R) => ConnectorFailure | undefined): Promise<R> =>
     promise.then(
       (value) => {
@@ -54,6 +55,7 @@ function watchFailures<T>(port: RecordPort<T>, seen: { failure?: ConnectorFailur
     listChanges: (cursor) => record(port.listChanges(cursor)),
     listAll: (token) => record(port.listAll(token)),
     getMany: (ids) => record(port.getMany(ids), firstGlobalFailure),
+    ...(matchOutsideScope && { matchOutsideScope: (values) => record(matchOutsideScope.call(port, values)) }),
     create: (requests) => record(port.create(requests), firstGlobalFailure),
     update: (requests) => record(port.update(requests), firstGlobalFailure),
     delete: (requests) => record(port.delete(requests), firstGlobalFailure),
@@ -108,12 +110,8 @@ export class SyncService {
       return { kind: "failed-permanent", reason: "the user is not selected for sync or not active in Zoho" };
     }
     if (job.module === "emails") return this.runMail(job, settings);
-    const moduleSettings = engineSettings(
-      settings,
-      job.module,
-      { zohoUserId: user.zohoUserId, now: this.deps.now?.() ?? new Date() },
-      user.moduleOverrides[job.module],
-    );
+    const scope = { zohoUserId: user.zohoUserId, now: this.deps.now?.() ?? new Date() };
+    const moduleSettings = engineSettings(settings, job.module, scope, user.moduleOverrides[job.module]);
     if (!job.dryRun) await storage.users.setStatus(user.id, "syncing");
     const seen: { failure?: ConnectorFailure } = {};
     let ports: Awaited<ReturnType<ConnectorFactory["open"]>> | undefined;
@@ -127,7 +125,7 @@ export class SyncService {
         scope: { mailboxId: user.id, module: job.module },
         module: this.syncModule(job.module, ports.exchange),
         exchange: watchFailures(exchange as RecordPort<unknown>, seen),
-        crm: watchFailures(crm as RecordPort<unknown>, seen),
+        crm: watchFailures(crmPortInScope(settings, job.module, scope, crm as RecordPort<unknown>), seen),
         store: storage.syncState,
         settings: moduleSettings,
         breaker: { share: settings.massDeleteThresholdPercent / 100, floor: 5 },

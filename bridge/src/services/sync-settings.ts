@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { type ModuleFilters, SyncSettings, type SyncSettingsInput } from "../api/admin.js";
-import type { RemoteItem, Side, SyncModuleName } from "../connectors/port.js";
+import type { RecordPort, RemoteItem, Side, SyncModuleName } from "../connectors/port.js";
 import type { CalendarEvent } from "../model/event.js";
 import type { Task } from "../model/task.js";
 import type { SettingsStore } from "../storage/settings-store.js";
@@ -129,6 +129,20 @@ export function engineSettings<T>(
     filter: scopeFilter(module, chosen.filters, scope),
     sendInvitations: chosen.filters.sendInvitations === true,
   };
+}
+
+/**
+ * The CRM port a run of `module` reads: with the owner filter on, one that lists only the user's own records on the
+ * service's side (when the port can), so a mailbox's run costs what its user owns rather than what the org holds.
+ * The engine's scope test still applies to what it reports.
+ */
+export function crmPortInScope<T>(
+  settings: SyncSettings,
+  module: SyncModuleName,
+  scope: SyncScope,
+  port: RecordPort<T>,
+): RecordPort<T> {
+  return settings.modules[module].filters.ownedRecordsOnly && port.ownedOnly ? port.ownedOnly(scope.zohoUserId) : port;
 }
 
 /** The two-way modules the admin has switched on (the only ones worth a job). */

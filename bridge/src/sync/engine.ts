@@ -48,6 +48,8 @@ export interface SyncRunResult<T> {
 interface Observed<T> {
   readonly observation: SideObservation<T>;
   readonly cursor: string | undefined;
+  /** Ids a scoped change feed reported as changed outside its scope (`outside-scope` entries). */
+  readonly outsideScope: readonly string[];
 }
 
 async function readFullListing<T>(port: RecordPort<T>): Promise<Observed<T>> {
@@ -60,7 +62,7 @@ async function readFullListing<T>(port: RecordPort<T>): Promise<Observed<T>> {
     pageToken = page.nextPageToken;
     cursor = page.cursor;
   } while (pageToken !== undefined);
-  return { observation: { present, deleted: [], completeListing: true }, cursor };
+  return { observation: { present, deleted: [], completeListing: true }, cursor, outsideScope: [] };
 }
 
 async function readSide<T>(port: RecordPort<T>, cursor: string | undefined, full: boolean): Promise<Observed<T>> {
@@ -68,18 +70,19 @@ async function readSide<T>(port: RecordPort<T>, cursor: string | undefined, full
   // Later pages win: an item edited on one page and deleted on a later one is deleted, and vice versa.
   const present = new Map<string, RemoteItem<T>>();
   const deleted = new Set<string>();
+  const outsideScope = new Set<string>();
   let next = cursor;
   try {
     for (;;) {
       const page = await port.listChanges(next);
       for (const change of page.changes) {
-        if (change.kind === "upsert") {
-          present.set(change.item.id, change.item);
-          deleted.delete(change.item.id);
-        } else {
-          deleted.add(change.id);
-          present.delete(change.id);
-        }
+        const id = change.kind === "upsert" ? change.item.id : change.id;
+        present.delete(id);
+        deleted.delete(id);
+        outsideScope.delete(id);
+        if (change.kind === "upsert") present.set(id, change.item);
+        else if (change.kind === "deleted") deleted.add(id);
+        else outsideScope.add(id);
       }
       next = page.cursor;
       if (page.complete) break;
@@ -92,19 +95,34 @@ async function readSide<T>(port: RecordPort<T>, cursor: string | undefined, full
   return {
     observation: { present: [...present.values()], deleted: [...deleted], completeListing: false },
     cursor: next,
+    outsideScope: [...outsideScope],
   };
 }
 
-/** Re-reads items of open conflicts that this run's listing did not report, so parked pairs are re-decided. */
-async function withConflictItems<T>(
+/**
+ * Re-reads paired items this run's listing did not report but that must be decided: items of open conflicts (so
+ * parked pairs are re-decided) and, from a scoped listing, paired items it reported as changed outside its scope or
+ * left out of a full listing — leaving the scope is no deletion, so only a `not-found` read is one.
+ */
+async function withRereads<T>(
   port: RecordPort<T>,
   side: Side,
-  observed: SideObservation<T>,
+  { observation: observed, outsideScope }: Observed<T>,
   conflicts: readonly ConflictEntry[],
+  rows: readonly RelationRow[],
 ): Promise<SideObservation<T>> {
+  const scopedListing = observed.completeListing && port.capabilities.scopedListing === true;
+  const pairedIds = () => rows.map((row) => (side === "crm" ? row.crmId : row.exchangeId));
+  const outside = new Set(outsideScope);
+  const wanted = [
+    ...(observed.completeListing ? [] : conflicts.map((entry) => entry[side].id)),
+    ...(outside.size > 0 ? pairedIds().filter((id) => outside.has(id)) : []),
+    ...(scopedListing ? pairedIds() : []),
+  ];
+  if (wanted.length === 0) return observed;
   const known = new Set([...observed.present.map((item) => item.id), ...observed.deleted]);
-  const ids = [...new Set(conflicts.map((entry) => entry[side].id))].filter((id) => !known.has(id));
-  if (ids.length === 0 || observed.completeListing) return observed;
+  const ids = [...new Set(wanted)].filter((id) => !known.has(id));
+  if (ids.length === 0) return observed;
   const results = await port.getMany(ids);
   const present = [...observed.present];
   const deleted = [...observed.deleted];
@@ -117,6 +135,28 @@ async function withConflictItems<T>(
   return { ...observed, present, deleted };
 }
 
+/**
+ * Adds to a scoped side's observation the items outside its scope that may match the other side's unpaired items,
+ * so first-sync matching links them (the planner takes items its filter rejects only as partners, never copies them).
+ */
+async function withMatchesOutsideScope<T>(
+  port: RecordPort<T>,
+  side: Side,
+  observations: Partial<Record<Side, SideObservation<T>>>,
+  rows: readonly RelationRow[],
+): Promise<SideObservation<T> | undefined> {
+  const observed = observations[side];
+  const other = observations[side === "crm" ? "exchange" : "crm"];
+  if (!observed || !other || !port.capabilities.scopedListing || !port.matchOutsideScope) return observed;
+  const paired = new Set(rows.map((row) => (side === "crm" ? row.exchangeId : row.crmId)));
+  const unpaired = other.present.filter((item) => !paired.has(item.id));
+  if (unpaired.length === 0) return observed;
+  const known = new Set(observed.present.map((item) => item.id));
+  const found = (await port.matchOutsideScope(unpaired.map((item) => item.value))).filter(
+    (item) => !known.has(item.id),
+  );
+  return found.length === 0 ? observed : { ...observed, present: [...observed.present, ...found] };
+}
 /** Executes the actions' writes, batched per side and operation; returns per-action results and any global failure. */
 async function applyWrites<T>(
   ports: Record<Side, RecordPort<T>>,
@@ -220,9 +260,15 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     for (const side of ["exchange", "crm"] as const) {
       const observed = await readSide(ports[side], await store.getCursor(scope, side), options.fullResync ?? false);
       sides[side] = {
-        observation: await withConflictItems(ports[side], side, observed.observation, conflicts),
+        observation: await withRereads(ports[side], side, observed, conflicts, rows),
         cursor: observed.cursor,
+        outsideScope: observed.outsideScope,
       };
+    }
+    const observations = { exchange: sides.exchange?.observation, crm: sides.crm?.observation };
+    for (const side of ["exchange", "crm"] as const) {
+      const observation = await withMatchesOutsideScope(ports[side], side, observations, rows);
+      if (observation) sides[side] = { ...(sides[side] as Observed<T>), observation };
     }
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;

@@ -82,6 +82,20 @@ const TASK_FIELDS = [
   "Closed_Time",
 ];
 
+/** A contact first-sync matches by any of its e-mails (either Zoho e-mail field) or by its name (`Last_Name`). */
+function contactMatchFields(contact: Contact): Array<[string, string]> {
+  const emails = [contact.email1, contact.email2, contact.email3].flatMap((email) => email ?? []);
+  return [
+    ...emails.flatMap(
+      (email): Array<[string, string]> => [
+        ["Email", email],
+        ["Secondary_Email", email],
+      ],
+    ),
+    ["Last_Name", String(contactToZoho(contact, "Contacts").Last_Name)],
+  ];
+}
+
 function toUser(raw: ZohoJson): ZohoUser {
   const profile = raw.profile as { id?: string; name?: string } | null;
   return {
@@ -110,6 +124,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Contacts",
       fields: CONTACT_FIELDS,
       fromZoho: (record) => contactFromZoho(record as ZohoRecord, "Contacts"),
+      matchFields: contactMatchFields,
       prepare: (values) => accounts.resolve(values.flatMap((contact) => contact.companyName ?? [])),
       toZoho: async (contact) =>
         contactToZoho(contact, "Contacts", {
@@ -125,6 +140,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Events",
       fields: EVENT_FIELDS,
       fromZoho: (record) => eventFromZoho(record as ZohoEventRecord, mapping),
+      matchFields: (event) => [["Event_Title", event.subject]],
       toZoho: (event, current) => eventToZoho(event, { ...mapping, current: current as ZohoEventRecord }) as ZohoJson,
     },
     options.records,
@@ -136,6 +152,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Tasks",
       fields: TASK_FIELDS,
       fromZoho: (record) => taskFromZoho(record as ZohoTaskRecord, mapping),
+      matchFields: (task) => [["Subject", task.subject]],
       toZoho: (task) => taskToZoho(task, mapping) as ZohoJson,
     },
     options.records,

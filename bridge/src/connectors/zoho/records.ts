@@ -37,12 +37,22 @@ import type {
   UpdateRequest,
 } from "../port.js";
 import { requestError, type ZohoAnswer, type ZohoClient, type ZohoJson } from "./client.js";
+import { coqlString } from "./mail.js";
 import { epochSeconds, zohoTime } from "./time.js";
 import { openWatchChannel, watchChannelHandle } from "./watch.js";
 
 export const MAX_BATCH = 100;
 const PER_PAGE = 200;
 const HEAVY_BATCH = 10;
+/**
+ * COQL rows per call: 200 on the first call of a listing, 2000 on the calls after it. v8 takes up to 2000 per call
+ * (COQL-Limitations v7/v8; the other COQL calls here ask for 2000 too), but a LIMIT above 200 costs 2–3 credits
+ * instead of 1 (COQL-Overview v4), and most owner listings and change polls fit in one 200-row answer.
+ */
+const COQL_FIRST = 200;
+const COQL_MORE = 2000;
+/** Values per COQL `in (…)` (COQL-Limitations: up to 50). */
+const IN_VALUES = 50;
 
 export interface ZohoModuleMapping<T> {
   module: SyncModuleName;
@@ -51,6 +61,12 @@ export interface ZohoModuleMapping<T> {
   /** Fields to request (≤ 50); Modified_Time is added. */
   fields: readonly string[];
   fromZoho(record: ZohoJson): T;
+  /**
+   * COQL-searchable `[field, value]` pairs under which a record that first-sync matches `value` (the module's
+   * `matchKeys`) must turn up; a superset is fine, the planner matches exactly. An owner-scoped port looks them up
+   * among other users' records, which its listing does not show.
+   */
+  matchFields?(value: T): ReadonlyArray<readonly [string, string]>;
   /** Called once per write batch before `toZoho`, to resolve look-ups in bulk (e.g. companies → Account ids). */
   prepare?(values: readonly T[]): Promise<void>;
   /** Zoho record for a write; `current` is the record as Zoho holds it (updates only). */
@@ -64,10 +80,15 @@ interface ChangeCursor {
   seen: string[];
   /** Deleted ids delivered inside the overlap window. */
   seenDeleted: string[];
-  /** Mid-pass: the page token of the records listing and the pass's highest Modified_Time so far. */
+  /**
+   * Mid-pass: the page token of the records listing (owner-scoped: the Modified_Time and id of the last row read)
+   * and the pass's highest Modified_Time so far.
+   */
   pageToken?: string;
   passMax?: number;
   deletedPage?: number;
+  /** The owner an owner-scoped feed lists; a cursor of another scope is refused, so the new scope starts afresh. */
+  owner?: string;
 }
 
 export interface ZohoRecordPortOptions {
@@ -78,6 +99,11 @@ export interface ZohoRecordPortOptions {
    * the API user (the admin who connected the bridge) the owner.
    */
   owner?: string;
+  /**
+   * List only `owner`'s records, on Zoho's side (COQL `Owner = …`): a mailbox's listing then costs what its user
+   * owns, not what the org holds.
+   */
+  ownedOnly?: boolean;
 }
 
 const CAPABILITIES: PortCapabilities = {
@@ -87,6 +113,20 @@ const CAPABILITIES: PortCapabilities = {
   conditionalWrites: true,
   push: true,
 };
+
+interface FeedEntry<T> {
+  /** id@version, to drop what the overlap window delivers again. */
+  key: string;
+  /** Epoch seconds of the record's Modified_Time. */
+  modified: number;
+  change: ChangeEntry<T>;
+}
+
+/** One page of a records change feed; `next` is the page token while the pass goes on. */
+interface FeedPage<T> {
+  entries: FeedEntry<T>[];
+  next: string | undefined;
+}
 
 function chunks<V>(values: readonly V[], size: number): V[][] {
   const out: V[][] = [];
@@ -140,10 +180,12 @@ export function recordFailure(item: ZohoJson | undefined) {
 }
 
 export class ZohoRecordPort<T> implements RecordPort<T> {
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities: PortCapabilities;
   readonly module: SyncModuleName;
   private readonly overlap: number;
   private readonly fieldList: string;
+  /** The owner whose records alone are listed (`ownedOnly`). */
+  private readonly scopeOwner: string | undefined;
 
   constructor(
     private readonly client: ZohoClient,
@@ -153,11 +195,18 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     this.module = mapping.module;
     this.overlap = options.overlapSeconds ?? 2;
     this.fieldList = [...new Set([...mapping.fields, "Modified_Time", "Owner"])].join(",");
+    this.scopeOwner = options.ownedOnly ? options.owner : undefined;
+    this.capabilities = this.scopeOwner === undefined ? CAPABILITIES : { ...CAPABILITIES, scopedListing: true };
   }
 
   /** The same module seen by one CRM user's mailbox: its new records are that user's. */
   ownedBy(owner: string): ZohoRecordPort<T> {
     return new ZohoRecordPort(this.client, this.mapping, { ...this.options, owner });
+  }
+
+  /** As `ownedBy`, and listing only that user's records. */
+  ownedOnly(owner: string): ZohoRecordPort<T> {
+    return new ZohoRecordPort(this.client, this.mapping, { ...this.options, owner, ownedOnly: true });
   }
 
   /** Instant notifications for this module (`actions/watch`, see watch.ts). */
@@ -193,7 +242,54 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     });
   }
 
+  /**
+   * One COQL call (heavy: it counts against Zoho's sub-concurrency of 10) for the ids, owners and Modified_Times of
+   * the records matching `where`; 204 is no rows.
+   */
+  private async coqlRows(where: string, orderBy: string, more: boolean) {
+    const answer = await this.client.request({
+      method: "POST",
+      path: "coql",
+      heavy: true,
+      body: {
+        select_query: `select Owner, Modified_Time from ${this.mapping.zohoModule} where ${where} order by ${orderBy} limit ${more ? COQL_MORE : COQL_FIRST}`,
+      },
+    });
+    if (answer.status !== 200 && answer.status !== 204) throw requestError(answer, `query ${this.mapping.zohoModule}`);
+    const info = (answer.json?.info ?? {}) as ZohoJson;
+    return { rows: this.data(answer), more: info.more_records === true };
+  }
+
+  /**
+   * The full records of `ids` in the given order, leaving out those deleted since. COQL cannot give them itself:
+   * lookups come back as `{id}` only (Account_Name needs its name) and multi-select lookups such as Events'
+   * Participants are not selectable (COQL-Limitations), so the ids are read with `GET ?ids=` (100 per call).
+   */
+  private async records(ids: readonly string[]): Promise<ZohoJson[]> {
+    const found = await this.readMany(ids);
+    return ids.flatMap((id) => {
+      const record = found.get(id);
+      return record ? [record] : [];
+    });
+  }
+
+  /** Owner-scoped full listing: COQL `Owner = …` in id order, paged by `id > last` (no 10 000-row offset limit). */
+  private async listOwned(owner: string, after: string | undefined): Promise<ListingPage<T>> {
+    const startedAt = Math.floor(Date.now() / 1000);
+    const mine = `Owner = ${coqlString(owner)}`;
+    const { rows, more } = await this.coqlRows(
+      after === undefined ? mine : `(${mine} and id > ${coqlString(after)})`,
+      "id asc",
+      after !== undefined,
+    );
+    const items = (await this.records(rows.map((row) => String(row.id)))).map((record) => this.item(record));
+    const last = rows.at(-1);
+    if (more && last) return { items, nextPageToken: String(last.id) };
+    return { items, cursor: this.initialCursor(startedAt) };
+  }
+
   async listAll(pageToken: string | undefined): Promise<ListingPage<T>> {
+    if (this.scopeOwner !== undefined) return this.listOwned(this.scopeOwner, pageToken);
     const startedAt = Math.floor(Date.now() / 1000);
     const answer = await this.list({ sort_by: "id", sort_order: "asc", page_token: pageToken });
     if (answer.status === 204) return { items: [], cursor: this.initialCursor(startedAt) };
@@ -208,19 +304,80 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
 
   /** A cursor positioned at the start of a full listing (overlap makes edits made during the listing reappear). */
   private initialCursor(startedAt: number): string {
-    const cursor: ChangeCursor = { since: startedAt, seen: [], seenDeleted: [] };
+    const cursor: ChangeCursor = { since: startedAt, seen: [], seenDeleted: [], owner: this.scopeOwner };
     return JSON.stringify(cursor);
   }
 
   private parseCursor(raw: string | undefined): ChangeCursor {
-    if (raw === undefined) return { since: 0, seen: [], seenDeleted: [] };
+    if (raw === undefined) return { since: 0, seen: [], seenDeleted: [], owner: this.scopeOwner };
+    let cursor: ChangeCursor | undefined;
     try {
-      const cursor = JSON.parse(raw) as ChangeCursor;
-      if (typeof cursor.since === "number" && Array.isArray(cursor.seen)) return cursor;
+      cursor = JSON.parse(raw) as ChangeCursor;
     } catch {
-      // fall through
+      // refused below
     }
-    throw new ConnectorError({ kind: "cursor-invalid", message: "unreadable Zoho change cursor" });
+    if (typeof cursor?.since !== "number" || !Array.isArray(cursor.seen)) {
+      throw new ConnectorError({ kind: "cursor-invalid", message: "unreadable Zoho change cursor" });
+    }
+    if (cursor.owner !== this.scopeOwner) {
+      // The owner filter was switched: records the old scope skipped are only found by a full listing.
+      throw new ConnectorError({ kind: "cursor-invalid", message: "the Zoho change cursor lists another scope" });
+    }
+    return cursor;
+  }
+
+  /** One page of the org-wide change feed: `If-Modified-Since`, sorted by Modified_Time, paged by page token. */
+  private async changedRecords(cursor: ChangeCursor, windowStart: number): Promise<FeedPage<T>> {
+    const headers = windowStart > 0 ? { "If-Modified-Since": zohoTime(windowStart) } : undefined;
+    const answer = await this.list(
+      { sort_by: "Modified_Time", sort_order: "asc", page_token: cursor.pageToken },
+      headers,
+    );
+    if (answer.status !== 200 && answer.status !== 204 && answer.status !== 304) {
+      throw requestError(answer, `changes of ${this.mapping.zohoModule}`);
+    }
+    const entries = this.data(answer).map((record) => this.upsertEntry(record));
+    const info = (answer.json?.info ?? {}) as ZohoJson;
+    const more = info.more_records === true && typeof info.next_page_token === "string";
+    return { entries, next: more ? String(info.next_page_token) : undefined };
+  }
+
+  /**
+   * One page of the owner-scoped change feed. `/{module}` with If-Modified-Since cannot filter by owner, so every
+   * mailbox would page through all its colleagues' edits (200 full records a call); instead one COQL call gives the
+   * ids, owners and Modified_Times of up to 2000 changed records of the org, only the owner's are read in full, and
+   * the others are `outside-scope` entries, so a paired record that passed to a colleague is still re-read by the
+   * engine (it keeps syncing, as when the whole org was listed). Paged by (Modified_Time, id) after the last row.
+   */
+  private async changedOwnRecords(owner: string, cursor: ChangeCursor, windowStart: number): Promise<FeedPage<T>> {
+    const after = cursor.pageToken?.split("|");
+    const where = after
+      ? `(Modified_Time > ${coqlString(after[0] ?? "")} or (Modified_Time = ${coqlString(after[0] ?? "")} and id > ${coqlString(after[1] ?? "")}))`
+      : `Modified_Time >= ${coqlString(zohoTime(windowStart))}`;
+    const { rows, more } = await this.coqlRows(where, "Modified_Time asc, id asc", after !== undefined);
+    const ownerOf = (row: ZohoJson) => String((row.Owner as ZohoJson | null | undefined)?.id);
+    const own = await this.records(rows.filter((row) => ownerOf(row) === owner).map((row) => String(row.id)));
+    const entries = [
+      ...own.map((record) => this.upsertEntry(record)),
+      ...rows
+        .filter((row) => ownerOf(row) !== owner)
+        .map((row) => ({
+          key: `${String(row.id)}@${String(row.Modified_Time)}`,
+          modified: epochSeconds(String(row.Modified_Time)),
+          change: { kind: "outside-scope" as const, id: String(row.id) },
+        })),
+    ];
+    const last = rows.at(-1);
+    return { entries, next: more && last ? `${String(last.Modified_Time)}|${String(last.id)}` : undefined };
+  }
+
+  private upsertEntry(record: ZohoJson): FeedEntry<T> {
+    const item = this.item(record);
+    return {
+      key: `${item.id}@${item.version}`,
+      modified: versionSeconds(item.version),
+      change: { kind: "upsert", item },
+    };
   }
 
   async listChanges(raw: string | undefined): Promise<ChangePage<T>> {
@@ -232,29 +389,21 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     const delivered: Array<{ key: string; modified: number }> = [];
 
     if (cursor.deletedPage === undefined) {
-      const headers = windowStart > 0 ? { "If-Modified-Since": zohoTime(windowStart) } : undefined;
-      const answer = await this.list(
-        { sort_by: "Modified_Time", sort_order: "asc", page_token: cursor.pageToken },
-        headers,
-      );
-      if (answer.status !== 200 && answer.status !== 204 && answer.status !== 304) {
-        throw requestError(answer, `changes of ${this.mapping.zohoModule}`);
-      }
-      for (const record of this.data(answer)) {
-        const item = this.item(record);
-        const key = `${item.id}@${item.version}`;
-        const modified = versionSeconds(item.version);
+      const page =
+        this.scopeOwner === undefined
+          ? await this.changedRecords(cursor, windowStart)
+          : await this.changedOwnRecords(this.scopeOwner, cursor, windowStart);
+      for (const { key, modified, change } of page.entries) {
         passMax = Math.max(passMax, modified);
         if (seen.has(key)) continue;
         delivered.push({ key, modified });
-        changes.push({ kind: "upsert", item });
+        changes.push(change);
       }
-      const info = (answer.json?.info ?? {}) as ZohoJson;
-      if (info.more_records === true && typeof info.next_page_token === "string") {
+      if (page.next !== undefined) {
         const next: ChangeCursor = {
           ...cursor,
           seen: [...cursor.seen, ...delivered.map((entry) => entry.key)],
-          pageToken: info.next_page_token,
+          pageToken: page.next,
           passMax,
         };
         return { changes, cursor: JSON.stringify(next), complete: false };
@@ -284,6 +433,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     }
     const next: ChangeCursor = {
       since: newSince,
+      owner: this.scopeOwner,
       seen: [...new Set(keptSeen)],
       seenDeleted: [...(cursor.seenDeleted ?? []), ...deleted.ids].filter(
         (entry) => Number(entry.split("@")[1]) >= keepFrom,
@@ -315,6 +465,40 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     }
     const info = (answer.json?.info ?? {}) as ZohoJson;
     return { entries, ids, max, more: info.more_records === true };
+  }
+
+  /**
+   * Records of other owners that may first-sync match `values` (`mapping.matchFields`), which an owner-scoped listing
+   * does not show: COQL `F in (…) and Owner not in (me)`, 50 values a call, then read in full.
+   */
+  async matchOutsideScope(values: readonly T[]): Promise<readonly RemoteItem<T>[]> {
+    const owner = this.scopeOwner;
+    if (owner === undefined || !this.mapping.matchFields) return [];
+    const byField = new Map<string, Set<string>>();
+    for (const value of values) {
+      for (const [field, text] of this.mapping.matchFields(value)) {
+        if (text.trim() !== "") byField.set(field, (byField.get(field) ?? new Set()).add(text));
+      }
+    }
+    const ids = new Set<string>();
+    for (const [field, texts] of byField) {
+      for (const slice of chunks([...texts], IN_VALUES)) {
+        const theirs = `(${field} in (${slice.map(coqlString).join(", ")}) and Owner not in (${coqlString(owner)}))`;
+        let after: string | undefined;
+        let more = true;
+        while (more) {
+          const page = await this.coqlRows(
+            after === undefined ? theirs : `(${theirs} and id > ${coqlString(after)})`,
+            "id asc",
+            after !== undefined,
+          );
+          for (const row of page.rows) ids.add(String(row.id));
+          after = page.rows.length > 0 ? String(page.rows.at(-1)?.id) : undefined;
+          more = page.more && after !== undefined;
+        }
+      }
+    }
+    return (await this.records([...ids])).map((record) => this.item(record));
   }
 
   /** Reads up to 100 ids per call (`GET /{module}?ids=`); the map holds what exists. */
