@@ -6,6 +6,8 @@
  *   (`moduleJourney`); events (a weekly series with one moved and one cancelled occurrence) on Graph (EWS events:
  *   ews-events.test.ts). After each sync a repeated sync makes zero write calls on either side, counted at the
  *   ports and in the simulators' own call logs.
+ * - An expired change cursor (Graph 410 syncStateNotFound, EWS ErrorInvalidSyncStateData): the run lists everything
+ *   and diffs, so a deletion and an edit made meanwhile reach Zoho and nothing else is written.
  * - E-mail (Graph): a mailbox message is associated to the matching Zoho Contact (and so shows on its Account and
  *   Deal); a CRM-sent mail lands in the mailbox's Sent Items.
  * - Push: with no polling timer at all, a mailbox change reaches Zoho and a Zoho change reaches the mailbox because
@@ -16,6 +18,7 @@
 import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
+import { toConnectorFailure } from "../../src/connectors/errors.js";
 import type { ExchangeMailPort, PushSubscription, RecordPort } from "../../src/connectors/port.js";
 import type { ZohoCrmPort } from "../../src/connectors/zoho/index.js";
 import type { CalendarEvent, Contact, Email, Task } from "../../src/model/index.js";
@@ -23,12 +26,16 @@ import { contactSyncModule, type ExchangeApi, eventSyncModule, taskSyncModule } 
 import { runMailSync } from "../../src/sync/mail.js";
 import { MemorySyncStateStore } from "../../src/sync/memory-state.js";
 import type { SyncModule } from "../../src/sync/module.js";
+import type { SyncScope, SyncStateStore } from "../../src/sync/state.js";
+import { listEverything } from "../connectors/contract.js";
 import { connectAlice } from "../connectors/ews/alice-2016.js";
 import { connect, mailboxOf, startEmptySimulator, startWebhook } from "../connectors/graph/harness.js";
 import { connectZoho } from "../connectors/zoho/support.js";
 import { testPki } from "../support/pki.js";
+import { observeWrites } from "../support/ports.js";
 import {
   all,
+  edit,
   eventsJourney,
   ewsWireWrites,
   type JourneyValues,
@@ -48,6 +55,12 @@ interface Mailbox {
   readonly mail?: ExchangeMailPort<Email>;
   /** True when push notices reach a webhook (Graph); false when the connector holds a stream open itself (EWS). */
   readonly webhookPush: boolean;
+  /**
+   * Makes the contacts change cursor saved in `store` unusable, as the service does: Graph evicts its delta tokens
+   * (410 syncStateNotFound); Exchange refuses a SyncState it cannot use (ErrorInvalidSyncStateData), here one of
+   * another folder.
+   */
+  expireContactsCursor(store: SyncStateStore, scope: SyncScope): Promise<void>;
   /** Write calls the mailbox's simulator has answered so far. */
   wireWrites(): number;
   /** Files a message into the Inbox as if it had been received. */
@@ -76,6 +89,10 @@ function ewsBackend(release: "2010SP2" | "2016", version: "Exchange2010_SP2" | "
         contacts,
         tasks,
         webhookPush: false,
+        expireContactsCursor: async (store, scope) => {
+          const { cursor } = await listEverything(tasks);
+          await store.saveCursor(scope, "exchange", cursor);
+        },
         wireWrites: () => ewsWireWrites(alice.sim),
         close: async () => {
           expect(alice.sim.control.responseViolations()).toEqual([]);
@@ -103,6 +120,7 @@ const BACKENDS: readonly Backend[] = [
         events,
         mail: exchange.mail,
         webhookPush: true,
+        expireContactsCursor: async () => sim.control.evictDeltaTokens(address),
         wireWrites: () => sim.control.writeCalls(),
         receive: async (message) => {
           await sim.control.receiveMail(address, message);
@@ -221,6 +239,51 @@ describe.each(BACKENDS)("end to end: $name ⇄ Zoho", (backend) => {
     "tasks, $name: copies, resolves edits by the rule, and a repeated sync writes nothing",
     journey(taskSyncModule(), () => [mailbox.tasks, crm.modules.tasks], TASKS),
   );
+
+  it("after the change cursor expired, a full listing and a diff carry a deletion and an edit, and nothing else", async () => {
+    // The change feed's refusals, to show the run took the full-listing path rather than a feed that still worked.
+    const refusals: string[] = [];
+    const contacts: RecordPort<Contact> = {
+      ...observeWrites(mailbox.contacts, () => {}),
+      listChanges: (cursor) =>
+        mailbox.contacts.listChanges(cursor).catch((error: unknown) => {
+          refusals.push(toConnectorFailure(error).kind);
+          throw error;
+        }),
+    };
+    const pair = pairing(
+      contactSyncModule(backend.api, "Contacts"),
+      contacts,
+      crm.modules.contacts,
+      RULES[0] as SyncRule,
+      () => mailbox.wireWrites() + zohoWireWrites(zoho),
+    );
+    const names = ["Kept expiry", "Edited expiry", "Deleted expiry"];
+    const [kept, edited, deleted] = (
+      await mailbox.contacts.create(names.map((name) => ({ value: CONTACTS.make("exchange", name) })))
+    ).map(must);
+    if (!kept || !edited || !deleted) throw new Error("three contacts expected");
+    await pair.sync();
+    const inCrm = await Promise.all([kept, edited, deleted].map((item) => pair.partnerOf("exchange", item.id)));
+    await edit(mailbox.contacts, edited.id, (value) => ({ ...value, jobTitle: "Edited while the cursor expired" }));
+    must((await mailbox.contacts.delete([{ id: deleted.id, expectedVersion: undefined }]))[0]);
+    await mailbox.expireContactsCursor(pair.store, pair.scope);
+    const before = { mailbox: mailbox.wireWrites(), zoho: zoho.control.callCounts() };
+    await pair.sync();
+    expect(refusals).toEqual(["cursor-invalid"]);
+    const [keptNow, editedNow, deletedNow] = await crm.modules.contacts.getMany(inCrm);
+    expect(must(keptNow).value.jobTitle).toBe("Buyer");
+    expect(must(editedNow).value.jobTitle).toBe("Edited while the cursor expired");
+    expect(deletedNow?.ok === false && deletedNow.failure.kind).toBe("not-found");
+    // One update and one delete call in Zoho, nothing in the mailbox: the full listing re-created nobody.
+    const after = zoho.control.callCounts();
+    const zohoWrites = ["records.insert", "records.update", "records.delete", "records.upsert"].map(
+      (endpoint) => (after[endpoint] ?? 0) - (before.zoho[endpoint] ?? 0),
+    );
+    expect(zohoWrites).toEqual([0, 1, 1, 0]);
+    expect(mailbox.wireWrites()).toBe(before.mailbox);
+    await pair.quietSync();
+  });
 
   it("a push notice, with no polling timer, carries a change each way", async () => {
     const pair = pairing(taskSyncModule(), mailbox.tasks, crm.modules.tasks, RULES[0] as SyncRule);
