@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { AccountPage } from "../src/pages/AccountPage.js";
-import { health, users } from "./support/fixtures.js";
+import { ewsConnection, health, users } from "./support/fixtures.js";
 import { renderWithClient } from "./support/render.js";
 
 const type = (label: RegExp, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
@@ -10,6 +10,7 @@ describe("account", () => {
   it("shows credential health and updates the service account password", async () => {
     const { client } = renderWithClient(<AccountPage />, {
       credentialHealth: () => health,
+      exchangeConnection: () => ewsConnection,
       users: () => ({ users }),
       updatePassword: () => ({
         ...health,
@@ -30,9 +31,31 @@ describe("account", () => {
     expect((screen.getByLabelText(/^New password/) as HTMLInputElement).value).toBe("");
   });
 
+  it("offers no password form for Office 365, which signs in with the app's secret or certificate", async () => {
+    const { client } = renderWithClient(<AccountPage />, {
+      credentialHealth: () => health,
+      exchangeConnection: () => ({
+        kind: "graph",
+        tenantId: "contoso.onmicrosoft.com",
+        clientId: "11111111-2222-3333-4444-555555555555",
+        credentialType: "secret",
+        clientSecret: "set",
+        privateKey: "not-set",
+        certificate: null,
+      }),
+      users: () => ({ users }),
+    });
+    expect(await screen.findByText("No password to update")).toBeTruthy();
+    expect(screen.getByText(/enter the new one in Setup → Exchange/)).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Open Setup" }).getAttribute("href")).toBe("#/setup");
+    expect(screen.queryByLabelText(/^New password/)).toBeNull();
+    expect(client.callsTo("updatePassword")).toEqual([]);
+  });
+
   it("uninstalls only after UNINSTALL is typed, and says the synced data is kept", async () => {
     const { client } = renderWithClient(<AccountPage />, {
       credentialHealth: () => health,
+      exchangeConnection: () => ({ kind: "none" }),
       users: () => ({ users }),
       uninstall: () => ({
         removed: ["stored credentials", "change subscriptions", "sync state"],

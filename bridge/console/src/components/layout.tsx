@@ -18,6 +18,9 @@ export const useLayoutStyles = makeStyles({
     gridTemplateColumns: "repeat(auto-fill, minmax(260px, 1fr))",
     gap: tokens.spacingHorizontalL,
     alignItems: "start",
+    // A select is as wide as its longest option; without this it overflows its column into the next field.
+    "& > *": { minWidth: 0 },
+    "& .fui-Select": { minWidth: 0 },
   },
   actions: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
   columns: {

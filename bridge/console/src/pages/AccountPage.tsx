@@ -15,6 +15,7 @@ import {
   Field,
   Input,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
   Select,
@@ -79,6 +80,45 @@ function HealthTable({ health }: { health: CredentialHealth }) {
       )}
       <Text size={200}>Checked {formatDateTime(health.checkedAt)}.</Text>
     </>
+  );
+}
+
+/**
+ * Only an on-premises (EWS) connection signs in with passwords; the bridge refuses a password for anything else, so
+ * the form would only ever fail there.
+ */
+function PasswordSection({ onUpdated }: { onUpdated: (health: CredentialHealth) => void }) {
+  const exchange = useAdminQuery("exchangeConnection", {});
+  return (
+    <QueryView
+      query={exchange}
+      label="Exchange connection"
+      wrap={(content) => <Section title="Update password">{content}</Section>}
+    >
+      {(connection) =>
+        connection.kind === "ews" ? (
+          <PasswordForm onUpdated={onUpdated} />
+        ) : (
+          <Section title="Update password">
+            <MessageBar intent="info">
+              <MessageBarBody>
+                <MessageBarTitle>
+                  {connection.kind === "graph" ? "No password to update" : "Exchange is not connected"}
+                </MessageBarTitle>
+                {connection.kind === "graph"
+                  ? "Office 365 is reached with the Entra app's client secret or certificate, not with a password. To replace an expiring secret or certificate, enter the new one in Setup → Exchange."
+                  : "Passwords are stored for an on-premises Exchange connection. Connect Exchange in Setup first."}
+              </MessageBarBody>
+              <MessageBarActions>
+                <Button as="a" href="#/setup">
+                  Open Setup
+                </Button>
+              </MessageBarActions>
+            </MessageBar>
+          </Section>
+        )
+      }
+    </QueryView>
   );
 }
 
@@ -228,7 +268,7 @@ export function AccountPage() {
           {(data) => <HealthTable health={data} />}
         </QueryView>
       </Section>
-      <PasswordForm onUpdated={health.replace} />
+      <PasswordSection onUpdated={health.replace} />
       <Uninstall />
     </div>
   );

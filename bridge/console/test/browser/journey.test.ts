@@ -9,6 +9,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BridgeUser } from "../../../src/api/admin.js";
 import {
   ensureConsoleBuilt,
   fieldLabel as label,
@@ -16,6 +17,7 @@ import {
   recordAdminTraffic,
   screenshot,
 } from "../../../test/console/browser.js";
+import { ewsConnection, users } from "../support/fixtures.js";
 import { createScenario } from "../support/scenario.js";
 import { startStubBridge } from "../support/stubBridge.js";
 
@@ -152,6 +154,42 @@ describe("admin journey in Chromium", () => {
     const location = page.getByLabel(label("Location"));
     expect(await location.evaluate((element) => element === document.activeElement)).toBe(true);
     await page.close();
+  }, 60_000);
+
+  it("keeps every form control inside its own field, whatever the length of the users' names", async () => {
+    // A select is as wide as its longest option: a long organiser or user once ran over the next field.
+    const long = {
+      ...users[0],
+      name: "Maximilian Alexander Featherstonehaugh-Montgomery",
+      mailbox: "maximilian.featherstonehaugh-montgomery@northwind-international.example",
+    } as BridgeUser;
+    const wide = await startStubBridge(
+      { ...createScenario(), exchangeConnection: () => ewsConnection, users: () => ({ users: [long] }) },
+      await ensureConsoleBuilt("journey"),
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      for (const [name, field] of [
+        ["account", "Whose password"],
+        ["meetings", "Organizer"],
+      ] as const) {
+        await page.goto(`${wide.url}/admin/#/${name}`);
+        await page.getByText(long.name, { exact: false }).first().waitFor({ state: "attached" });
+        await page.getByText(field).first().waitFor();
+        await shoot(page, `fields-${name}`);
+        // Evaluated in the browser (this file is type-checked without the DOM library).
+        const overflowing = await page.evaluate<string[]>(`[...document.querySelectorAll(".fui-Field")].flatMap((f) => {
+          const edge = f.getBoundingClientRect().right + 1;
+          return [...f.querySelectorAll("input, select, textarea")]
+            .filter((control) => control.getBoundingClientRect().right > edge)
+            .map(() => f.querySelector("label")?.textContent ?? "?");
+        })`);
+        expect({ name, overflowing }).toEqual({ name, overflowing: [] });
+      }
+    } finally {
+      await page.close();
+      await wide.close();
+    }
   }, 60_000);
 
   it("fits a narrow Zoho Web Tab without horizontal scrolling of the page", async () => {

@@ -243,6 +243,19 @@ export const hold: MassDeleteHold = {
   sample: [{ side: "zoho", module: "contacts", id: "3652397000009851002", title: "Frank Gone" }],
 };
 
+export const ewsConnection: AdminResponse<"exchangeConnection"> = {
+  kind: "ews",
+  endpoint: { mode: "url", ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx" },
+  resolvedEwsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
+  emailAddress: "svc-bridge@contoso.com",
+  username: "svc-bridge@contoso.com",
+  password: "set",
+  domain: "CONTOSO",
+  authScheme: "ntlm",
+  serverVersion: "auto",
+  detectedVersion: "Exchange2016",
+};
+
 export const health: AdminResponse<"credentialHealth"> = {
   checkedAt: at,
   credentials: [
