@@ -140,8 +140,19 @@ function sandboxWanted(argv: string[]): boolean {
   return !env.BRIDGE_CONFIG_FILE && !env.DATABASE_URL && !env.ZOHO_CLIENT_ID;
 }
 
+/**
+ * A reader that stops early (`bridge users | head`) closes the pipe: a report command just stops writing, as Unix
+ * tools do, instead of dying on an unhandled EPIPE (the storage it read is closed normally).
+ */
+function quietOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 export async function main(argv: string[], out: Out = (line) => process.stdout.write(`${line}\n`)): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "status" || command === "users" || command === "sync") quietOnClosedPipe();
   switch (command) {
     case "start":
       if (sandboxWanted(rest)) {

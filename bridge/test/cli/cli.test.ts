@@ -1,6 +1,7 @@
 /** The CLI through the real entry point (bridge/bin/bridge.mjs) on a SQLite data directory. */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +69,22 @@ describe("bridge CLI", () => {
     const storage = await openStorage({ kind: "sqlite", file: join(dataDir, "bridge.sqlite") }, after);
     expect(await storage.secrets.get("zoho.refreshToken")).toBe("1000.refresh");
     await storage.close();
+  });
+
+  it("stops quietly when its reader closes the pipe early (bridge users | head)", async () => {
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [BIN, "users"], {
+      env: { ...env, BRIDGE_DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(child, "exit");
+    expect(stderr).not.toContain("EPIPE");
+    expect(code).toBe(0);
   });
 
   it("fails clearly for an unknown user", async () => {
