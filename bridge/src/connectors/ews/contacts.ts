@@ -12,6 +12,7 @@ import {
   EmailAddressKey,
   Contact as EwsJsContact,
   type ExchangeService,
+  ItemSchema,
   MessageBody,
   PhoneNumberKey,
   PhysicalAddressEntry,
@@ -55,6 +56,19 @@ const TEXT_ELEMENTS: TextElement[] = [
   "BusinessHomePage",
 ];
 const ADDRESS_PARTS = ["Street", "City", "State", "CountryOrRegion", "PostalCode"] as const;
+/**
+ * What GetItem loads: exactly what wireFromItem reads (and applyWire compares before an update). The first-class set
+ * would have the library turn every other element of a contact into objects (its dates through moment) for nothing.
+ */
+const PROPERTIES = [
+  ...TEXT_ELEMENTS.map((element) => ContactSchema[element]),
+  ContactSchema.EmailAddresses,
+  ContactSchema.PhoneNumbers,
+  ContactSchema.PhysicalAddresses,
+  ContactSchema.Birthday,
+  ItemSchema.Body,
+  ItemSchema.Categories,
+];
 
 function wireFromItem(item: EwsJsContact): EwsContact {
   const wire: EwsContact = {};
@@ -82,9 +96,8 @@ function wireFromItem(item: EwsJsContact): EwsContact {
     return [entry];
   });
   // The library throws when reading a requested property the server did not return (an unset Birthday).
-  const birthday = out<DateTime>();
-  if (item.TryGetProperty(ContactSchema.Birthday, birthday) && birthday.outValue)
-    wire.Birthday = birthday.outValue.ToISOString();
+  const birthday = optionalProperty<DateTime>(item, ContactSchema.Birthday);
+  if (birthday) wire.Birthday = birthday.ToISOString();
   if (item.Body?.Text)
     wire.Body = { BodyType: item.Body.BodyType === BodyType.HTML ? "HTML" : "Text", value: item.Body.Text };
   wire.Categories = item.Categories?.GetEnumerator() ?? [];
@@ -128,7 +141,7 @@ function applyWire(item: EwsJsContact, wire: EwsContact, isNew: boolean): void {
 export const contactCodec: ItemCodec<Contact, EwsJsContact> = {
   module: "contacts",
   folder: WellKnownFolderName.Contacts,
-  propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
+  propertySet: () => new PropertySet(BasePropertySet.IdOnly, PROPERTIES),
   create: (service: ExchangeService) => new EwsJsContact(service),
   apply(item, value) {
     applyWire(item, escapedWire(contactToEws(value)), item.IsNew);

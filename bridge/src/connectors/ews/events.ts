@@ -41,6 +41,32 @@ import type { ItemCodec } from "./record-port.js";
 import type { EwsSession } from "./session.js";
 
 type Pattern = InstanceType<(typeof Recurrence)["WeeklyPattern"]> | Recurrence;
+/**
+ * What GetItem loads: exactly what wireFromItem reads (and `apply` compares before an update). The first-class set
+ * would have the library turn every other element into objects — a dozen more dates through moment per item.
+ * StartTimeZone is asked as MeetingTimeZone of a 2007 server by the library itself (StartTimeZonePropertyDefinition).
+ */
+const PROPERTIES = [
+  AppointmentSchema.Recurrence,
+  AppointmentSchema.ModifiedOccurrences,
+  AppointmentSchema.DeletedOccurrences,
+  AppointmentSchema.StartTimeZone,
+  AppointmentSchema.Organizer,
+  ItemSchema.Sensitivity,
+  ItemSchema.Subject,
+  AppointmentSchema.Location,
+  AppointmentSchema.Start,
+  AppointmentSchema.End,
+  AppointmentSchema.IsAllDayEvent,
+  AppointmentSchema.ICalUid,
+  ItemSchema.Categories,
+  ItemSchema.IsReminderSet,
+  ItemSchema.ReminderMinutesBeforeStart,
+  AppointmentSchema.RequiredAttendees,
+  AppointmentSchema.OptionalAttendees,
+  AppointmentSchema.Resources,
+  ItemSchema.Body,
+];
 const iso = (value: DateTime | undefined) => value?.ToISOString();
 const dateOnly = (value: DateTime | undefined) => (value ? `${value.ToISOString().slice(0, 10)}Z` : "");
 
@@ -227,7 +253,7 @@ export function eventCodec(session: EwsSession, options: EventCodecOptions): Ite
   return {
     module: "events",
     folder: WellKnownFolderName.Calendar,
-    propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
+    propertySet: () => new PropertySet(BasePropertySet.IdOnly, PROPERTIES),
     create: (service: ExchangeService) => new Appointment(service),
     apply(item, value) {
       const rewritePattern = item.IsNew || !keepsPattern(eventFromEws(wireFromItem(item)), value);

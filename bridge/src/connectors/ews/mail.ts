@@ -76,6 +76,20 @@ const INTERNET_MESSAGE_ID = new ExtendedPropertyDefinition(0x1035, MapiPropertyT
 /** PR_CLIENT_SUBMIT_TIME and PR_MESSAGE_DELIVERY_TIME: what EWS shows as DateTimeSent / DateTimeReceived. */
 const CLIENT_SUBMIT_TIME = new ExtendedPropertyDefinition(0x0039, MapiPropertyType.SystemTime);
 const MESSAGE_DELIVERY_TIME = new ExtendedPropertyDefinition(0x0e06, MapiPropertyType.SystemTime);
+/** What GetItem loads: exactly what wireFromMessage and toItem read (the first-class set parses everything else too). */
+const MESSAGE_PROPERTIES = [
+  EmailMessageSchema.InternetMessageId,
+  EmailMessageSchema.From,
+  EmailMessageSchema.Sender,
+  EmailMessageSchema.ToRecipients,
+  EmailMessageSchema.CcRecipients,
+  EmailMessageSchema.DateTimeSent,
+  EmailMessageSchema.DateTimeReceived,
+  ItemSchema.Subject,
+  ItemSchema.Body,
+  ItemSchema.Attachments,
+  EmailMessageSchema.IsDraft,
+];
 
 /**
  * ews-javascript-api 0.15.3 writes element text and attribute values verbatim (EwsServiceXmlWriter.WriteValue /
@@ -151,7 +165,7 @@ export function ewsMailPort(session: EwsSession, batchSize: number, maxChanges: 
     for (let start = 0; start < ids.length; start += batchSize) {
       const batch = ids.slice(start, start + batchSize).map((id) => new ItemId(id));
       const responses = await session.call((service) =>
-        service.BindToItems(batch, new PropertySet(BasePropertySet.FirstClassProperties)),
+        service.BindToItems(batch, new PropertySet(BasePropertySet.IdOnly, MESSAGE_PROPERTIES)),
       );
       for (const response of responses.Responses) {
         if (response.Result !== ServiceResult.Error) {

@@ -54,7 +54,7 @@ import type { EwsSession } from "./session.js";
 export interface ItemCodec<T, I extends Item> {
   readonly module: SyncModuleName;
   readonly folder: WellKnownFolderName;
-  /** What GetItem loads (FirstClassProperties plus what the mapping needs). */
+  /** What GetItem loads: IdOnly plus exactly the properties `read` and `apply` use. */
   propertySet(): PropertySet;
   /** A new, empty item bound to the service. */
   create(service: ExchangeService): I;

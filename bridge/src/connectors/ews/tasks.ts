@@ -27,6 +27,17 @@ const DATES = [
   ["StartDate", TaskSchema.StartDate],
   ["CompleteDate", TaskSchema.CompleteDate],
 ] as const;
+/** What GetItem loads: exactly what wireFromItem reads (the first-class set parses every other element for nothing). */
+const PROPERTIES = [
+  ItemSchema.Subject,
+  TaskSchema.Status,
+  ItemSchema.Importance,
+  ItemSchema.Categories,
+  ...DATES.map(([, definition]) => definition),
+  ItemSchema.IsReminderSet,
+  ItemSchema.ReminderDueBy,
+  ItemSchema.Body,
+];
 
 function wireFromItem(item: EwsJsTask): EwsTask {
   const wire: EwsTask = {
@@ -73,7 +84,7 @@ export function taskCodec(mailboxTimeZone: string): ItemCodec<Task, EwsJsTask> {
   return {
     module: "tasks",
     folder: WellKnownFolderName.Tasks,
-    propertySet: () => new PropertySet(BasePropertySet.FirstClassProperties),
+    propertySet: () => new PropertySet(BasePropertySet.IdOnly, PROPERTIES),
     create: (service: ExchangeService) => new EwsJsTask(service),
     apply(item, value) {
       applyWire(item, escapedWire(taskToEws(value, zone)), item.IsNew);
