@@ -66,6 +66,24 @@ describe("operability", () => {
   });
 });
 
+describe("sign-in endpoints", () => {
+  it("are rate-limited per client: the 21st attempt in a minute gets 429 with Retry-After", async () => {
+    const fresh = await startTestBridge();
+    try {
+      const attempt = () => fetch(`${fresh.url}/auth/zoho/callback?code=guess&state=guess`, { redirect: "manual" });
+      for (let index = 0; index < 20; index++) expect((await attempt()).status).not.toBe(429);
+      const refused = await attempt();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ error: { code: "rate-limited" } });
+      // Per route: the other sign-in endpoint still answers.
+      expect((await fetch(`${fresh.url}/auth/zoho/login`, { redirect: "manual" })).status).not.toBe(429);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe("admin API", () => {
   it("requires the CSRF header on unsafe methods of a cookie session", async () => {
     const { cookie } = await sessionHeaders(bridge);
