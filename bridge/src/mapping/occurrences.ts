@@ -9,7 +9,7 @@
 import { DateTime } from "luxon";
 import rrule from "rrule";
 import { type CalendarEvent, type EventSpan, type LocalDate, weekdays } from "../model/index.js";
-import { dateOfInstant, instantFromOffsetDateTime, instantFromWallClock } from "./time.js";
+import { dateOfInstant, instantFromOffsetDateTime, instantFromWallClock, wallClockFromInstant } from "./time.js";
 
 const { RRule } = rrule;
 const RRULE_DAYS = [RRule.MO, RRule.TU, RRule.WE, RRule.TH, RRule.FR, RRule.SA, RRule.SU];
@@ -24,7 +24,7 @@ export function occurrenceKey(span: EventSpan, originalStart: string, zone: stri
 /** The key of the occurrence on a local date: the series' wall-clock start time on that date. */
 export function occurrenceKeyOnDate(span: EventSpan, date: LocalDate, zone: string): string {
   if (span.kind === "allDay") return date;
-  const time = DateTime.fromISO(span.start, { zone: "UTC" }).setZone(zone).toFormat("HH:mm:ss");
+  const time = wallClockFromInstant(span.start, zone).slice(11);
   return instantFromWallClock("occurrence", `${date}T${time}`, zone);
 }
 
