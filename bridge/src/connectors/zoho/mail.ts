@@ -4,12 +4,19 @@
  *   search index lag, 50 addresses per query;
  * - filing: `associate_email` with the RFC Message-ID as `original_message_id`; Zoho's DUPLICATE_DATA for a
  *   repeated Message-ID on the record means "already filed" and is reported as success (idempotent retries).
- * - CRM-sent mail: Zoho has no org-wide mail listing, so the feed finds the current user's Contacts and Leads whose
- *   `Last_Activity_Time` moved since the cursor (COQL, with an overlap window), reads their `Emails` related list
- *   (`type=sent_from_crm`, 10 per page) and each new mail's content. Zoho's related list carries its own
- *   `message_id`, not the RFC Message-ID (nor does View Email: v6–v8 docs, `emails-related-*.json`), so the message
- *   is identified as `<{message_id}@crm.zoho>` — stable, which keeps filing into Sent Items idempotent, and the engine
- *   remembers it so the filed copy is never associated back. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
+ * - CRM-sent mail: Zoho has no org-wide mail listing (the per-record `Emails` related list, View Email and
+ *   `email_available` by Message-ID only; Emails are neither a COQL module nor one notifications can watch:
+ *   zoho.com/crm/developer/docs/api/v7/notifications/enable.html "Supported modules"), so the feed finds the
+ *   current user's Contacts and Leads whose `Last_Activity_Time` moved since the cursor (COQL, with an overlap
+ *   window), reads their `Emails` related list (`type=sent_from_crm`, 10 per page, newest first) down to the window
+ *   and each new mail's content. What moves that time decides the feed's cost: a record's creation does not (it is
+ *   null until the first activity), an edit does (to its Modified_Time), and so do a mail sent from or associated to
+ *   the record (simulators/zoho/README.md). A move the bridge caused itself (its edits and associations) cannot be
+ *   told apart from a CRM-sent mail just before it: the time is the latest activity's, so it hides any earlier one,
+ *   and those records are read like any other. Zoho's related list carries its own `message_id`, not the RFC
+ *   Message-ID (nor does View Email: v6–v8 docs, `emails-related-*.json`), so the message is identified as
+ *   `<{message_id}@crm.zoho>` — stable, which keeps filing into Sent Items idempotent, and the engine remembers it so
+ *   the filed copy is never associated back. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
  * - attachments: uploaded to Zoho's file store first (`POST /files`, multipart, at most 10 files per call, each at most
  *   20 MB: zoho.com/crm/developer/docs/api/v8/upload-files-to-zfs.html), then listed by their encrypted ids on the
  *   associated mail, whose attachments may total 10 MB (§4, FILE_SIZE_EXCEEDS). Mail over that total is refused here
@@ -24,6 +31,14 @@ import { requestError, type ZohoClient, type ZohoJson } from "./client.js";
 import { epochSeconds, zohoTime } from "./time.js";
 
 const ADDRESSES_PER_QUERY = 50;
+/** COQL rows per call; one query's offset + limit may not pass 10 000 (zoho-crm-api.md §2.5). */
+const COQL_ROWS = 2000;
+const COQL_MAX_ROWS = 10_000;
+/**
+ * Records whose Emails are read at once. The client's limiter keeps the calls within Zoho's concurrency anyway;
+ * chunks keep one failed read from leaving a long tail of others running.
+ */
+const RECORDS_AT_ONCE = 10;
 const FILES_PER_UPLOAD = 10;
 /** Zoho's limit on the attachments of one associated e-mail (zoho-crm-api.md §4). */
 const MAX_EMAIL_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -71,24 +86,19 @@ export class ZohoMailPort implements CrmMailPort<Email> {
     const messages: MailItem<Email>[] = [];
     const delivered: Array<{ id: string; at: number }> = [];
     for (const module of ["Contacts", "Leads"] as const) {
-      const answer = await this.client.request({
-        method: "POST",
-        path: "coql",
-        heavy: true,
-        body: {
-          select_query: `select id from ${module} where (Owner = ${coqlString(this.userId)} and Last_Activity_Time >= ${coqlString(zohoTime(windowStart))}) limit 2000`,
-        },
-      });
-      if (answer.status === 204) continue;
-      if (answer.status !== 200) throw requestError(answer, `${module} with recent activity`);
-      for (const row of (answer.json?.data as ZohoJson[] | undefined) ?? []) {
-        for (const summary of await this.sentFromCrm(module, String(row.id))) {
-          const id = String(summary.message_id);
-          const at = epochSeconds(String(summary.time));
-          if (at < windowStart || seen.has(id)) continue;
-          seen.add(id);
-          delivered.push({ id, at });
-          messages.push(await this.readMail(module, String(row.id), id));
+      const ids = await this.recentlyActive(module, windowStart);
+      for (let start = 0; start < ids.length; start += RECORDS_AT_ONCE) {
+        const chunk = ids.slice(start, start + RECORDS_AT_ONCE);
+        const lists = await Promise.all(chunk.map((id) => this.sentFromCrm(module, id, windowStart)));
+        for (const [index, id] of chunk.entries()) {
+          for (const summary of lists[index] ?? []) {
+            const messageId = String(summary.message_id);
+            const at = epochSeconds(String(summary.time));
+            if (at < windowStart || seen.has(messageId)) continue;
+            seen.add(messageId);
+            delivered.push({ id: messageId, at });
+            messages.push(await this.readMail(module, id, messageId));
+          }
         }
       }
     }
@@ -100,8 +110,52 @@ export class ZohoMailPort implements CrmMailPort<Email> {
     return { messages, cursor: JSON.stringify(next), complete: true };
   }
 
-  /** Every `sent_from_crm` entry of a record's Emails related list (10 per page, `index` paging). */
-  private async sentFromCrm(module: string, id: string): Promise<ZohoJson[]> {
+  /**
+   * The ids of the user's records of `module` whose Last_Activity_Time is at or after `from`, oldest activity first,
+   * 2 000 per COQL call. Pages go by activity time rather than by offset alone, so that a query never needs more than
+   * COQL's 10 000 rows; the offset only steps over the rows of the page's last second already read (`skip`). A record
+   * whose activity moves while this pages is met again later (the ids are kept once) or, when it moves after the
+   * first call, in the next run's window.
+   */
+  private async recentlyActive(module: string, from: number): Promise<string[]> {
+    const ids = new Set<string>();
+    let since = from;
+    let skip = 0;
+    for (;;) {
+      if (skip + COQL_ROWS > COQL_MAX_ROWS) {
+        throw new ConnectorError({
+          kind: "transient",
+          message: `more than ${COQL_MAX_ROWS - COQL_ROWS} ${module} with activity in the same second`,
+        });
+      }
+      const answer = await this.client.request({
+        method: "POST",
+        path: "coql",
+        heavy: true,
+        body: {
+          select_query: `select Last_Activity_Time from ${module} where (Owner = ${coqlString(this.userId)} and Last_Activity_Time >= ${coqlString(zohoTime(since))}) order by Last_Activity_Time asc, id asc limit ${skip}, ${COQL_ROWS}`,
+        },
+      });
+      if (answer.status === 204) return [...ids];
+      if (answer.status !== 200) throw requestError(answer, `${module} with recent activity`);
+      const rows = (answer.json?.data as ZohoJson[] | undefined) ?? [];
+      for (const row of rows) ids.add(String(row.id));
+      const info = (answer.json?.info ?? {}) as ZohoJson;
+      const last = rows.at(-1);
+      if (info.more_records !== true || !last) return [...ids];
+      const lastSecond = epochSeconds(String(last.Last_Activity_Time));
+      const atLast = rows.filter((row) => epochSeconds(String(row.Last_Activity_Time)) === lastSecond).length;
+      skip = lastSecond === since ? skip + atLast : atLast;
+      since = lastSecond;
+    }
+  }
+
+  /**
+   * The `sent_from_crm` entries of a record's Emails related list (10 per page, `index` paging) down to the first
+   * page that reaches back before `from`: the list comes newest first (the v7 doc sample,
+   * emails-related-list-response.json, 2023-12-06 before 2023-10-30), so older pages hold nothing new.
+   */
+  private async sentFromCrm(module: string, id: string, from: number): Promise<ZohoJson[]> {
     const entries: ZohoJson[] = [];
     let index: string | undefined;
     for (;;) {
@@ -112,8 +166,11 @@ export class ZohoMailPort implements CrmMailPort<Email> {
       });
       if (answer.status === 204) return entries;
       if (answer.status !== 200) throw requestError(answer, "e-mails of a record");
-      entries.push(...((answer.json?.Emails as ZohoJson[] | undefined) ?? []));
+      const page = (answer.json?.Emails as ZohoJson[] | undefined) ?? [];
+      entries.push(...page);
       const info = (answer.json?.info ?? {}) as ZohoJson;
+      const oldest = page.at(-1);
+      if (oldest === undefined || epochSeconds(String(oldest.time)) < from) return entries;
       if (info.more_records !== true || typeof info.next_index !== "string") return entries;
       index = info.next_index;
     }
