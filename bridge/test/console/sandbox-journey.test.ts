@@ -2,9 +2,10 @@
  * The admin journey against the REAL sandbox (bridge/bin/bridge.mjs start: Zoho, Graph and EWS simulators, the
  * bridge server on SQLite, first sync of every demo mailbox), driven through the built console in headless
  * Chromium: sign in through the Zoho simulator's accounts server → setup wizard (Zoho connected again through the
- * consent redirect of the chosen data centre, the Exchange connection tested) → settings with a dry run → users →
- * sync now → dashboard counts, checked against what the Zoho and Graph simulators hold → a meeting with
- * availability → the pages in a narrow Web Tab → uninstall. Screenshots: test-results/console-sandbox/.
+ * consent redirect of the chosen data centre, the Exchange connection tested) → settings with a dry run → users (one
+ * taken out of sync and back in, saved) → sync now → dashboard counts, checked against what the Zoho and Graph
+ * simulators hold → a meeting with availability, found in both simulators → the pages in a narrow Web Tab →
+ * uninstall. Screenshots: test-results/console-sandbox/.
  *
  * The password update needs an on-premises (EWS) connection: sandbox-setup-journey.test.ts covers it.
  */
@@ -152,6 +153,18 @@ describe("admin journey against the real sandbox", () => {
     await page.getByRole("table", { name: "Zoho CRM users" }).waitFor();
     // Connecting Zoho imported every active user of the org; the sandbox selected one per Graph mailbox.
     await page.getByText(new RegExp(`^${USERS} of \\d+ users selected for sync`)).waitFor();
+    // The admin takes one user out of sync and back in, each saved through the bridge (read back on reload).
+    const selected = page.getByRole("checkbox", { name: /^Sync /, checked: true }).last();
+    const secondName = ((await selected.getAttribute("aria-label")) ?? "").replace(/^Sync /, "");
+    await page.getByRole("checkbox", { name: `Sync ${secondName}` }).uncheck();
+    await page.getByRole("button", { name: "Save selection (1 changes)" }).click();
+    await page.getByText(new RegExp(`^${USERS - 1} of \\d+ users selected for sync`)).waitFor();
+    await page.reload();
+    await page.getByText(new RegExp(`^${USERS - 1} of \\d+ users selected for sync`)).waitFor();
+    expect(await page.getByRole("checkbox", { name: `Sync ${secondName}` }).isChecked()).toBe(false);
+    await page.getByRole("checkbox", { name: `Sync ${secondName}` }).check();
+    await page.getByRole("button", { name: "Save selection (1 changes)" }).click();
+    await page.getByText(new RegExp(`^${USERS} of \\d+ users selected for sync`)).waitFor();
     await page.getByRole("button", { name: "Sync selected users now" }).click();
     await page.getByText(new RegExp(`Sync queued for ${USERS} users`)).waitFor();
     await shoot(page, "05-users");
@@ -184,6 +197,17 @@ describe("admin journey against the real sandbox", () => {
     await page.getByRole("button", { name: "Create meeting and send invitations" }).click();
     await page.getByText("1 invitations sent.").waitFor();
     await shoot(page, "08-meeting-created");
+    // Created where it was asked for: one Zoho Event, and Exchange sent the invitation.
+    const zohoEvents = (await (await context.request.get(`${zohoUrl}/_sim/state`)).json()) as {
+      records: { Events: Array<{ Event_Title: string }> };
+    };
+    expect(zohoEvents.records.Events.filter((event) => event.Event_Title === "Sandbox review")).toHaveLength(1);
+    const invitations = (await (await context.request.get(`${graphUrl}/_sim/invitations`)).json()) as {
+      value: Array<{ kind: string; subject: string }>;
+    };
+    expect(
+      invitations.value.filter((sent) => sent.kind === "meetingRequest" && sent.subject === "Sandbox review"),
+    ).toHaveLength(1);
 
     // A narrow Zoho CRM Web Tab: every page fits its width (tables scroll inside their own box).
     await page.setViewportSize(NARROW);
