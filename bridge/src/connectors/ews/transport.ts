@@ -9,6 +9,7 @@
  * stores but never applies (ews.md §14).
  */
 import type { IXHRApi, IXHROptions, IXHRProgress } from "ews-javascript-api";
+import { describeTransportFailure } from "../transport-failure.js";
 
 type XhrAnswer = ReturnType<IXHRApi["xhr"]>;
 
@@ -91,7 +92,8 @@ export class GuardedXhrApi implements IXHRApi {
           retryAfter(failure.headers),
         );
       }
-      throw new EwsTransportError(failure.message ?? String(error), undefined);
+      // No HTTP answer: axios's error ("socket hang up") with its code and cause, not the message alone.
+      throw new EwsTransportError(describeTransportFailure(error), undefined);
     } finally {
       clearTimeout(timer);
     }

@@ -10,7 +10,8 @@
  *   it, and Outlook allows 4 concurrent requests per app + mailbox; a chained `$batch` is one of them.
  * - A request that failed in transport (reset connection, "socket hang up", undici's "fetch failed", a cut-off body)
  *   is repeated with exponential back-off when repeating it is safe: GET, PATCH and DELETE, and `$batch`es of them.
- *   A POST that may have created an item is not repeated (it fails `transient`, and the engine's next run decides).
+ *   A POST that may have created an item is not repeated (it fails `transient`, and the engine's next run decides),
+ *   unless the failure proves it was never sent (the connection could not be opened). Failures carry their cause.
  * - `$batch` (json-batching.md): up to 20 requests per batch, chained with `dependsOn` so Graph runs them one after
  *   another, and at most `concurrentRequests` (4, Outlook's concurrent-request limit per app + mailbox,
  *   throttling-limits.md) batches in flight — an unchained batch of 20 to one mailbox would run 20 at once and trip
@@ -19,9 +20,20 @@
  *   inner requests), up to `batchAttempts` times, then reported as `throttled` for those items only.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
+import {
+  Client,
+  type Context,
+  CustomAuthenticationProvider,
+  GraphError,
+  HTTPMessageHandler,
+  type Middleware,
+  MiddlewareFactory,
+  type MiddlewareOptions,
+  RetryHandlerOptions,
+} from "@microsoft/microsoft-graph-client";
 import { ConnectorError } from "../errors.js";
 import { Semaphore } from "../semaphore.js";
+import { describeTransportFailure, requestNeverSent } from "../transport-failure.js";
 import type { TokenProvider } from "./auth.js";
 import { graphFailure, retryAfterMs } from "./errors.js";
 
@@ -91,20 +103,25 @@ export class GraphTransport {
     this.batchAttempts = options.batchAttempts ?? 4;
     this.networkRetries = options.networkRetries ?? 3;
     this.networkBackoffMs = options.networkBackoffMs ?? 250;
-    this.client = Client.init({
+    const authProvider = new CustomAuthenticationProvider((done) => {
+      const force = this.forceRefresh;
+      this.forceRefresh = false;
+      options.tokens.getToken(force).then(
+        (token) => done(null, token),
+        (error: unknown) => {
+          this.tokenError = error;
+          done(error, null);
+        },
+      );
+    });
+    // The SDK's default chain with its last link, the fetch, replaced by one that keeps the failure's cause.
+    const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider).map((handler) =>
+      handler instanceof HTTPMessageHandler ? new CauseKeepingFetch() : handler,
+    );
+    this.client = Client.initWithMiddleware({
       baseUrl: options.baseUrl,
       customHosts: new Set([new URL(options.baseUrl).hostname]),
-      authProvider: (done) => {
-        const force = this.forceRefresh;
-        this.forceRefresh = false;
-        options.tokens.getToken(force).then(
-          (token) => done(null, token),
-          (error: unknown) => {
-            this.tokenError = error;
-            done(error, null);
-          },
-        );
-      },
+      middleware,
     });
   }
 
@@ -127,12 +144,13 @@ export class GraphTransport {
     for (let attempt = 0; ; attempt += 1) {
       this.tokenError = undefined;
       let failure: unknown;
+      const fetchFailure = new FetchFailure();
       const release = await this.slots.acquire();
       try {
         const request = this.client
           .api(url)
           .headers({ Prefer: [...this.prefer, ...(options.prefer ?? [])].join(", "), ...options.headers })
-          .middlewareOptions([this.retryOptions()]);
+          .middlewareOptions([this.retryOptions(), fetchFailure]);
         switch (method) {
           case "GET":
             return (await request.get()) as T;
@@ -144,7 +162,7 @@ export class GraphTransport {
             return (await request.delete()) as T;
         }
       } catch (error) {
-        failure = error;
+        failure = fetchFailure.error ?? error;
       } finally {
         release();
       }
@@ -154,7 +172,8 @@ export class GraphTransport {
         this.forceRefresh = true;
         continue;
       }
-      if (idempotent && attempt < this.networkRetries && failedInTransport(failure)) {
+      const repeatable = idempotent || requestNeverSent(failure);
+      if (repeatable && attempt < this.networkRetries && failedInTransport(failure)) {
         const backoff = this.networkBackoffMs * 2 ** attempt;
         await sleep(backoff / 2 + Math.random() * (backoff / 2));
         continue;
@@ -219,6 +238,27 @@ export class GraphTransport {
 
 const FAILED_DEPENDENCY = 424;
 
+/**
+ * Per request: what fetch itself rejected with. The SDK turns it into a GraphError that keeps only the message
+ * ("fetch failed") and drops `cause`, the part that says what happened (and whether the request was ever sent).
+ */
+class FetchFailure implements MiddlewareOptions {
+  error: unknown;
+}
+
+/** The SDK's HTTPMessageHandler, plus: a rejected fetch is recorded in the request's `FetchFailure`. */
+class CauseKeepingFetch implements Middleware {
+  async execute(context: Context): Promise<void> {
+    try {
+      context.response = await fetch(context.request, context.options);
+    } catch (error) {
+      const record = context.middlewareControl?.getMiddlewareOptions(FetchFailure) as FetchFailure | undefined;
+      if (record) record.error = error;
+      throw error;
+    }
+  }
+}
+
 /** Runs `work` over every item with at most `limit` running at once. */
 async function inPool<I>(items: readonly I[], limit: number, work: (item: I) => Promise<void>): Promise<void> {
   let next = 0;
@@ -255,8 +295,10 @@ export function toConnectorError(error: unknown): ConnectorError {
       { cause: error },
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new ConnectorError({ kind: "transient", message: `Graph request failed: ${message}` }, { cause: error });
+  return new ConnectorError(
+    { kind: "transient", message: `Graph request failed: ${describeTransportFailure(error)}` },
+    { cause: error },
+  );
 }
 
 /** The failure of one inner batch response, or undefined when it succeeded. */

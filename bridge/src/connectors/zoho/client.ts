@@ -8,10 +8,14 @@
  *   report `throttled` (a 429 was refused before any work, so every request may repeat it). 5xx, dropped
  *   connections and malformed bodies are retried the same way only for idempotent requests — a POST that creates
  *   records may have been applied, so repeating it could duplicate them; it fails `transient` at once instead.
+ *   A connection that could not even be opened (refused, connect timeout) proves the request was never sent:
+ *   that is repeated whatever the method. A transport failure is reported with its whole `cause` chain.
  * - 204/304 are answers, not errors: they come back with `json: undefined`.
  */
 import { ConnectorError } from "../errors.js";
-import { Semaphore } from "../semaphore.js";
+import type { Semaphore } from "../semaphore.js";
+import { describeTransportFailure, requestNeverSent } from "../transport-failure.js";
+import { ZohoLimiter } from "./limits.js";
 import type { ZohoOAuth } from "./oauth.js";
 
 export type ZohoJson = { [key: string]: unknown };
@@ -35,6 +39,8 @@ export interface ZohoRequest {
 }
 
 export interface ZohoClientOptions {
+  /** A limiter shared with other clients of the same org (`sharedLimiter`); without it, one of its own. */
+  limiter?: ZohoLimiter;
   concurrency?: number;
   heavyConcurrency?: number;
   maxRetries?: number;
@@ -58,8 +64,9 @@ export class ZohoClient {
     readonly oauth: ZohoOAuth,
     options: ZohoClientOptions = {},
   ) {
-    this.all = new Semaphore(options.concurrency ?? 20);
-    this.heavy = new Semaphore(Math.min(options.heavyConcurrency ?? 10, options.concurrency ?? 20));
+    const limiter = options.limiter ?? new ZohoLimiter(options.concurrency, options.heavyConcurrency);
+    this.all = limiter.all;
+    this.heavy = limiter.heavy;
     this.maxRetries = options.maxRetries ?? 4;
     this.backoffMs = options.backoffMs ?? 500;
     this.timeoutMs = options.timeoutMs ?? 60_000;
@@ -91,7 +98,9 @@ export class ZohoClient {
         continue;
       }
       const repeatable =
-        outcome.kind === "throttled" || (request.idempotent ?? (request.method !== "POST" || request.path === "coql"));
+        outcome.kind === "throttled" ||
+        (outcome.kind === "retry" && outcome.neverSent) ||
+        (request.idempotent ?? (request.method !== "POST" || request.path === "coql"));
       if (attempt >= this.maxRetries || !repeatable) {
         if (outcome.kind === "throttled") {
           throw new ConnectorError({
@@ -114,7 +123,7 @@ export class ZohoClient {
     | { kind: "answer"; answer: ZohoAnswer }
     | { kind: "invalid-token" }
     | { kind: "throttled" }
-    | { kind: "retry"; message: string }
+    | { kind: "retry"; message: string; neverSent?: boolean }
   > {
     const url = new URL(`${await this.oauth.apiDomain()}/crm/v8/${request.path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) {
@@ -141,7 +150,11 @@ export class ZohoClient {
       });
       text = await response.text();
     } catch (error) {
-      return { kind: "retry", message: `Zoho unreachable: ${error instanceof Error ? error.name : "error"}` };
+      return {
+        kind: "retry",
+        message: `Zoho unreachable: ${describeTransportFailure(error)}`,
+        neverSent: requestNeverSent(error),
+      };
     }
     if (response.status === 204 || response.status === 304) {
       return { kind: "answer", answer: { status: response.status, json: undefined } };

@@ -1,0 +1,201 @@
+/**
+ * Connection handling under load (issue #10: the cluster bench lost whole `$batch`es of Outlook contact creates to
+ * "Graph request failed: fetch failed", and a Zoho insert batch to "Zoho unreachable: TypeError").
+ *
+ * The cause was the simulators' server, not the network: Node closes a kept-alive connection idle for 5 s and
+ * announces it, so a loaded client that read an answer late reused the connection just as the server closed it,
+ * and a create on it failed without an answer. The real front ends (IIS: 120 s, announced nowhere) do not do that.
+ * These tests hold the simulators to the real behaviour, and the clients to naming a transport failure's real cause
+ * and to repeating a create only when the failure proves it was never sent.
+ */
+import type { IncomingMessage } from "node:http";
+import { Agent, request as httpsRequest } from "node:https";
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveHttps } from "../../simulators/shared/server.js";
+import { DEFAULT_CLIENT, type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
+import { GraphTransport } from "../../src/connectors/graph/transport.js";
+import { ZohoClient } from "../../src/connectors/zoho/client.js";
+import { ZohoOAuth } from "../../src/connectors/zoho/oauth.js";
+import { connectAlice2016 } from "../connectors/ews/alice-2016.js";
+import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "../connectors/graph/harness.js";
+import { testPki } from "../support/pki.js";
+import { contact } from "./support.js";
+
+function send(
+  url: string,
+  agent: Agent,
+  method: string,
+): Promise<{ response: IncomingMessage; reused: boolean; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { agent, method }, (response) => {
+      let body = "";
+      response.on("data", (chunk) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve({ response, reused: req.reusedSocket, body }));
+    });
+    req.on("error", reject);
+    req.end(method === "POST" ? "{}" : undefined);
+  });
+}
+
+/** A loopback port nothing listens on: connecting to it is refused. */
+async function refusedUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return `https://127.0.0.1:${port}`;
+}
+
+describe("simulator servers keep idle connections the way the real front ends do", () => {
+  it("keep an idle kept-alive connection open past Node's 5 s, announcing no idle limit", async () => {
+    let connections = 0;
+    const running = await serveHttps((_req, res) => res.end("{}"), await testPki());
+    running.server.on("secureConnection", () => {
+      connections += 1;
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await send(`${running.url}/`, agent, "GET");
+      expect(first.response.headers.connection).toBe("keep-alive");
+      expect(first.response.headers["keep-alive"]).toBeUndefined();
+      await sleep(5_500);
+      // A POST on the connection idle for longer than Node's default: the server has not closed it.
+      const second = await send(`${running.url}/`, agent, "POST");
+      expect(second.response.statusCode).toBe(200);
+      expect(second.reused).toBe(true);
+      expect(connections).toBe(1);
+    } finally {
+      agent.destroy();
+      await running.close();
+    }
+  }, 20_000);
+
+  it("still close a connection whose client asked for it", async () => {
+    const running = await serveHttps((_req, res) => res.end("{}"), await testPki());
+    try {
+      const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = httpsRequest(`${running.url}/`, { headers: { connection: "close" } }, resolve);
+        req.on("error", reject);
+        req.end();
+      });
+      answer.resume();
+      expect(answer.headers.connection).toBe("close");
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe("Graph transport: what a failed connection says", () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startEmptySimulator();
+  });
+  afterAll(() => sim?.close());
+
+  it("names the cause of a create cut off without an answer, and does not repeat it", async () => {
+    const contacts = connect(sim, mailboxOf(sim)).modules.contacts;
+    if (!contacts) throw new Error("no contacts port");
+    sim.control.resetCallCounts();
+    sim.control.setFaults({ rate: 1, kinds: ["reset"], seed: 1, endpoints: /\$batch$/ });
+    try {
+      const failure = await contacts.create([{ value: contact("cut", 1) }]).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ failure: { kind: "transient" } });
+      // undici's "fetch failed" alone says nothing; its cause does (the socket closed before any answer).
+      expect(String((failure as Error).message)).toMatch(/fetch failed ← \w+ UND_ERR_SOCKET: other side closed/);
+      expect(sim.control.callCounts()["graph.POST /$batch"]).toBe(1);
+    } finally {
+      sim.control.setFaults(undefined);
+    }
+    // The simulator drops the connection before serving: nothing was created, and nothing was sent twice.
+    expect(sim.control.items(mailboxOf(sim), "contact")).toHaveLength(0);
+  });
+
+  it("repeats a POST whose connection was refused (never sent), then reports the refusal", async () => {
+    let attempts = 0;
+    const transport = new GraphTransport({
+      baseUrl: await refusedUrl(),
+      tokens: {
+        getToken: async () => {
+          attempts += 1;
+          return "token";
+        },
+      },
+      networkRetries: 2,
+      networkBackoffMs: 1,
+    });
+    const failure = await transport.request("POST", "/users/x/contacts", { body: {} }).catch((error) => error);
+    expect(failure).toMatchObject({ failure: { kind: "transient" } });
+    expect(String((failure as Error).message)).toMatch(/ECONNREFUSED/);
+    expect(attempts).toBe(3);
+  });
+});
+
+describe("Zoho client: what a failed connection says", () => {
+  let zoho: RunningZohoSimulator;
+  beforeAll(async () => {
+    zoho = await startZohoSimulator({ pki: await testPki() });
+  });
+  afterAll(() => zoho?.close());
+
+  const oauth = (simulator: RunningZohoSimulator) =>
+    new ZohoOAuth({
+      clientId: DEFAULT_CLIENT.clientId,
+      clientSecret: DEFAULT_CLIENT.clientSecret,
+      accountsServer: simulator.control.urls().accountsUrl,
+      refreshToken: simulator.control.issueRefreshToken(),
+    });
+
+  it("names the cause of an insert cut off without an answer, and does not repeat it", async () => {
+    const client = new ZohoClient(oauth(zoho), { maxRetries: 3, backoffMs: 1 });
+    zoho.control.resetCallCounts();
+    zoho.control.setFaults({ rate: 1, kinds: ["reset"], seed: 1, endpoints: /^records\.insert$/ });
+    try {
+      const failure = await client
+        .request({ method: "POST", path: "Contacts", body: { data: [{ Last_Name: "Cut" }] } })
+        .catch((error: unknown) => error);
+      expect(failure).toMatchObject({ failure: { kind: "transient" } });
+      expect(String((failure as Error).message)).toMatch(
+        /Zoho unreachable: TypeError: fetch failed ← \w+ UND_ERR_SOCKET: other side closed/,
+      );
+      expect(zoho.control.callCounts()["records.insert"]).toBe(1);
+    } finally {
+      zoho.control.setFaults(undefined);
+    }
+  });
+
+  it("repeats an insert whose connection was refused (never sent), then reports the refusal", async () => {
+    // A CRM that went away after the token was issued: its port now refuses connections.
+    const gone = await startZohoSimulator({ pki: await testPki() });
+    const credentials = oauth(gone);
+    await credentials.token();
+    await gone.close();
+    const client = new ZohoClient(credentials, { maxRetries: 2, backoffMs: 1 });
+    const failure = await client
+      .request({ method: "POST", path: "Contacts", body: { data: [{ Last_Name: "Refused" }] } })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ failure: { kind: "transient" } });
+    expect(String((failure as Error).message)).toMatch(/ECONNREFUSED/);
+    expect(client.calls.get("POST Contacts")).toBe(3);
+  });
+});
+
+describe("EWS transport: what a failed connection says", () => {
+  it("names the cause of a write cut off without an answer (axios's code, not only 'socket hang up')", async () => {
+    const { sim, exchange, close } = await connectAlice2016();
+    sim.control.setFaults({ rate: 1, kinds: ["reset"], seed: 1, endpoints: /^ews\.CreateItem$/ });
+    try {
+      const failure = await exchange.modules.contacts
+        ?.create([{ value: contact("cut", 1) }])
+        .catch((error: unknown) => error);
+      expect(failure).toMatchObject({ failure: { kind: "transient" } });
+      expect(String((failure as Error).message)).toMatch(/\w+ ECONNRESET: socket hang up/);
+    } finally {
+      await close();
+    }
+  });
+});
