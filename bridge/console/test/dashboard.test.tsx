@@ -61,6 +61,24 @@ describe("dashboard", () => {
     expect(within(mailboxes).getByText("Last run: nothing to change")).toBeTruthy();
   });
 
+  it("lists the runs that changed something or failed, and the idle ones on request", async () => {
+    const [busy] = runs.runs;
+    if (!busy) throw new Error("fixture without a run");
+    const idle = { ...busy, trigger: "schedule" as const, status: "succeeded" as const, failures: 0, rows: [] };
+    const { client } = renderWithClient(<DashboardPage />, {
+      dashboard: () => dashboard,
+      conflicts: () => ({ conflicts: [] }),
+      holds: () => ({ holds: [] }),
+      runs: () => ({ runs: [{ ...idle, runId: "idle-1" }, busy, { ...idle, runId: "idle-2" }] }),
+    });
+    const history = await screen.findByRole("table", { name: "Recent sync runs" });
+    expect(within(history).getAllByRole("row")).toHaveLength(2);
+    expect(history.textContent).toContain("initial");
+    fireEvent.click(screen.getByRole("switch", { name: "Also show runs that changed nothing (2 of the last 3)" }));
+    expect(within(history).getAllByRole("row")).toHaveLength(4);
+    expect(client.callsTo("runs")[0]?.request).toEqual({ limit: 100 });
+  });
+
   it("explains a failure per item", async () => {
     const { client } = renderWithClient(<DashboardPage />, {
       dashboard: () => dashboard,

@@ -24,6 +24,7 @@ import {
   RadioGroup,
   Select,
   Spinner,
+  Switch,
   Table,
   TableBody,
   TableCell,
@@ -35,7 +36,14 @@ import {
 } from "@fluentui/react-components";
 import { type ReactNode, useState } from "react";
 import type { z } from "zod";
-import type { Conflict, Dashboard, DashboardQuery, MassDeleteHold, SyncFailure } from "../../../src/api/admin.js";
+import type {
+  AdminResponse,
+  Conflict,
+  Dashboard,
+  DashboardQuery,
+  MassDeleteHold,
+  SyncFailure,
+} from "../../../src/api/admin.js";
 import { useAdminMutation, useAdminQuery } from "../api/hooks.js";
 import { CountsTable } from "../components/CountsTable.js";
 import { Section, useLayoutStyles } from "../components/layout.js";
@@ -48,6 +56,8 @@ import { flowLabel, formatDateTime, formatTime, moduleLabel, usersQueued } from 
 type Range = NonNullable<z.infer<typeof DashboardQuery>["range"]>;
 const REFRESH_MS = 10_000;
 const CONFLICTS_SHOWN = 5;
+const RUNS_FETCHED = 100;
+const RUNS_SHOWN = 10;
 
 const useStyles = makeStyles({
   cards: {
@@ -179,42 +189,63 @@ const runStatusColor = {
   held: "important",
 } as const;
 
+type SyncRun = AdminResponse<"runs">["runs"][number];
+const runItems = (run: SyncRun) => run.rows.reduce((sum, row) => sum + changedItems(row.counts), 0);
+/** Scheduled runs every few minutes mostly change nothing; the ones worth a look changed, failed or are not done. */
+const eventful = (run: SyncRun) => runItems(run) > 0 || run.failures > 0 || run.status !== "succeeded";
+
 function RunHistory({ names }: { names: Map<string, string> }) {
   const layout = useLayoutStyles();
-  const runs = useAdminQuery("runs", { limit: 10 }, { refreshMs: REFRESH_MS });
+  const [idleToo, setIdleToo] = useState(false);
+  const runs = useAdminQuery("runs", { limit: RUNS_FETCHED }, { refreshMs: REFRESH_MS });
   return (
     <QueryView query={runs} label="runs" isEmpty={(data) => data.runs.length === 0} empty="No sync has run yet.">
-      {(data) => (
-        <div className={layout.tableScroll}>
-          <Table size="small" aria-label="Recent sync runs">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Started</TableHeaderCell>
-                <TableHeaderCell>Mailbox</TableHeaderCell>
-                <TableHeaderCell className={layout.wideOnly}>Trigger</TableHeaderCell>
-                <TableHeaderCell>Outcome</TableHeaderCell>
-                <TableHeaderCell>Items</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {data.runs.map((run) => (
-                <TableRow key={run.runId}>
-                  <TableCell>{formatDateTime(run.startedAt)}</TableCell>
-                  <TableCell>{names.get(run.zohoUserId) ?? run.zohoUserId}</TableCell>
-                  <TableCell className={layout.wideOnly}>{run.trigger}</TableCell>
-                  <TableCell>
-                    <Badge appearance="tint" color={runStatusColor[run.status]} style={{ whiteSpace: "nowrap" }}>
-                      {run.status}
-                    </Badge>
-                    {run.failures > 0 ? ` ${run.failures} failed` : ""}
-                  </TableCell>
-                  <TableCell>{run.rows.reduce((sum, row) => sum + changedItems(row.counts), 0)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
-      )}
+      {(data) => {
+        const idle = data.runs.filter((run) => !eventful(run)).length;
+        const listed = (idleToo ? data.runs : data.runs.filter(eventful)).slice(0, RUNS_SHOWN);
+        return (
+          <>
+            <Switch
+              label={`Also show runs that changed nothing (${idle} of the last ${data.runs.length})`}
+              checked={idleToo}
+              onChange={(_event, change) => setIdleToo(change.checked)}
+            />
+            {listed.length === 0 ? (
+              <EmptyState>None of the last {data.runs.length} runs changed anything or failed.</EmptyState>
+            ) : (
+              <div className={layout.tableScroll}>
+                <Table size="small" aria-label="Recent sync runs">
+                  <TableHeader>
+                    <TableRow>
+                      <TableHeaderCell>Started</TableHeaderCell>
+                      <TableHeaderCell>Mailbox</TableHeaderCell>
+                      <TableHeaderCell className={layout.wideOnly}>Trigger</TableHeaderCell>
+                      <TableHeaderCell>Outcome</TableHeaderCell>
+                      <TableHeaderCell>Items</TableHeaderCell>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {listed.map((run) => (
+                      <TableRow key={run.runId}>
+                        <TableCell>{formatDateTime(run.startedAt)}</TableCell>
+                        <TableCell>{names.get(run.zohoUserId) ?? run.zohoUserId}</TableCell>
+                        <TableCell className={layout.wideOnly}>{run.trigger}</TableCell>
+                        <TableCell>
+                          <Badge appearance="tint" color={runStatusColor[run.status]} style={{ whiteSpace: "nowrap" }}>
+                            {run.status}
+                          </Badge>
+                          {run.failures > 0 ? ` ${run.failures} failed` : ""}
+                        </TableCell>
+                        <TableCell>{runItems(run)}</TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              </div>
+            )}
+          </>
+        );
+      }}
     </QueryView>
   );
 }
