@@ -8,7 +8,13 @@ export function present(value: string | null | undefined): string | undefined {
 
 /** Drops keys whose value is undefined, so canonical objects compare and hash by the keys they really hold. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  // A loop, not entries/filter/fromEntries: every mapped record of every module passes here, several times.
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member !== undefined) kept[key] = member;
+  }
+  return kept as T;
 }
 
 /** Canonical optional → wire value that clears the field when absent (Zoho and Graph clear a field sent as null). */

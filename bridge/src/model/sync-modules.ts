@@ -37,10 +37,16 @@ function comparable(value: unknown): unknown {
   if (typeof value === "string") return normaliseText(value);
   if (Array.isArray(value)) return value.map(comparable);
   if (typeof value === "object") {
-    const entries = Object.entries(value)
-      .map(([key, member]) => [key, comparable(member)] as const)
-      .filter(([, member]) => member !== undefined);
-    return entries.length === 0 ? undefined : Object.fromEntries(entries);
+    // A loop, not entries/map/filter/fromEntries: the sync core asks for every field of every record it compares.
+    const members: Record<string, unknown> = {};
+    let held = false;
+    for (const key of Object.keys(value)) {
+      const member = comparable((value as Record<string, unknown>)[key]);
+      if (member === undefined) continue;
+      members[key] = member;
+      held = true;
+    }
+    return held ? members : undefined;
   }
   return value;
 }
