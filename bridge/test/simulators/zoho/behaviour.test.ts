@@ -99,6 +99,22 @@ describe("Zoho simulator rejects what Zoho rejects", () => {
     });
     expect(tooFar.json).toMatchObject({ code: "LIMIT_EXCEEDED", details: { limit: 10_000 } });
   });
+
+  it("COQL cannot select Events' Participants nor filter on a multi-line field (COQL-Limitations v7/v8)", async () => {
+    const participants = await zoho.call("POST", "coql", {
+      body: { select_query: "select Event_Title, Participants from Events where Event_Title is not null" },
+    });
+    expect(participants.status).toBe(400);
+    expect(participants.json).toMatchObject({ code: "INVALID_QUERY", details: { column_name: "Participants" } });
+    const description = await zoho.call("POST", "coql", {
+      body: { select_query: "select Last_Name from Contacts where Description like '%vip%'" },
+    });
+    expect(description.json).toMatchObject({ code: "INVALID_QUERY", details: { column_name: "Description" } });
+    const selected = await zoho.call("POST", "coql", {
+      body: { select_query: "select Description from Contacts where Last_Name is not null" },
+    });
+    expect(selected.status).toBe(204);
+  });
 });
 
 describe("Zoho simulator behaviour integrations get wrong", () => {
