@@ -18,9 +18,26 @@ import { ConnectorError, type ConnectorFailure, type ItemResult, isGlobalFailure
 import type { RecordPort, RemoteItem, Side } from "../connectors/port.js";
 import { sideHash } from "./compare.js";
 import type { SyncModule } from "./module.js";
-import { type ModuleSettings, type PlanRelation, plan, type SideObservation, type SyncAction } from "./plan.js";
+import {
+  decide,
+  type ModuleSettings,
+  mayDelete,
+  type PlanPair,
+  type PlanRelation,
+  pairUp,
+  type SideObservation,
+  type SyncAction,
+} from "./plan.js";
 import { type BreakerSettings, breakerVerdict, countPlan, DEFAULT_BREAKER } from "./safety.js";
-import type { ConflictEntry, ItemOutcome, RelationRow, SyncRunRecord, SyncScope, SyncStateStore } from "./state.js";
+import type {
+  ConflictEntry,
+  ItemOutcome,
+  RelationRow,
+  SideCounts,
+  SyncRunRecord,
+  SyncScope,
+  SyncStateStore,
+} from "./state.js";
 
 export interface SyncRunOptions<T> {
   readonly scope: SyncScope;
@@ -157,6 +174,7 @@ async function withMatchesOutsideScope<T>(
   );
   return found.length === 0 ? observed : { ...observed, present: [...observed.present, ...found] };
 }
+
 /** Executes the actions' writes, batched per side and operation; returns per-action results and any global failure. */
 async function applyWrites<T>(
   ports: Record<Side, RecordPort<T>>,
@@ -213,20 +231,28 @@ function failureOf(result: ItemResult<unknown> | undefined, op: string): Connect
   return result.failure;
 }
 
+/**
+ * Writes per slice of the plan. A slice's pairs are decided, written, committed and then let go, so a run holds the
+ * values, write results and relation rows of one slice at a time, not of the whole mailbox (a 100k-contact first sync
+ * would otherwise hold 100k of each). A multiple of the connectors' batch sizes (Zoho 100, Graph `$batch` 20, EWS 100),
+ * so a run of one kind of write still sends full batches; a mixed run sends at most one short batch per side and
+ * operation per slice.
+ */
+export const WRITES_PER_SLICE = 1_000;
+
 export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunResult<T>> {
   const { scope, module, store, settings } = options;
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   const ports: Record<Side, RecordPort<T>> = { exchange: options.exchange, crm: options.crm };
   const startedAt = now().toISOString();
-  const emptyCounts = { creates: 0, updates: 0, deletes: 0, invitations: 0 };
   const finish = async (
     status: SyncRunRecord["status"],
-    actions: readonly SyncAction<T>[],
+    planned: Record<Side, SideCounts>,
     outcomes: readonly ItemOutcome[],
     reason?: string,
+    actions: readonly SyncAction<T>[] = [],
   ): Promise<SyncRunResult<T>> => {
-    const planned = actions.length > 0 ? countPlan(actions) : { exchange: emptyCounts, crm: emptyCounts };
     const record: SyncRunRecord = {
       runId: newId(),
       scope,
@@ -242,7 +268,7 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     return { record, actions };
   };
 
-  if (!settings.enabled) return finish("completed", [], [], "module disabled");
+  if (!settings.enabled) return finish("completed", countPlan([]), [], "module disabled");
 
   const rows = await store.listRelations(scope);
   const relations: PlanRelation<T>[] = [];
@@ -251,42 +277,120 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
       relations.push({ row, base: module.parse(row.base) });
     } catch (error) {
       // Planning without this pair's base could re-create or mis-merge it: stop, and say which row is bad.
-      return finish("aborted", [], [], `stored merge base of relation ${row.id} is invalid: ${String(error)}`);
+      return finish(
+        "aborted",
+        countPlan([]),
+        [],
+        `stored merge base of relation ${row.id} is invalid: ${String(error)}`,
+      );
     }
   }
   const conflicts = await store.listConflicts(scope);
-  const sides: Partial<Record<Side, Observed<T>>> = {};
+  const cursors: Partial<Record<Side, string>> = {};
+  const observations: Partial<Record<Side, SideObservation<T>>> = {};
   try {
     for (const side of ["exchange", "crm"] as const) {
       const observed = await readSide(ports[side], await store.getCursor(scope, side), options.fullResync ?? false);
-      sides[side] = {
-        observation: await withRereads(ports[side], side, observed, conflicts, rows),
-        cursor: observed.cursor,
-        outsideScope: observed.outsideScope,
-      };
+      observations[side] = await withRereads(ports[side], side, observed, conflicts, rows);
+      cursors[side] = observed.cursor;
     }
-    const observations = { exchange: sides.exchange?.observation, crm: sides.crm?.observation };
     for (const side of ["exchange", "crm"] as const) {
-      const observation = await withMatchesOutsideScope(ports[side], side, observations, rows);
-      if (observation) sides[side] = { ...(sides[side] as Observed<T>), observation };
+      observations[side] = await withMatchesOutsideScope(ports[side], side, observations, rows);
     }
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
-    return finish("aborted", [], [], `reading failed: ${error.message}`);
+    return finish("aborted", countPlan([]), [], `reading failed: ${error.message}`);
   }
-  const exchange = sides.exchange as Observed<T>;
-  const crm = sides.crm as Observed<T>;
-  const actions = plan(exchange.observation, crm.observation, relations, { module, settings, conflicts });
+  const context = { module, settings, conflicts };
+  // The listings are referenced from here on only by the pairs, which are let go slice by slice below.
+  const pairs: (PlanPair<T> | undefined)[] = pairUp(
+    observations.exchange as SideObservation<T>,
+    observations.crm as SideObservation<T>,
+    relations,
+    context,
+  );
+  delete observations.exchange;
+  delete observations.crm;
+  const decideAll = (selected: readonly (PlanPair<T> | undefined)[]) =>
+    selected.flatMap((pair) => (pair ? (decide(pair, context) ?? []) : []));
 
-  if (options.dryRun) return finish("completed", actions, [], "dry run: nothing written");
-  const held = breakerVerdict(countPlan(actions), rows.length, options.breaker ?? DEFAULT_BREAKER);
-  if (held !== undefined && !options.confirmDeletions) return finish("held", actions, [], held);
+  if (options.dryRun) {
+    const actions = decideAll(pairs);
+    return finish("completed", countPlan(actions), [], "dry run: nothing written", actions);
+  }
+  // Only pairs with a deleted side can delete (`mayDelete`), so the breaker sees every deletion of the run before
+  // anything is written without deciding (and holding) the whole plan.
+  const deletions = countPlan(decideAll(pairs.filter((pair) => pair !== undefined && mayDelete(pair))));
+  const held = breakerVerdict(deletions, rows.length, options.breaker ?? DEFAULT_BREAKER);
+  if (held !== undefined && !options.confirmDeletions) {
+    const planned = countPlan([]);
+    for (const pair of pairs) countPlan(decideAll([pair]), planned);
+    return finish("held", planned, [], held);
+  }
 
-  const { results, abort } = await applyWrites(ports, actions);
+  const planned = countPlan([]);
+  const outcomes: ItemOutcome[] = [];
+  const parked = new Set<string>();
+  let failures = 0;
+  let abort: ConnectorFailure | undefined;
+  let next = 0;
+  while (next < pairs.length) {
+    const actions: SyncAction<T>[] = [];
+    let writes = 0;
+    while (next < pairs.length && writes < WRITES_PER_SLICE) {
+      const pair = pairs[next];
+      pairs[next++] = undefined;
+      const action = pair && decide(pair, context);
+      if (!action) continue;
+      actions.push(action);
+      writes += Object.keys(action.writes).length;
+    }
+    countPlan(actions, planned);
+    // After a global failure nothing more is written; the rest of the plan is reported as not attempted.
+    const applied: Awaited<ReturnType<typeof applyWrites<T>>> = abort
+      ? { results: new Map() }
+      : await applyWrites(ports, actions);
+    abort ??= applied.abort;
+    const slice = await settleSlice({ store, scope, module, conflicts, now, newId }, actions, applied.results, parked);
+    failures += slice.failures;
+    outcomes.push(...slice.outcomes);
+  }
+  if (abort) return finish("aborted", planned, outcomes, `${abort.kind}: ${abort.message}`);
+  if (failures === 0) {
+    // Only a clean run proves that every pair of a conflict that was not parked again has been settled; after a
+    // failure the entry is kept, so its items are re-read next run even though the cursors may have moved past them.
+    for (const entry of conflicts) {
+      if (!parked.has(entry.id)) await store.deleteConflict(scope, entry.id);
+    }
+    await store.saveCursor(scope, "exchange", cursors.exchange);
+    await store.saveCursor(scope, "crm", cursors.crm);
+  }
+  return finish("completed", planned, outcomes);
+}
+
+interface SliceContext<T> {
+  readonly store: SyncStateStore;
+  readonly scope: SyncScope;
+  readonly module: SyncModule<T>;
+  readonly conflicts: readonly ConflictEntry[];
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+/**
+ * Records what became of a slice's actions once their writes are done: parks conflicts, drops unlinked and forgotten
+ * relations, and commits the relation rows of the actions whose writes all succeeded. Returns the outcomes in action
+ * order and the number of failed actions; adds the conflicts parked again to `parked`.
+ */
+async function settleSlice<T>(
+  { store, scope, module, conflicts, now, newId }: SliceContext<T>,
+  actions: readonly SyncAction<T>[],
+  results: ReadonlyMap<number, Partial<Record<Side, ItemResult<RemoteItem<T> | undefined>>>>,
+  parked: Set<string>,
+): Promise<{ outcomes: ItemOutcome[]; failures: number }> {
   // Outcomes per action, in action order; the relation rows of succeeded actions are committed together below.
   const outcomesOf: ItemOutcome[][] = [];
   const committed: { index: number; row: RelationRow; reason: string }[] = [];
-  const parked = new Set<string>();
   let failures = 0;
   for (const [index, action] of actions.entries()) {
     const ids = {
@@ -344,18 +448,7 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     }
   }
   failures += await commitRelations(store, scope, committed, outcomesOf);
-  const outcomes = outcomesOf.flat();
-  if (abort) return finish("aborted", actions, outcomes, `${abort.kind}: ${abort.message}`);
-  if (failures === 0) {
-    // Only a clean run proves that every pair of a conflict that was not parked again has been settled; after a
-    // failure the entry is kept, so its items are re-read next run even though the cursors may have moved past them.
-    for (const entry of conflicts) {
-      if (!parked.has(entry.id)) await store.deleteConflict(scope, entry.id);
-    }
-    await store.saveCursor(scope, "exchange", exchange.cursor);
-    await store.saveCursor(scope, "crm", crm.cursor);
-  }
-  return finish("completed", actions, outcomes);
+  return { outcomes: outcomesOf.flat(), failures };
 }
 
 /**

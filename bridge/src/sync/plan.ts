@@ -104,7 +104,8 @@ export interface PlanContext<T> {
   readonly conflicts?: readonly ConflictEntry[];
 }
 
-interface Pair<T> {
+/** One pair to decide: a relation with what each side reported of it, or items with no relation yet. */
+export interface PlanPair<T> {
   readonly relation?: PlanRelation<T>;
   readonly exchange?: RemoteItem<T>;
   readonly crm?: RemoteItem<T>;
@@ -188,13 +189,26 @@ export function plan<T>(
   relations: readonly PlanRelation<T>[],
   context: PlanContext<T>,
 ): SyncAction<T>[] {
+  return pairUp(exchange, crm, relations, context).flatMap((pair) => decide(pair, context) ?? []);
+}
+
+/**
+ * Steps 1 and 2 of the algorithm: every pair to decide, in the order `plan` decides them. Each pair is decided on its
+ * own by `decide`, so a caller may decide and apply them a slice at a time (the engine does, to bound its memory).
+ */
+export function pairUp<T>(
+  exchange: SideObservation<T>,
+  crm: SideObservation<T>,
+  relations: readonly PlanRelation<T>[],
+  context: PlanContext<T>,
+): PlanPair<T>[] {
   const { module, settings } = context;
   if (!settings.enabled) return [];
   const exchangeById = lastById(exchange.present);
   const crmById = lastById(crm.present);
   const exchangeDeleted = new Set(exchange.deleted);
   const crmDeleted = new Set(crm.deleted);
-  const pairs: Pair<T>[] = [];
+  const pairs: PlanPair<T>[] = [];
   const relatedExchange = new Set<string>();
   const relatedCrm = new Set<string>();
   for (const relation of relations) {
@@ -226,11 +240,19 @@ export function plan<T>(
     pairs.push({ crm: item, exchangeState: "absent", crmState: "added" });
   }
 
-  return pairs.flatMap((pair) => decide(pair, context) ?? []);
+  return pairs;
+}
+
+/**
+ * True when deciding the pair can delete an item: only a side already classified deleted leads to a delete write.
+ * The circuit breaker needs the run's deletions before any write; these are the only pairs it has to decide for that.
+ */
+export function mayDelete<T>(pair: PlanPair<T>): boolean {
+  return pair.exchangeState === "deleted" || pair.crmState === "deleted";
 }
 
 /** The decision table. Returns undefined when the pair needs nothing at all. */
-function decide<T>(pair: Pair<T>, context: PlanContext<T>): SyncAction<T> | undefined {
+export function decide<T>(pair: PlanPair<T>, context: PlanContext<T>): SyncAction<T> | undefined {
   const cell: Cell = `${pair.exchangeState}/${pair.crmState}`;
   const decision = new Decision(pair, context, cell);
   switch (cell) {
@@ -297,7 +319,7 @@ class Decision<T> {
   private readonly conflictId: string;
 
   constructor(
-    private readonly pair: Pair<T>,
+    private readonly pair: PlanPair<T>,
     private readonly context: PlanContext<T>,
     private readonly cell: Cell,
   ) {

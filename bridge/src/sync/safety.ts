@@ -21,13 +21,18 @@ export interface BreakerSettings {
   readonly floor: number;
 }
 
+type Mutable<R> = { -readonly [K in keyof R]: R[K] };
+
 export const DEFAULT_BREAKER: BreakerSettings = { share: 0.2, floor: 5 };
 
-export function countPlan<T>(actions: readonly SyncAction<T>[]): Record<Side, SideCounts> {
-  const counts = {
+/** Counts the actions' writes per side, added to `counts` when given (a plan decided and applied in slices). */
+export function countPlan<T>(
+  actions: readonly SyncAction<T>[],
+  counts: Record<Side, Mutable<SideCounts>> = {
     exchange: { creates: 0, updates: 0, deletes: 0, invitations: 0 },
     crm: { creates: 0, updates: 0, deletes: 0, invitations: 0 },
-  };
+  },
+): Record<Side, SideCounts> {
   for (const action of actions) {
     for (const side of ["exchange", "crm"] as const) {
       const write = action.writes[side];
