@@ -17,6 +17,7 @@ import { ConnectorError } from "../errors.js";
 import type { CrmPort } from "../port.js";
 import { AccountResolver } from "./accounts.js";
 import { ZohoClient, type ZohoClientOptions, type ZohoJson } from "./client.js";
+import { sharedLimiter } from "./limits.js";
 import { ZohoMailPort } from "./mail.js";
 import { ZohoOAuth, type ZohoOAuthConfig } from "./oauth.js";
 import { ZohoRecordPort, type ZohoRecordPortOptions } from "./records.js";
@@ -109,10 +110,23 @@ function toUser(raw: ZohoJson): ZohoUser {
 
 export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<ZohoCrmPort> {
   const oauth = new ZohoOAuth(options.oauth);
-  const client = new ZohoClient(oauth, options.client);
+  const ownLimit = options.client?.limiter ?? options.client?.concurrency ?? options.client?.heavyConcurrency;
+  const limiter =
+    ownLimit === undefined ? sharedLimiter(options.oauth.accountsServer, options.oauth.clientId) : undefined;
+  const client = new ZohoClient(oauth, { ...options.client, ...(limiter ? { limiter } : {}) });
   const me = await client.request({ method: "GET", path: "users", query: { type: "CurrentUser" } });
   const user = (me.json?.users as ZohoJson[] | undefined)?.[0];
   if (!user) throw new ConnectorError({ kind: "mailbox-unavailable", message: "Zoho did not return the current user" });
+  if (limiter) {
+    // Best effort: a grant without ZohoCRM.org.READ (401 OAUTH_SCOPE_MISMATCH) keeps the default limit, and the
+    // client's 429 back-off still covers a smaller edition.
+    const org = await client.request({ method: "GET", path: "org" }).catch((error: unknown) => {
+      if (error instanceof ConnectorError) return undefined;
+      throw error;
+    });
+    const licence = (org?.json?.org as ZohoJson[] | undefined)?.[0]?.license_details as ZohoJson | undefined;
+    limiter.fitEdition(licence?.paid_type);
+  }
   const userTimeZone = String(user.time_zone ?? "UTC");
   const mapping = { userTimeZone };
   const accounts = new AccountResolver(client);

@@ -228,6 +228,58 @@ describe("Zoho connector: writes", () => {
   });
 });
 
+describe("Zoho connector: the org's concurrency limit", () => {
+  /** Two users who connected their own Zoho accounts: two ports of one org, which Zoho counts together. */
+  const twoUsersPorts = () =>
+    Promise.all(
+      [1, 2].map(() =>
+        createZohoCrmPort({
+          oauth: {
+            ...DEFAULT_CLIENT,
+            accountsServer: sim.control.urls().accountsUrl,
+            refreshToken: sim.control.issueRefreshToken(),
+          },
+          // No retry: one 429 would fail the call as throttled.
+          client: { maxRetries: 0 },
+        }),
+      ),
+    );
+
+  it("keeps the org's ports within a Standard edition's 10 calls in flight", async () => {
+    sim.control.setLimits({ edition: "standard" });
+    const ports = await twoUsersPorts();
+    sim.control.setLatency(40);
+    try {
+      const listings = ports.flatMap((crm) =>
+        Array.from({ length: 12 }, () => crm.modules.contacts.listAll(undefined)),
+      );
+      await expect(Promise.all(listings)).resolves.toHaveLength(24);
+    } finally {
+      sim.control.setLatency(0);
+    }
+  });
+
+  it("keeps the org's ports within the sub-limit of 10 heavy calls (COQL)", async () => {
+    const ports = await twoUsersPorts();
+    sim.control.setLatency(40);
+    try {
+      const queries = ports.flatMap((crm) =>
+        Array.from({ length: 8 }, () =>
+          crm.client.request({
+            method: "POST",
+            path: "coql",
+            heavy: true,
+            body: { select_query: "select Last_Name from Contacts where Last_Name is not null" },
+          }),
+        ),
+      );
+      await expect(Promise.all(queries)).resolves.toHaveLength(16);
+    } finally {
+      sim.control.setLatency(0);
+    }
+  });
+});
+
 describe("Zoho connector: e-mail, users, push", () => {
   it("associates a mail idempotently by Message-ID to the person found by exact e-mail", async () => {
     const { crm } = await connectZoho(sim);
