@@ -65,9 +65,9 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
   let associated = 0;
   let filed = 0;
 
-  /** Drives one direction page by page; `handle` returns false when an item of the page failed. */
   const filedFromCrm = new Set((await options.store.listRelations(scope)).map((row) => row.crmId));
 
+  /** Drives one direction page by page; `handle` returns false when an item of the page failed. */
   const drive = async (
     side: "exchange" | "crm",
     list: (cursor: string | undefined) => Promise<MailPage<Mail>>,
@@ -94,6 +94,35 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
   const directions = options.directions ?? { toCrm: true, toMailbox: true };
 
   try {
+    // CRM → mailbox first: a record this run then associates mail to has its Last_Activity_Time moved after the
+    // feed's start, so the next run's feed reads it once; associated before, it would fall in the overlap window and
+    // be read by this run's feed and again by the next one's (zoho/mail.ts).
+    if (directions.toMailbox)
+      await drive(
+        "crm",
+        (cursor) => options.crm.listSentEmails(cursor),
+        async (page) => {
+          let clean = true;
+          for (const message of page.messages) {
+            const result = await options.exchange.saveToSentItems(message.value, message.messageId);
+            if (result.ok) {
+              filed++;
+              filedFromCrm.add(message.messageId);
+              await options.store.saveRelation(scope, filedRelation(message.messageId, result.value.id));
+              outcomes.push({
+                status: "created",
+                side: "exchange",
+                exchangeId: result.value.id,
+                reason: "filed in Sent Items",
+              });
+            } else {
+              clean = false;
+              fail(message.messageId, "exchange", result.failure);
+            }
+          }
+          return clean;
+        },
+      );
     if (directions.toCrm)
       await drive(
         "exchange",
@@ -135,31 +164,6 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
                 clean = false;
                 fail(message.messageId, "crm", result.failure);
               }
-            }
-          }
-          return clean;
-        },
-      );
-    if (directions.toMailbox)
-      await drive(
-        "crm",
-        (cursor) => options.crm.listSentEmails(cursor),
-        async (page) => {
-          let clean = true;
-          for (const message of page.messages) {
-            const result = await options.exchange.saveToSentItems(message.value, message.messageId);
-            if (result.ok) {
-              filed++;
-              await options.store.saveRelation(scope, filedRelation(message.messageId, result.value.id));
-              outcomes.push({
-                status: "created",
-                side: "exchange",
-                exchangeId: result.value.id,
-                reason: "filed in Sent Items",
-              });
-            } else {
-              clean = false;
-              fail(message.messageId, "exchange", result.failure);
             }
           }
           return clean;
