@@ -11,7 +11,7 @@
  * DST-aware occurrence keys of a series would suffer, documented in FIELDS.md).
  */
 import { DateTime, FixedOffsetZone } from "luxon";
-import { ianaFromWindows, windowsFromIana } from "../../model/index.js";
+import { ianaFromWindows, remembered, windowsFromIana } from "../../model/index.js";
 import { MappingError } from "../errors.js";
 import type { EwsDayOfWeek, EwsDayOfWeekIndex, EwsMeetingTimeZone, EwsMonth, EwsTimeChange } from "./wire.js";
 
@@ -85,8 +85,25 @@ function changeRule(change: DateTime<true>, biasOffsetMinutes: number, offsetBef
   };
 }
 
-/** The 2007 `MeetingTimeZone` for an IANA zone, with the DST rule in force in `year`. */
+/**
+ * The 2007 `MeetingTimeZone` for an IANA zone, with the DST rule in force in `year`. Finding the year's transitions
+ * takes a few hundred zone lookups and every event written to (or compared for) a 2007 server asks, so the answer
+ * is remembered per zone and year, frozen since callers share it.
+ */
 export function meetingTimeZoneFor(zone: string, year: number): EwsMeetingTimeZone {
+  return meetingTimeZones(`${year} ${zone}`);
+}
+
+const meetingTimeZones = remembered((key: string): EwsMeetingTimeZone => {
+  const separator = key.indexOf(" ");
+  const meeting = computeMeetingTimeZone(key.slice(separator + 1), Number(key.slice(0, separator)));
+  for (const rule of [meeting.Standard, meeting.Daylight]) {
+    if (rule !== undefined) Object.freeze(Object.freeze(rule).RelativeYearlyRecurrence);
+  }
+  return Object.freeze(meeting);
+});
+
+function computeMeetingTimeZone(zone: string, year: number): EwsMeetingTimeZone {
   const name = windowsFromIana(zone) ?? zone;
   const changes = transitionsOf(zone, year);
   const offsets =
