@@ -21,7 +21,7 @@ import { ZohoOAuth } from "../../src/connectors/zoho/oauth.js";
 import { connectAlice2016 } from "../connectors/ews/alice-2016.js";
 import { connect, mailboxOf, type RunningSimulator, startEmptySimulator } from "../connectors/graph/harness.js";
 import { testPki } from "../support/pki.js";
-import { contact } from "./support.js";
+import { contact, event } from "./support.js";
 
 function send(
   url: string,
@@ -113,6 +113,25 @@ describe("Graph transport: what a failed connection says", () => {
     }
     // The simulator drops the connection before serving: nothing was created, and nothing was sent twice.
     expect(sim.control.items(mailboxOf(sim), "contact")).toHaveLength(0);
+  });
+
+  it("repeats an event create whose answer was cut off: its transactionId makes the repeat return the same event", async () => {
+    const mailbox = mailboxOf(sim);
+    const events = connect(sim, mailbox).modules.events;
+    if (!events) throw new Error("no events port");
+    const before = sim.control.items(mailbox, "event").length;
+    sim.control.resetCallCounts();
+    // Seed 7 at rate 0.5: the first $batch is served (the event is created) but its answer is cut off; the second
+    // is answered in full.
+    sim.control.setFaults({ rate: 0.5, kinds: ["truncated"], seed: 7, endpoints: /\$batch$/ });
+    try {
+      const [created] = await events.create([{ value: event("once", 1) }]);
+      expect(created?.ok && created.value.value.subject).toBe("Meeting once1");
+    } finally {
+      sim.control.setFaults(undefined);
+    }
+    expect(sim.control.callCounts()["graph.POST /$batch"]).toBe(2);
+    expect(sim.control.items(mailbox, "event")).toHaveLength(before + 1);
   });
 
   it("repeats a POST whose connection was refused (never sent), then reports the refusal", async () => {

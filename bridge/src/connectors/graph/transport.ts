@@ -11,7 +11,9 @@
  * - A request that failed in transport (reset connection, "socket hang up", undici's "fetch failed", a cut-off body)
  *   is repeated with exponential back-off when repeating it is safe: GET, PATCH and DELETE, and `$batch`es of them.
  *   A POST that may have created an item is not repeated (it fails `transient`, and the engine's next run decides),
- *   unless the failure proves it was never sent (the connection could not be opened). Failures carry their cause.
+ *   unless the failure proves it was never sent (the connection could not be opened), or it creates an event: that
+ *   carries Graph's idempotency key, `transactionId`, so a repeat answers with the event the first one made.
+ *   Failures carry their cause.
  * - `$batch` (json-batching.md): up to 20 requests per batch, chained with `dependsOn` so Graph runs them one after
  *   another, and at most `concurrentRequests` (4, Outlook's concurrent-request limit per app + mailbox,
  *   throttling-limits.md) batches in flight — an unchained batch of 20 to one mailbox would run 20 at once and trip
@@ -19,6 +21,7 @@
  *   the next batch. Inner 429s are retried in a later batch after their inner Retry-After (the SDK never retries
  *   inner requests), up to `batchAttempts` times, then reported as `throttled` for those items only.
  */
+import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   Client,
@@ -183,9 +186,10 @@ export class GraphTransport {
   }
 
   /** Runs the requests through `$batch`; one response per request, in order. */
-  async batch(requests: readonly BatchRequest[]): Promise<BatchResponse[]> {
-    const results: Array<BatchResponse | undefined> = requests.map(() => undefined);
-    const idempotent = requests.every((request) => request.method !== "POST");
+  async batch(sent: readonly BatchRequest[]): Promise<BatchResponse[]> {
+    const results: Array<BatchResponse | undefined> = sent.map(() => undefined);
+    const requests = sent.map(withTransactionId);
+    const idempotent = requests.every((request) => request.method !== "POST" || createsEventOnce(request));
     let pending = requests.map((_, index) => index);
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       const chunks: number[][] = [];
@@ -237,6 +241,28 @@ export class GraphTransport {
 }
 
 const FAILED_DEPENDENCY = 424;
+
+/** A POST to an events collection (`/users/{id}/events`, `/calendars/{id}/events`) creates an event. */
+const EVENT_COLLECTION = /\/events$/;
+
+/**
+ * An event create with Graph's idempotency key: "transactionId is the idempotency key for retried POSTs" (Graph
+ * event resource; graph-and-addin.md §1.8) — Graph answers a repeat with the event the first one made. The key is
+ * fixed before the first attempt, so every repeat of this call carries the same one.
+ */
+function withTransactionId(request: BatchRequest): BatchRequest {
+  if (request.method !== "POST" || !EVENT_COLLECTION.test(request.url)) return request;
+  const body = request.body as Record<string, unknown> | undefined;
+  if (body === undefined || body.transactionId !== undefined) return request;
+  return { ...request, body: { ...body, transactionId: randomUUID() } };
+}
+
+function createsEventOnce(request: BatchRequest): boolean {
+  return (
+    EVENT_COLLECTION.test(request.url) &&
+    typeof (request.body as Record<string, unknown> | undefined)?.transactionId === "string"
+  );
+}
 
 /**
  * Per request: what fetch itself rejected with. The SDK turns it into a GraphError that keeps only the message

@@ -39,11 +39,12 @@ describe("Graph transport: transient network failures", () => {
   });
 
   it("does not repeat a $batch that may have created items: the write fails as transient, once", async () => {
-    const events = connect(sim, mailboxOf(sim)).modules.events;
-    if (!events) throw new Error("no events port");
+    // Contacts: an event create carries Graph's idempotency key (transactionId) and is repeated (faults/connections).
+    const contacts = connect(sim, mailboxOf(sim)).modules.contacts;
+    if (!contacts) throw new Error("no contacts port");
     sim.control.resetCallCounts();
     sim.control.setFaults({ rate: 1, kinds: ["reset"], seed: 1, endpoints: /\$batch$/ });
-    await expect(events.create([{ value: event("maybe", 1) }])).rejects.toMatchObject({
+    await expect(contacts.create([{ value: contact("maybe", 1) }])).rejects.toMatchObject({
       failure: { kind: "transient" },
     });
     expect(sim.control.callCounts()["graph.POST /$batch"]).toBe(1);
