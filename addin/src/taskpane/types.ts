@@ -28,6 +28,8 @@ export type TaskPaneActions = {
 };
 
 export type TaskPaneData = {
+  /** The signed-in mailbox's address: people at its domain are colleagues, not prospects to create. */
+  self: string;
   item: MailItemSnapshot | null;
   /** Sender and recipients (messages) or attendees (appointments), without the user. */
   people: MailPerson[];

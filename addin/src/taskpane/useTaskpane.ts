@@ -173,5 +173,5 @@ export function useTaskpane(host: OfficeHost, client: BridgeClient): { data: Tas
     [client, host, item],
   );
 
-  return { data: { item, people, context, itemStatus, sync, availability, meeting }, actions };
+  return { data: { self: host.user.email, item, people, context, itemStatus, sync, availability, meeting }, actions };
 }

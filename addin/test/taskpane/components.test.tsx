@@ -28,6 +28,7 @@ function actions(overrides: Partial<TaskPaneActions> = {}): TaskPaneActions {
 }
 
 const baseData: TaskPaneData = {
+  self: "me@fabrikam.com",
   item: {
     itemType: "message",
     mode: "read",
@@ -91,6 +92,26 @@ describe("task pane components (no Office host)", () => {
       title: null,
       phone: null,
     });
+  });
+
+  it("lists colleagues at the user's own domain apart, without offering to create them in the CRM", () => {
+    const colleague = { email: "kim@fabrikam.com", name: "Kim Colleague" };
+    const internal: TaskPaneData = {
+      ...baseData,
+      people: [colleague, { email: "lee@newco.io", name: "Lee Park" }],
+      context: { status: "ready", data: [{ email: colleague.email, records: [] }] },
+    };
+    const { unmount } = renderInTheme(<TaskPane data={internal} actions={actions()} />);
+    const colleagues = screen.getByRole("group", { name: "Colleagues" });
+    expect(colleagues.textContent).toContain("Kim Colleague");
+    expect(within(colleagues).queryAllByRole("button")).toEqual([]);
+    expect(screen.queryByRole("group", { name: "Not in CRM kim@fabrikam.com" })).toBeNull();
+    // Someone from outside still gets the one-click create.
+    expect(screen.getByRole("group", { name: "Not in CRM lee@newco.io" })).toBeTruthy();
+    expect(screen.getByText(/create a contact or lead first/)).toBeTruthy();
+    unmount();
+    renderInTheme(<TaskPane data={{ ...internal, people: [colleague] }} actions={actions()} />);
+    expect(screen.getByText("Only colleagues are on this e-mail: there is nothing to file in the CRM.")).toBeTruthy();
   });
 
   it("offers the contact, its account and its deal as send targets, all chosen by default", async () => {

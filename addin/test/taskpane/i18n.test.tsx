@@ -13,6 +13,7 @@ import { danaContact, syncStatus } from "../support/fixtures.js";
 afterEach(cleanup);
 
 const data: TaskPaneData = {
+  self: "me@fabrikam.com",
   item: {
     itemType: "message",
     mode: "read",

@@ -11,6 +11,27 @@ const useStyles = makeStyles({
   buttons: { display: "flex", gap: tokens.spacingHorizontalS },
 });
 
+const domainOf = (email: string) => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+
+/** Internal mail: a colleague at the user's own domain is no prospect, so no "create contact / lead" for them. */
+export function isColleague(self: string, person: MailPerson): boolean {
+  return domainOf(person.email) === domainOf(self);
+}
+
+/** Colleagues the CRM has no record of, on one line. */
+function Colleagues({ people }: { people: MailPerson[] }) {
+  const { t, format } = useI18n();
+  if (people.length === 0) return null;
+  return (
+    <Card aria-label={t.person.colleagues} size="small" appearance="subtle">
+      <CardHeader
+        header={<Text>{format.list(people.map((person) => person.name))}</Text>}
+        description={<Caption1>{t.person.colleaguesCaption}</Caption1>}
+      />
+    </Card>
+  );
+}
+
 /** Someone the CRM does not know yet, with one-click creation prefilled from the e-mail. */
 function NotInCrm({ person, onCreate }: { person: MailPerson; onCreate: TaskPaneActions["createPerson"] }) {
   const styles = useStyles();
@@ -39,26 +60,31 @@ function NotInCrm({ person, onCreate }: { person: MailPerson; onCreate: TaskPane
 
 /** The CRM view of everyone on the item: matched records first, unknown people with create buttons. */
 export function PeopleSection({
+  self,
   people,
   context,
   onCreatePerson,
 }: {
+  self: string;
   people: MailPerson[];
   context: PeopleContext;
   onCreatePerson: TaskPaneActions["createPerson"];
 }) {
   const styles = useStyles();
   const byEmail = new Map(context.map((entry) => [entry.email.toLowerCase(), entry.records]));
+  const recordsOf = (person: MailPerson) => byEmail.get(person.email.toLowerCase()) ?? [];
+  const unknownColleagues = people.filter((person) => recordsOf(person).length === 0 && isColleague(self, person));
   return (
     <div className={styles.column}>
       {people.map((person) => {
-        const records = byEmail.get(person.email.toLowerCase()) ?? [];
-        return records.length > 0 ? (
-          records.map((record) => <PersonCard key={`${record.module}-${record.id}`} record={record} />)
-        ) : (
+        const records = recordsOf(person);
+        if (records.length > 0)
+          return records.map((record) => <PersonCard key={`${record.module}-${record.id}`} record={record} />);
+        return unknownColleagues.includes(person) ? null : (
           <NotInCrm key={person.email} person={person} onCreate={onCreatePerson} />
         );
       })}
+      <Colleagues people={unknownColleagues} />
     </div>
   );
 }

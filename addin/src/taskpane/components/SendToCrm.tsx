@@ -40,11 +40,14 @@ export function SendToCrm({
   targets,
   status,
   attachmentCount,
+  internalOnly = false,
   onSend,
 }: {
   targets: RecordRef[];
   status: ItemStatus | null;
   attachmentCount: number;
+  /** Everyone on the e-mail is a colleague. */
+  internalOnly?: boolean;
   onSend: TaskPaneActions["sendToCrm"];
 }) {
   const styles = useStyles();
@@ -72,7 +75,7 @@ export function SendToCrm({
         </MessageBar>
       )}
       {targets.length === 0 ? (
-        <Caption1>{t.send.nobodyInCrm}</Caption1>
+        <Caption1>{internalOnly ? t.send.internalOnly : t.send.nobodyInCrm}</Caption1>
       ) : (
         <>
           {targets.map((target) => {

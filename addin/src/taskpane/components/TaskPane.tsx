@@ -6,7 +6,7 @@ import type { PeopleContext, TaskPaneActions, TaskPaneData } from "../types.js";
 import { Attendees } from "./Attendees.js";
 import { FollowUp } from "./FollowUp.js";
 import { Loadable } from "./Loadable.js";
-import { PeopleSection } from "./PeopleSection.js";
+import { isColleague, PeopleSection } from "./PeopleSection.js";
 import { SendToCrm, sendTargets } from "./SendToCrm.js";
 import { SyncPanel } from "./SyncPanel.js";
 
@@ -56,7 +56,12 @@ export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskP
         <Loadable state={data.context} label={t.pane.crmRecords}>
           {(context) => (
             <>
-              <PeopleSection people={data.people} context={context} onCreatePerson={actions.createPerson} />
+              <PeopleSection
+                self={data.self}
+                people={data.people}
+                context={context}
+                onCreatePerson={actions.createPerson}
+              />
               {item.itemType === "message" && item.internetMessageId && (
                 <>
                   <Divider>{t.send.heading}</Divider>
@@ -64,6 +69,7 @@ export function TaskPane({ data, actions }: { data: TaskPaneData; actions: TaskP
                     targets={sendTargets(context)}
                     status={itemStatus}
                     attachmentCount={item.attachments.length}
+                    internalOnly={data.people.every((person) => isColleague(data.self, person))}
                     onSend={actions.sendToCrm}
                   />
                   <Divider>{t.followUp.heading}</Divider>
