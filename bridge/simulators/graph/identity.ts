@@ -7,8 +7,17 @@
  * create a cached account. Errors use the token endpoint's documented shape: `error`, `error_description`
  * ("AADSTSnnnn: …"), `error_codes`, `timestamp`, `trace_id`, `correlation_id`.
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from "jose";
+import { createHash, randomBytes, randomUUID, X509Certificate } from "node:crypto";
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importX509,
+  type JWK,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 import { unauthorized } from "./errors.js";
 import type { AppRegistration, Directory, Tenant } from "./store.js";
 
@@ -16,6 +25,7 @@ export const GRAPH_RESOURCE = "https://graph.microsoft.com";
 const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 const OIDC_SCOPES = new Set(["openid", "profile", "offline_access", "email"]);
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export interface IdentityOptions {
   accessTokenLifetimeSeconds: number;
@@ -304,7 +314,10 @@ export class IdentityPlatform {
   revokeApp(clientId: string): void {
     for (const tenant of this.directory.tenants.values()) {
       const app = tenant.apps.get(clientId);
-      if (app) app.clientSecret = `revoked-${randomUUID()}`;
+      if (app) {
+        app.clientSecret = `revoked-${randomUUID()}`;
+        app.certificates = [];
+      }
     }
     this.revokedApps.set(clientId, Math.floor(Date.now() / 1000));
     for (const [token, grant] of this.refreshTokens) if (grant.clientId === clientId) this.refreshTokens.delete(token);
@@ -333,6 +346,10 @@ export class IdentityPlatform {
     const app = this.requireApp(tenant, clientId);
     const secret = form.get("client_secret") ?? basicSecret;
     const grantType = form.get("grant_type");
+    if (grantType === "client_credentials" && form.get("client_assertion_type") === JWT_BEARER) {
+      await this.checkAssertion(tenantSegment, app, form.get("client_assertion") ?? "");
+      return this.clientCredentials(tenant, app, form.get("scope") ?? "");
+    }
     if (grantType === "client_credentials") {
       if (secret === undefined) {
         throw new OAuthError(
@@ -581,6 +598,45 @@ export class IdentityPlatform {
       );
     }
     return app;
+  }
+
+  /**
+   * A certificate credential (learn.microsoft.com/entra/identity-platform/certificate-credentials): a JWT whose
+   * header names the certificate by `x5t#S256` (PS256) or the older SHA-1 `x5t` (RS256), signed with its key, with
+   * iss = sub = the client id and aud = this token endpoint, within its validity.
+   */
+  private async checkAssertion(tenantSegment: string, app: AppRegistration, assertion: string): Promise<void> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(assertion);
+    } catch {
+      throw new OAuthError(400, "invalid_request", 50027, "JWT token is invalid or malformed.");
+    }
+    const named = String(header["x5t#S256"] ?? header.x5t ?? "");
+    const digest = header["x5t#S256"] ? "sha256" : "sha1";
+    const certificate = (app.certificates ?? []).find(
+      (pem) => createHash(digest).update(new X509Certificate(pem).raw).digest("base64url") === named,
+    );
+    if (!certificate) {
+      throw new OAuthError(
+        401,
+        "invalid_client",
+        700027,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${named}']`,
+      );
+    }
+    try {
+      await jwtVerify(assertion, await importX509(certificate, String(header.alg)), {
+        audience: `${this.baseUrl}/${tenantSegment}/oauth2/v2.0/token`,
+        issuer: app.clientId,
+        subject: app.clientId,
+        // MSAL rounds nbf/iat to the nearest second, so an assertion can be "from the future" by a fraction of one;
+        // Entra tolerates the usual clock skew between client and server.
+        clockTolerance: 300,
+      });
+    } catch {
+      throw new OAuthError(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+    }
   }
 
   private checkSecret(app: AppRegistration, secret: string): void {

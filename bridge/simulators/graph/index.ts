@@ -419,6 +419,13 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}) {
     },
     /** Revokes an app's credentials: its secret stops working and tokens issued so far are rejected (401). */
     revokeApp: (clientId: string) => identity.revokeApp(clientId),
+    /** Uploads a certificate (PEM) to an app registration, as an admin does under "Certificates & secrets". */
+    addAppCertificate(clientId: string, certificatePem: string): void {
+      for (const tenant of directory.tenants.values()) {
+        const app = tenant.apps.get(clientId);
+        if (app) app.certificates = [...(app.certificates ?? []), certificatePem];
+      }
+    },
     /** Forgets the request history and in-flight counts of every app + mailbox pair. */
     resetThrottling: () => throttle.reset(),
     setLatency(ms: number): void {

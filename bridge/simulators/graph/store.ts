@@ -37,6 +37,8 @@ export interface AppRegistration {
   allowedMailboxes?: Set<string>;
   /** The app's own API (`api://{clientId}`) scopes, as the add-in obtains through nested app authentication. */
   exposedScopes: string[];
+  /** Certificates uploaded to the registration (keyCredentials, PEM): client assertions signed with their keys count. */
+  certificates?: string[];
 }
 
 export interface Tenant {

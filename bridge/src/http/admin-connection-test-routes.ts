@@ -9,6 +9,7 @@ import {
   testExchangeConnection,
   testZohoConnection,
 } from "../services/connection-tests.js";
+import { InvalidAppCertificate } from "../services/connections.js";
 import { adminRouteAdder } from "./admin-meeting-routes.js";
 import type { AppContext } from "./context.js";
 import { HttpError, httpErrors } from "./errors.js";
@@ -22,6 +23,9 @@ export async function unlessUnconfigured<T>(test: () => Promise<T>): Promise<T> 
     if (error instanceof ConnectionNotConfigured) throw new HttpError(409, "not-configured", error.message);
     if (error instanceof ConnectionNotAllowed) {
       throw httpErrors.invalid("admin", [{ path: "connection.endpoint.ewsUrl", message: error.message }]);
+    }
+    if (error instanceof InvalidAppCertificate) {
+      throw httpErrors.invalid("admin", [{ path: "connection.credential", message: error.message }]);
     }
     throw error;
   }

@@ -21,6 +21,7 @@ import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-lis
 import { allowedAccountsServer } from "../security/zoho-accounts.js";
 import { ewsLogonName, testExchangePassword } from "../services/connection-tests.js";
 import {
+  InvalidAppCertificate,
   loadCredentialMode,
   loadExchangeConnection,
   loadZohoConnection,
@@ -129,6 +130,7 @@ async function autodiscoverOnSave(
       autodiscoverUrl: request.endpoint.mode === "autodiscover" ? request.endpoint.autodiscoverUrl : undefined,
       username: ewsLogonName(request.username ?? request.emailAddress, request.domain),
       password,
+      authScheme: request.authScheme,
       allowedHosts,
     });
   } catch (error) {
@@ -309,7 +311,10 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
       request.kind === "ews" && request.endpoint.mode === "autodiscover"
         ? await autodiscoverOnSave(storage, request, context.settings.ewsAllowedHosts)
         : undefined;
-    await saveExchangeConnection(storage, request, discoveredEwsUrl);
+    await saveExchangeConnection(storage, request, discoveredEwsUrl).catch((error: unknown) => {
+      if (!(error instanceof InvalidAppCertificate)) throw error;
+      throw httpErrors.invalid("admin", [{ path: "credential", message: error.message }]);
+    });
     await audit(admin?.zohoUserId, "exchange.save", { kind: request.kind });
     return presentExchangeConnection(storage);
   });

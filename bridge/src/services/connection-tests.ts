@@ -20,7 +20,14 @@ import { appOnlyTokens, createGraphExchangePort, msalApp } from "../connectors/g
 import { ZohoClient, ZohoOAuth } from "../connectors/zoho/index.js";
 import { checkOutboundUrl } from "../security/url-allow-list.js";
 import type { Storage } from "../storage/index.js";
-import { loadCredentialMode, loadExchangeConnection, loadZohoConnection, SECRET } from "./connections.js";
+import {
+  appCertificate,
+  loadCredentialMode,
+  loadExchangeConnection,
+  loadZohoConnection,
+  SECRET,
+  storedGraphCredential,
+} from "./connections.js";
 import { AutodiscoverFailed, autodiscoverEwsUrl } from "./ews-autodiscover.js";
 import type { ServiceConnectorOptions } from "./service-connectors.js";
 
@@ -279,17 +286,22 @@ async function connectionUnderTest(storage: Storage, draft: ExchangeConnectionIn
     };
   }
   if (draft?.kind === "graph") {
-    if (draft.credential?.type === "certificate")
-      throw new ConnectionNotConfigured("Certificate credentials are tested after saving");
+    const { credential, ...rest } = draft;
+    if (credential?.type === "certificate") {
+      const { thumbprintSha256 } = appCertificate(credential.certificatePem, credential.privateKeyPem);
+      return { ...rest, credential: { clientCertificate: { thumbprintSha256, privateKey: credential.privateKeyPem } } };
+    }
     return {
-      ...draft,
-      clientSecret: draft.credential?.clientSecret ?? (await storage.secrets.get(SECRET.graphClientSecret)),
+      ...rest,
+      credential: credential
+        ? { clientSecret: credential.clientSecret }
+        : await storedGraphCredential(storage, saved?.kind === "graph" ? saved : undefined),
     };
   }
   if (saved?.kind === "ews") {
     return { ...saved, ewsUrl: saved.resolvedEwsUrl, password: await storage.secrets.get(SECRET.exchangePassword) };
   }
-  if (saved?.kind === "graph") return { ...saved, clientSecret: await storage.secrets.get(SECRET.graphClientSecret) };
+  if (saved?.kind === "graph") return { ...saved, credential: await storedGraphCredential(storage, saved) };
   throw new ConnectionNotConfigured("no Exchange connection is configured");
 }
 
@@ -495,12 +507,12 @@ export async function testExchangeConnection(
       now,
     );
   }
-  if (!connection.clientSecret) throw new ConnectionNotConfigured("no Graph client secret is stored");
+  if (!connection.credential) throw new ConnectionNotConfigured("no Graph client secret or certificate key is stored");
   const authority = `${options.authorityHost}/${connection.tenantId}`;
   const tokens = appOnlyTokens(
     msalApp({
+      ...connection.credential,
       clientId: connection.clientId,
-      clientSecret: connection.clientSecret,
       authority,
       ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
     }),

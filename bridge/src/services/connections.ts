@@ -3,6 +3,7 @@
  * secret store under a fixed name. Presenters turn them into the admin contract's shapes, where a secret is only
  * ever "set" / "not-set".
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { z } from "zod";
 import {
   CredentialModeKind,
@@ -13,6 +14,7 @@ import {
   type ZohoConnection,
   ZohoDataCentre,
 } from "../api/admin.js";
+import type { AppCredential } from "../connectors/graph/index.js";
 import type { Storage } from "../storage/index.js";
 
 export const SECRET = {
@@ -46,9 +48,18 @@ const storedEws = EwsConnectionInput.omit({ password: true }).extend({
   resolvedEwsUrl: z.string().nullable(),
   detectedVersion: z.string().nullable(),
 });
+const AppCertificate = z.object({
+  /** SHA-1, hex upper case: what the Entra admin center lists under "Certificates & secrets". */
+  thumbprint: z.string(),
+  /** SHA-256, hex: how MSAL names the certificate in its client assertion (x5t#S256). */
+  thumbprintSha256: z.string(),
+  notAfter: z.string(),
+});
+export type AppCertificate = z.infer<typeof AppCertificate>;
+
 const storedGraph = GraphConnectionInput.omit({ credential: true }).extend({
   credentialType: z.enum(["secret", "certificate"]).nullable(),
-  certificate: z.object({ thumbprint: z.string(), notAfter: z.string() }).nullable(),
+  certificate: AppCertificate.nullable(),
 });
 export const StoredExchangeConnection = z.discriminatedUnion("kind", [storedEws, storedGraph]);
 export type StoredExchangeConnection = z.infer<typeof StoredExchangeConnection>;
@@ -110,14 +121,59 @@ export async function saveExchangeConnection(
   const { credential, ...rest } = input;
   const previous = await loadExchangeConnection(storage);
   let credentialType = previous?.kind === "graph" ? previous.credentialType : null;
+  let certificate = previous?.kind === "graph" ? previous.certificate : null;
   if (credential?.type === "secret") {
     await storage.secrets.put(SECRET.graphClientSecret, credential.clientSecret);
     credentialType = "secret";
   } else if (credential?.type === "certificate") {
+    certificate = appCertificate(credential.certificatePem, credential.privateKeyPem);
     await storage.secrets.put(SECRET.graphPrivateKey, credential.privateKeyPem);
     credentialType = "certificate";
   }
-  await storage.settings.put(EXCHANGE_KEY, { ...rest, credentialType, certificate: null });
+  await storage.settings.put(EXCHANGE_KEY, {
+    ...rest,
+    credentialType,
+    certificate: credentialType === "certificate" ? certificate : null,
+  });
+}
+
+/** The Graph app's stored credential as MSAL takes it; undefined when its secret or key is missing. */
+export async function storedGraphCredential(
+  storage: Storage,
+  stored: Extract<StoredExchangeConnection, { kind: "graph" }> | undefined,
+): Promise<AppCredential | undefined> {
+  if (stored?.credentialType === "certificate") {
+    const privateKey = await storage.secrets.get(SECRET.graphPrivateKey);
+    if (!privateKey || !stored.certificate) return undefined;
+    return { clientCertificate: { thumbprintSha256: stored.certificate.thumbprintSha256, privateKey } };
+  }
+  const clientSecret = await storage.secrets.get(SECRET.graphClientSecret);
+  return clientSecret ? { clientSecret } : undefined;
+}
+
+/** The admin's certificate and key do not make a credential (unreadable, or the key is not the certificate's). */
+export class InvalidAppCertificate extends Error {}
+
+/** Reads an app certificate (PEM) and checks the private key belongs to it. */
+export function appCertificate(certificatePem: string, privateKeyPem: string): AppCertificate {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    throw new InvalidAppCertificate("the certificate is not a PEM X.509 certificate");
+  }
+  let matches: boolean;
+  try {
+    matches = certificate.checkPrivateKey(createPrivateKey(privateKeyPem));
+  } catch {
+    throw new InvalidAppCertificate("the private key is not a PEM private key");
+  }
+  if (!matches) throw new InvalidAppCertificate("the private key does not belong to this certificate");
+  return {
+    thumbprint: certificate.fingerprint.replaceAll(":", ""),
+    thumbprintSha256: certificate.fingerprint256.replaceAll(":", "").toLowerCase(),
+    notAfter: new Date(certificate.validTo).toISOString(),
+  };
 }
 
 export async function loadCredentialMode(storage: Storage): Promise<z.infer<typeof CredentialModeKind>> {

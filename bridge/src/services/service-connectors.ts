@@ -35,6 +35,7 @@ import {
   loadZohoConnection,
   SECRET,
   type StoredExchangeConnection,
+  storedGraphCredential,
 } from "./connections.js";
 import type { ConnectorFactory, MailboxPorts } from "./connectors.js";
 
@@ -156,15 +157,15 @@ export async function createServiceConnectorFactory(
   async function graphTokenProvider(
     exchange: Extract<StoredExchangeConnection, { kind: "graph" }>,
   ): Promise<TokenProvider> {
-    const clientSecret = await storage.secrets.get(SECRET.graphClientSecret);
-    if (!clientSecret) throw notConfigured("the Graph client secret");
-    const key = JSON.stringify([exchange.tenantId, exchange.clientId, clientSecret]);
+    const credential = await storedGraphCredential(storage, exchange);
+    if (!credential) throw notConfigured("the Graph client secret or certificate key");
+    const key = JSON.stringify([exchange.tenantId, exchange.clientId, credential]);
     let tokens = graphTokens.get(key);
     if (!tokens) {
       tokens = appOnlyTokens(
         msalApp({
+          ...credential,
           clientId: exchange.clientId,
-          clientSecret,
           authority: `${endpoints.authorityHost}/${exchange.tenantId}`,
           ...(endpoints.knownAuthorities ? { knownAuthorities: endpoints.knownAuthorities } : {}),
         }),

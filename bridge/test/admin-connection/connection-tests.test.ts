@@ -4,9 +4,12 @@
  * revoked Graph app, an application access policy, a revoked or under-scoped Zoho refresh token, an untrusted or
  * wrongly named certificate) and must come back as its own step + code.
  */
+import { randomBytes, webcrypto, X509Certificate } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import "reflect-metadata";
+import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEwsSimulator } from "../../simulators/ews/index.js";
 import { DEMO_TENANT, startGraphSimulator } from "../../simulators/graph/index.js";
@@ -74,6 +77,30 @@ async function post(path: string, body: unknown): Promise<{ status: number; json
     body: JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as ConnectionTestResult };
+}
+
+/** A self-signed RSA certificate and its key, as an admin makes one for an Entra app registration. */
+async function appCertificatePem(): Promise<{ certificatePem: string; privateKeyPem: string }> {
+  const algorithm = {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: "SHA-256",
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomBytes(8).toString("hex"),
+    name: "CN=Zoho CRM Bridge",
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 365 * 24 * 3_600_000),
+    keys,
+    signingAlgorithm: algorithm,
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
+  return {
+    certificatePem: certificate.toString("pem"),
+    privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join("\n")}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 const stepStatuses = (result: ConnectionTestResult) =>
@@ -400,6 +427,64 @@ describe("testExchange over Graph (app-only)", () => {
       expect(stepStatuses(json)).toMatchObject({ authentication: "passed" });
     } finally {
       graph.control.setAccessPolicy(DEMO_TENANT.bridgeApp.clientId, undefined);
+    }
+  });
+
+  it("authenticates with a certificate uploaded to the app: test, save (thumbprint, expiry) and the sync's ports", async () => {
+    const [registered, other] = [await appCertificatePem(), await appCertificatePem()];
+    graph.control.addAppCertificate(DEMO_TENANT.bridgeApp.clientId, registered.certificatePem);
+    const certificateDraft = (pair: { certificatePem: string; privateKeyPem: string }) => ({
+      ...graphDraft(),
+      credential: { type: "certificate" as const, ...pair },
+    });
+    const { json } = await post("/exchange/test", { connection: certificateDraft(registered), mailbox: ADELE });
+    expect(json.failure).toBeNull();
+    expect(stepStatuses(json)).toEqual({ tls: "passed", authentication: "passed", mailbox: "passed" });
+    // A certificate the app registration does not have is refused by the identity platform (AADSTS700027).
+    const unknown = await post("/exchange/test", { connection: certificateDraft(other), mailbox: ADELE });
+    expect(unknown.json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
+    // A key that is not the certificate's is refused before anything is sent.
+    const mismatched = await post("/exchange/test", {
+      connection: certificateDraft({ certificatePem: registered.certificatePem, privateKeyPem: other.privateKeyPem }),
+    });
+    expect(mismatched.status).toBe(400);
+
+    const headers = await sessionHeaders(bridge);
+    const saved = await fetch(`${bridge.url}/api/admin/exchange/connection`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify(certificateDraft(registered)),
+    });
+    const connection = (await saved.json()) as { certificate: { notAfter: string } };
+    const x509 = new X509Certificate(registered.certificatePem);
+    expect(connection).toMatchObject({
+      kind: "graph",
+      credentialType: "certificate",
+      privateKey: "set",
+      certificate: { thumbprint: x509.fingerprint.replaceAll(":", ""), notAfter: new Date(x509.validTo).toISOString() },
+    });
+    expect(JSON.stringify(connection)).not.toContain("PRIVATE KEY");
+    const health = (await (await fetch(`${bridge.url}/api/admin/account/credentials`, { headers })).json()) as {
+      credentials: unknown[];
+    };
+    expect(health.credentials).toContainEqual(
+      expect.objectContaining({
+        subject: "graph-certificate",
+        status: "ok",
+        expiresAt: connection.certificate.notAfter,
+      }),
+    );
+    // The saved test and the sync's ports (the production connector factory) sign in with the stored key.
+    expect((await post("/exchange/test", { mailbox: ADELE })).json.failure).toBeNull();
+    const [user] = await seedUsers(bridge, 1);
+    await bridge.storage.users.setMailbox(user?.id ?? "", ADELE);
+    const selected = (await bridge.storage.users.listSyncable()).find((each) => each.mailbox === ADELE);
+    const port = await bridge.context.connectors.exchange(selected as NonNullable<typeof selected>);
+    try {
+      expect(await port.modules.contacts?.listAll(undefined)).toBeDefined();
+    } finally {
+      await port.close();
+      await bridge.storage.users.setSelected([user?.id ?? ""], false);
     }
   });
 

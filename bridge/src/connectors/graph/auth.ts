@@ -26,21 +26,27 @@ export interface TokenProvider {
   getToken(forceRefresh: boolean): Promise<string>;
 }
 
-export interface MsalAppOptions {
+/** How the app proves itself: its client secret, or a certificate uploaded to the registration and its key. */
+export type AppCredential =
+  | { clientSecret: string }
+  | { clientCertificate: { thumbprintSha256: string; privateKey: string } };
+
+export type MsalAppOptions = AppCredential & {
   clientId: string;
-  clientSecret: string;
   /** `https://login.microsoftonline.com/{tenant}` (or the simulator's `{url}/{tenant}`). */
   authority: string;
   /** Hosts MSAL trusts without instance discovery (the simulator's host:port); empty for Entra. */
   knownAuthorities?: string[];
   cachePlugin?: ICachePlugin;
-}
+};
 
 export function msalApp(options: MsalAppOptions): ConfidentialClientApplication {
   const config: Configuration = {
     auth: {
       clientId: options.clientId,
-      clientSecret: options.clientSecret,
+      ...("clientSecret" in options
+        ? { clientSecret: options.clientSecret }
+        : { clientCertificate: options.clientCertificate }),
       authority: options.authority,
       ...(options.knownAuthorities ? { knownAuthorities: options.knownAuthorities } : {}),
     },

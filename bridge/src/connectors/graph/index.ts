@@ -17,6 +17,7 @@ import { GraphRecordPort, type Json } from "./records.js";
 import { batchFailure, GraphTransport, TEXT_BODIES } from "./transport.js";
 
 export {
+  type AppCredential,
   appOnlyTokens,
   type CacheStore,
   delegatedTokens,
