@@ -30,9 +30,18 @@ function integerPart(field: string, value: string): number {
   return Number(value);
 }
 
+/** Year, month (1–12) and day of a `yyyy-MM-dd` date: every series read asks, and a luxon DateTime costs more. */
+function dateFields(date: LocalDate): { year: number; month: number; day: number } {
+  return { year: Number(date.slice(0, 4)), month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)) };
+}
+
 /** The weekday of a date, as an RRULE day code. */
 export function weekdayOf(date: LocalDate): Weekday {
-  return weekdays[DateTime.fromISO(date).weekday - 1] ?? "MO";
+  const { year, month, day } = dateFields(date);
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  // getUTCDay counts from Sunday, RRULE day codes from Monday.
+  return weekdays[(at.getUTCDay() + 6) % 7] ?? "MO";
 }
 
 /**
@@ -40,7 +49,7 @@ export function weekdayOf(date: LocalDate): Weekday {
  * "every n years" in the start's month (EWS yearly patterns have no interval, so EWS writes the monthly form).
  */
 export function completeRecurrence(rule: Recurrence, seriesStart: LocalDate): Recurrence {
-  const start = DateTime.fromISO(seriesStart);
+  const start = dateFields(seriesStart);
   const complete: Recurrence = { ...rule };
   if (rule.frequency === "monthly" && rule.interval % 12 === 0) {
     Object.assign(complete, { frequency: "yearly", interval: rule.interval / 12, byMonth: start.month });
