@@ -474,6 +474,22 @@ describe("testExchange over Graph (app-only)", () => {
         expiresAt: connection.certificate.notAfter,
       }),
     );
+    // A month before the certificate expires the admin is warned; past it, it is failed and says what to do.
+    const clock = bridge.context.now;
+    const notAfter = Date.parse(connection.certificate.notAfter);
+    const healthAt = async (at: number) => {
+      bridge.context.now = () => new Date(at);
+      const answer = await fetch(`${bridge.url}/api/admin/account/credentials`, { headers });
+      return (
+        (await answer.json()) as { credentials: Array<{ subject: string; status: string; detail: string }> }
+      ).credentials.find((credential) => credential.subject === "graph-certificate");
+    };
+    try {
+      expect((await healthAt(notAfter - 10 * 24 * 3_600_000))?.status).toBe("expiring");
+      expect(await healthAt(notAfter + 1_000)).toMatchObject({ status: "failed", detail: /has expired/ });
+    } finally {
+      bridge.context.now = clock;
+    }
     // The saved test and the sync's ports (the production connector factory) sign in with the stored key.
     expect((await post("/exchange/test", { mailbox: ADELE })).json.failure).toBeNull();
     const [user] = await seedUsers(bridge, 1);
