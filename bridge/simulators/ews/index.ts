@@ -456,9 +456,12 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
         res.end(JSON.stringify(await identity.metadataDocument()));
         return;
       }
-      if (path === "/autodiscover/autodiscover.xml" && req.method === "POST") {
+      if (path === "/autodiscover/autodiscover.xml") {
+        // IIS authenticates before the handler runs (@ewsjs/xhr's NTLM handshake starts with a GET); a GET that gets
+        // through is answered as a browser visit is: Autodiscover error 600 "Invalid Request".
         authenticate(req);
-        return await answerPoxAutodiscover(req, res);
+        if (req.method === "POST") return await answerPoxAutodiscover(req, res);
+        return poxAutodiscoverAnswer(res, poxAutodiscoverError(600, "Invalid Request"));
       }
       if (path === "/autodiscover/autodiscover.svc" && req.method === "POST" && server.soapAutodiscover) {
         authenticate(req);
@@ -496,14 +499,21 @@ export function createEwsSimulator(options: EwsSimulatorOptions = {}): EwsSimula
     const request = parseXml(await readBody(req));
     const email = childText(child(request, "Request"), "EMailAddress") ?? "";
     const mailbox = org.findMailbox(email);
-    const ns = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
     const outlook = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
     const inner = mailbox
       ? `<Response xmlns="${outlook}"><User><DisplayName>${mailbox.displayName}</DisplayName><AutoDiscoverSMTPAddress>${mailbox.smtp}</AutoDiscoverSMTPAddress></User><Account><AccountType>email</AccountType><Action>settings</Action><Protocol><Type>EXCH</Type><EwsUrl>${baseUrl}/EWS/Exchange.asmx</EwsUrl></Protocol><Protocol><Type>EXPR</Type><EwsUrl>${baseUrl}/EWS/Exchange.asmx</EwsUrl></Protocol></Account></Response>`
-      : `<Response><Error Time="00:00:00" Id="2477272013"><ErrorCode>500</ErrorCode><Message>The email address can't be found.</Message><DebugData /></Error></Response>`;
-    const xml = `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${ns}">${inner}</Autodiscover>`;
+      : poxAutodiscoverError(500, "The email address can't be found.");
+    poxAutodiscoverAnswer(res, inner);
+  }
+
+  function poxAutodiscoverError(code: number, message: string): string {
+    return `<Response><Error Time="00:00:00" Id="2477272013"><ErrorCode>${code}</ErrorCode><Message>${message}</Message><DebugData /></Error></Response>`;
+  }
+
+  function poxAutodiscoverAnswer(res: ServerResponse, inner: string): void {
+    const ns = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
     res.writeHead(200, { "content-type": TEXT_XML });
-    res.end(xml);
+    res.end(`<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="${ns}">${inner}</Autodiscover>`);
   }
 
   return {

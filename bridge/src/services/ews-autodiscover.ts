@@ -33,6 +33,8 @@ export interface AutodiscoverRequest {
   /** The logon name as sent (DOMAIN\user when a domain is given). */
   username: string;
   password: string;
+  /** How the account logs on; NTLM servers often refuse Basic altogether. Default Basic. */
+  authScheme?: "basic" | "ntlm";
   allowedHosts: readonly string[];
 }
 
@@ -58,7 +60,12 @@ export async function autodiscoverEwsUrl(request: AutodiscoverRequest): Promise<
   for (const endpoint of callable) {
     let ewsUrl: string;
     try {
-      ewsUrl = await discoverEwsUrl({ ...request, mailbox: request.emailAddress, autodiscoverUrl: endpoint });
+      ewsUrl = await discoverEwsUrl({
+        ...request,
+        mailbox: request.emailAddress,
+        autodiscoverUrl: endpoint,
+        auth: request.authScheme ?? "basic",
+      });
     } catch (error) {
       const failure = toConnectorFailure(error);
       const why = `${new URL(endpoint).host}: ${failure.message}`;

@@ -24,6 +24,7 @@ import {
 } from "ews-javascript-api";
 import { ConnectorError } from "../errors.js";
 import { ewsError } from "./errors.js";
+import { xmlEscaped } from "./escape.js";
 import { GuardedXhrApi } from "./transport.js";
 
 export type EwsVersionName =
@@ -146,35 +147,58 @@ export class EwsSession {
  * redirect would take the request (and, same-origin, the Basic credentials) to a host nobody checked.
  */
 export async function discoverEwsUrl(
-  options: Pick<EwsConnectionOptions, "mailbox" | "autodiscoverUrl" | "username" | "password">,
+  options: Pick<EwsConnectionOptions, "mailbox" | "autodiscoverUrl" | "username" | "password"> &
+    Partial<Pick<EwsConnectionOptions, "auth">>,
 ): Promise<string> {
   const domain = options.mailbox.split("@")[1] ?? "";
   const endpoint = options.autodiscoverUrl ?? `https://autodiscover.${domain}/autodiscover/autodiscover.xml`;
   const body =
     '<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">' +
-    `<Request><EMailAddress>${options.mailbox}</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>`;
-  let text: string;
+    `<Request><EMailAddress>${xmlEscaped(options.mailbox)}</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>`;
+  let answer: { status: number; text: string };
   try {
-    const response = await fetch(endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "text/xml; charset=utf-8",
-        authorization: `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`,
-      },
-      body,
-      redirect: "error",
-    });
-    if (response.status === 401)
-      throw new ConnectorError({ kind: "auth-expired", message: "Autodiscover refused the credentials" });
-    text = await response.text();
+    answer = await postAutodiscover(endpoint, body, options);
   } catch (error) {
     throw ewsError(error);
   }
-  const url = /<EwsUrl>([^<]+)<\/EwsUrl>/.exec(text)?.[1];
+  if (answer.status === 401)
+    throw new ConnectorError({ kind: "auth-expired", message: "Autodiscover refused the credentials" });
+  const url = /<EwsUrl>([^<]+)<\/EwsUrl>/.exec(answer.text)?.[1];
   if (!url)
     throw new ConnectorError({
       kind: "mailbox-unavailable",
       message: `Autodiscover has no EWS URL for ${options.mailbox}`,
     });
   return url;
+}
+
+async function postAutodiscover(
+  endpoint: string,
+  body: string,
+  options: Pick<EwsConnectionOptions, "username" | "password"> & Partial<Pick<EwsConnectionOptions, "auth">>,
+): Promise<{ status: number; text: string }> {
+  const headers = { "content-type": "text/xml; charset=utf-8" };
+  if (options.auth === "ntlm") {
+    // A server with Basic switched off answers a Basic POST with 401 whatever the password, so an NTLM connection
+    // discovers through the same @ewsjs/xhr NTLM handshake as its EWS calls. It rejects every non-200 answer with
+    // the answer itself; redirects are not followed (allowRedirect false) for the reason above.
+    const xhr = new XhrApi({ rejectUnauthorized: true });
+    // biome-ignore lint/correctness/useHookAtTopLevel: not a React hook; switches @ewsjs/xhr to NTLM
+    xhr.useNtlmAuthentication(options.username, options.password);
+    const reply = await xhr
+      .xhr({ url: endpoint, type: "POST", data: body, headers, allowRedirect: false })
+      .catch((failure: unknown) => failure as { status?: unknown; responseText?: string });
+    if (typeof reply.status !== "number" || reply.status === 0) throw reply;
+    return { status: reply.status, text: reply.responseText ?? "" };
+  }
+  const response = await fetch(endpoint, {
+    method: "POST",
+    headers: {
+      ...headers,
+      authorization: `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`,
+    },
+    body,
+    redirect: "error",
+  });
+  return { status: response.status, text: await response.text() };
 }
