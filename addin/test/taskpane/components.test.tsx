@@ -183,6 +183,31 @@ describe("task pane components (no Office host)", () => {
     expect(screen.getByText(/Board meeting.*Zoho rejected the end time/)).toBeTruthy();
   });
 
+  it("sync panel: says what the last sync changed in words, and a switched-off module is just off", () => {
+    const [contacts, events] = syncStatus.modules;
+    if (!contacts || !events) throw new Error("fixture without modules");
+    const idle = { finishedAt: "2026-11-25T12:00:00+00:00", outcome: "succeeded" as const };
+    renderInTheme(
+      <SyncPanel
+        sync={{
+          ...syncStatus,
+          modules: [
+            contacts,
+            { ...contacts, module: "tasks", lastSync: { ...idle, created: 0, updated: 0, deleted: 0, errors: 0 } },
+            { ...events, enabled: false, state: "syncing" },
+          ],
+        }}
+        itemStatus={null}
+        onToggle={rejecting}
+        onSyncNow={rejecting}
+      />,
+    );
+    expect(screen.getByText(/: 2 created and 5 updated$/)).toBeTruthy();
+    expect(screen.getByText(/: no changes$/)).toBeTruthy();
+    expect(screen.getByText("off · set by your admin")).toBeTruthy();
+    expect(screen.queryByText("syncing")).toBeNull();
+  });
+
   it("creates a follow-up task linked to the contact and the deal", async () => {
     const createFollowUp = vi.fn<TaskPaneActions["createFollowUp"]>(() =>
       Promise.resolve({ module: "Tasks", id: "T9", name: "Follow up: Renewal terms", crmUrl: null }),

@@ -22,9 +22,40 @@ const useStyles = makeStyles({
 function lastSyncText(module: MySyncStatus["modules"][number], { t, format }: I18n): string {
   if (!module.lastSync) return t.sync.neverSynced;
   const { finishedAt, outcome, created, updated, deleted, errors } = module.lastSync;
-  const counts = `+${format.number(created)} ~${format.number(updated)} -${format.number(deleted)}`;
-  const errorText = errors ? `, ${t.sync.errors(format.number(errors))}` : "";
-  return `${t.sync.lastSync(format.dateTime(finishedAt), t.sync.outcomes[outcome])}: ${counts}${errorText}`;
+  const changes = [
+    created ? t.sync.created(format.number(created)) : null,
+    updated ? t.sync.updated(format.number(updated)) : null,
+    deleted ? t.sync.deleted(format.number(deleted)) : null,
+    errors ? t.sync.errors(format.number(errors)) : null,
+  ].filter((part): part is string => part !== null);
+  const counts = changes.length === 0 ? t.sync.noChanges : format.list(changes);
+  return `${t.sync.lastSync(format.dateTime(finishedAt), t.sync.outcomes[outcome])}: ${counts}`;
+}
+
+/** A switched-off module has no sync state worth a badge; one the admin fixed says so. */
+function ModuleState({ module }: { module: MySyncStatus["modules"][number] }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const note = module.userMayToggle ? null : ` · ${t.sync.setByAdmin}`;
+  if (!module.enabled)
+    return (
+      <Caption1>
+        {t.sync.off}
+        {note}
+      </Caption1>
+    );
+  return (
+    <div>
+      <Badge appearance="outline" color={module.state === "failed" ? "danger" : "informative"}>
+        {t.sync.states[module.state]}
+      </Badge>
+      <Caption1>
+        {" "}
+        {lastSyncText(module, i18n)}
+        {note}
+      </Caption1>
+    </div>
+  );
 }
 
 /** "Synced" or "not synced because …" for the open item. */
@@ -76,12 +107,7 @@ export function SyncPanel({
             disabled={!module.userMayToggle || toggle.busy}
             onChange={(_, data) => toggle.run(module.module, data.checked)}
           />
-          <div>
-            <Badge appearance="outline" color={module.state === "failed" ? "danger" : "informative"}>
-              {t.sync.states[module.state]}
-            </Badge>
-            <Caption1> {lastSyncText(module, i18n)}</Caption1>
-          </div>
+          <ModuleState module={module} />
         </div>
       ))}
       <Button disabled={syncNow.busy} onClick={() => syncNow.run()}>
