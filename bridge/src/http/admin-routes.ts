@@ -21,6 +21,7 @@ import { checkOutboundUrl, OutboundUrlRejected } from "../security/url-allow-lis
 import { allowedAccountsServer } from "../security/zoho-accounts.js";
 import { ewsLogonName, testExchangePassword } from "../services/connection-tests.js";
 import {
+  InvalidAppCertificate,
   loadCredentialMode,
   loadExchangeConnection,
   loadZohoConnection,
@@ -310,7 +311,10 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
       request.kind === "ews" && request.endpoint.mode === "autodiscover"
         ? await autodiscoverOnSave(storage, request, context.settings.ewsAllowedHosts)
         : undefined;
-    await saveExchangeConnection(storage, request, discoveredEwsUrl);
+    await saveExchangeConnection(storage, request, discoveredEwsUrl).catch((error: unknown) => {
+      if (!(error instanceof InvalidAppCertificate)) throw error;
+      throw httpErrors.invalid("admin", [{ path: "credential", message: error.message }]);
+    });
     await audit(admin?.zohoUserId, "exchange.save", { kind: request.kind });
     return presentExchangeConnection(storage);
   });
@@ -686,6 +690,9 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
   });
 }
 
+/** A certificate this close to its expiry is reported "expiring", so a renewal fits in the admin's month. */
+const CERTIFICATE_WARNING_MS = 30 * 24 * 3_600_000;
+
 async function credentialHealth(context: AppContext): Promise<z.input<typeof CredentialHealth>> {
   const { storage } = context;
   const zoho = await loadZohoConnection(storage);
@@ -713,11 +720,17 @@ async function credentialHealth(context: AppContext): Promise<z.input<typeof Cre
   }
   if (exchange?.kind === "graph") {
     const certificate = exchange.credentialType === "certificate";
+    const expiresAt = exchange.certificate?.notAfter ?? null;
+    const left = expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(expiresAt) - context.now().getTime();
+    const stored = await status(certificate ? SECRET.graphPrivateKey : SECRET.graphClientSecret, left > 0);
     credentials.push({
       subject: certificate ? "graph-certificate" : "graph-app-secret",
-      status: await status(certificate ? SECRET.graphPrivateKey : SECRET.graphClientSecret, true),
-      expiresAt: exchange.certificate?.notAfter ?? null,
-      detail: "Credential of the Entra app registration.",
+      status: stored === "ok" && left < CERTIFICATE_WARNING_MS ? "expiring" : stored,
+      expiresAt,
+      detail:
+        left <= 0
+          ? "The certificate has expired: upload a new one to the Entra app registration, then save it here."
+          : "Credential of the Entra app registration.",
     });
   }
   return {
