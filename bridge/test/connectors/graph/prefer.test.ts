@@ -1,7 +1,8 @@
 /**
  * What the Graph connector asks Outlook for, observed on the wire through a recording HTTPS front of the simulator:
  * synced records (events, tasks, contacts) read bodies as plain text, inner `$batch` requests included, while the
- * mail port keeps Outlook's HTML bodies.
+ * mail port keeps Outlook's HTML bodies; every request asks for immutable ids, so an id the bridge stored survives the
+ * user moving the item to another folder.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CalendarEvent } from "../../../src/model/index.js";
@@ -41,13 +42,19 @@ describe("Graph connector: body content type", () => {
     await events.listChanges(undefined);
     const records = front.seen.filter((request) => /\/(events|calendarView)/.test(request.url));
     expect(records.length).toBeGreaterThan(2);
-    for (const request of records) expect(request.prefer).toContain('outlook.body-content-type="text"');
+    for (const request of records) {
+      expect(request.prefer).toContain('outlook.body-content-type="text"');
+      expect(request.prefer).toContain('IdType="ImmutableId"');
+    }
 
     front.seen.length = 0;
     await exchange.mail?.listMessages(undefined);
     const mail = front.seen.filter((request) => request.url.includes("messages"));
     expect(mail.length).toBeGreaterThan(0);
-    for (const request of mail) expect(request.prefer).not.toContain("outlook.body-content-type");
+    for (const request of mail) {
+      expect(request.prefer).not.toContain("outlook.body-content-type");
+      expect(request.prefer).toContain('IdType="ImmutableId"');
+    }
   });
 
   it("selects cancelledOccurrences (returned only on $select) whenever it reads a series master", async () => {
