@@ -31,9 +31,8 @@ import { requestError, type ZohoClient, type ZohoJson } from "./client.js";
 import { epochSeconds, zohoTime } from "./time.js";
 
 const ADDRESSES_PER_QUERY = 50;
-/** COQL rows per call; one query's offset + limit may not pass 10 000 (zoho-crm-api.md §2.5). */
+/** COQL rows per call (zoho-crm-api.md §2.5). */
 const COQL_ROWS = 2000;
-const COQL_MAX_ROWS = 10_000;
 /**
  * Records whose Emails are read at once. The client's limiter keeps the calls within Zoho's concurrency anyway;
  * chunks keep one failed read from leaving a long tail of others running.
@@ -112,41 +111,30 @@ export class ZohoMailPort implements CrmMailPort<Email> {
 
   /**
    * The ids of the user's records of `module` whose Last_Activity_Time is at or after `from`, oldest activity first,
-   * 2 000 per COQL call. Pages go by activity time rather than by offset alone, so that a query never needs more than
-   * COQL's 10 000 rows; the offset only steps over the rows of the page's last second already read (`skip`). A record
-   * whose activity moves while this pages is met again later (the ids are kept once) or, when it moves after the
-   * first call, in the next run's window.
+   * 2 000 per COQL call, paged by (Last_Activity_Time, id) after the last row: COQL's offset stops at 10 000 rows
+   * (zoho-crm-api.md §2.5), and a record whose activity moves meanwhile is met again later (ids are kept once).
    */
   private async recentlyActive(module: string, from: number): Promise<string[]> {
     const ids = new Set<string>();
-    let since = from;
-    let skip = 0;
+    const owner = `Owner = ${coqlString(this.userId)}`;
+    let where = `(${owner} and Last_Activity_Time >= ${coqlString(zohoTime(from))})`;
     for (;;) {
-      if (skip + COQL_ROWS > COQL_MAX_ROWS) {
-        throw new ConnectorError({
-          kind: "transient",
-          message: `more than ${COQL_MAX_ROWS - COQL_ROWS} ${module} with activity in the same second`,
-        });
-      }
       const answer = await this.client.request({
         method: "POST",
         path: "coql",
         heavy: true,
         body: {
-          select_query: `select Last_Activity_Time from ${module} where (Owner = ${coqlString(this.userId)} and Last_Activity_Time >= ${coqlString(zohoTime(since))}) order by Last_Activity_Time asc, id asc limit ${skip}, ${COQL_ROWS}`,
+          select_query: `select Last_Activity_Time from ${module} where ${where} order by Last_Activity_Time asc, id asc limit ${COQL_ROWS}`,
         },
       });
       if (answer.status === 204) return [...ids];
       if (answer.status !== 200) throw requestError(answer, `${module} with recent activity`);
       const rows = (answer.json?.data as ZohoJson[] | undefined) ?? [];
       for (const row of rows) ids.add(String(row.id));
-      const info = (answer.json?.info ?? {}) as ZohoJson;
       const last = rows.at(-1);
-      if (info.more_records !== true || !last) return [...ids];
-      const lastSecond = epochSeconds(String(last.Last_Activity_Time));
-      const atLast = rows.filter((row) => epochSeconds(String(row.Last_Activity_Time)) === lastSecond).length;
-      skip = lastSecond === since ? skip + atLast : atLast;
-      since = lastSecond;
+      if ((answer.json?.info as ZohoJson | undefined)?.more_records !== true || !last) return [...ids];
+      const at = coqlString(String(last.Last_Activity_Time));
+      where = `(${owner} and (Last_Activity_Time > ${at} or (Last_Activity_Time = ${at} and id > ${coqlString(String(last.id))})))`;
     }
   }
 
