@@ -217,7 +217,7 @@ afterAll(async () => {
 const pane = () => page.getByRole("complementary", { name: "Task pane" });
 
 describe("add-in preview against the real sandbox bridge", () => {
-  it("opens on the sandbox's own customer mail: a Deal's contact with Account and Deal, and an unknown sender", async () => {
+  it("opens on the sandbox's own customer mail: a Deal's contact with Account and Deal, filed with its attachment; an unknown sender", async () => {
     // Mail the sandbox delivered itself (bridge/src/sandbox/demo-mail.ts), not this test: "<Deal>: next steps".
     const listed = (await (
       await fetch(`${urls.bridge}/api/addin/sandbox/items?mailbox=${encodeURIComponent(mailbox)}`)
@@ -233,6 +233,19 @@ describe("add-in preview against the real sandbox bridge", () => {
     expect(await card.getByText(/^Account: .+/).isVisible()).toBe(true);
     expect(await card.getByText(new RegExp(`^${deal} — `)).isVisible()).toBe(true);
     await page.screenshot({ path: path.join(screenshots, "sandbox-0-demo-customer.png"), fullPage: true });
+    // Its proposal goes to the CRM with it when the salesperson asks for the attachments.
+    await pane().getByRole("checkbox", { name: "Include attachments (1)" }).check();
+    await pane().getByRole("button", { name: "Send to CRM" }).click();
+    await pane()
+      .getByText(/Already in CRM: Contact /)
+      .waitFor({ timeout: 30_000 });
+    const state = (await control(`${urls.zoho}/_sim/state`, {})) as {
+      records: { Contacts: Array<{ id: string; Email?: string }> };
+      emails: Record<string, Array<{ subject?: string; attachments?: Array<{ name: string }> }>>;
+    };
+    const contact = state.records.Contacts.find((record) => record.Email === customer.from.email);
+    const filed = (state.emails[`Contacts/${contact?.id}`] ?? []).filter((mail) => mail.subject === customer.subject);
+    expect(filed.map((mail) => mail.attachments?.map((file) => file.name))).toEqual([["Proposal.txt"]]);
     await page.getByRole("button", { name: /Introduction: Fourth Coffee/ }).click();
     await pane()
       .getByRole("group", { name: "Not in CRM sam.rivera@fourthcoffee.example" })

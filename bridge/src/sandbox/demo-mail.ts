@@ -17,6 +17,8 @@ interface Sender {
   name: string;
   address: string;
   subject: string;
+  /** A file on the mail, so "include attachments" has something to file. */
+  attachment?: { name: string; contentType: string; content: string };
 }
 
 const lookupId = (value: unknown) => (value as { id?: string } | null | undefined)?.id;
@@ -34,6 +36,15 @@ function knownCustomers(zoho: RunningZohoSimulator): Sender[] {
       name: `${contact.First_Name} ${contact.Last_Name}`,
       address: contact.Email,
       subject: `${deal.Deal_Name}: next steps`,
+      ...(senders.size === 0
+        ? {
+            attachment: {
+              name: "Proposal.txt",
+              contentType: "text/plain",
+              content: `Proposal for ${deal.Deal_Name}\n`,
+            },
+          }
+        : {}),
     });
   }
   return [...senders.values()];
@@ -54,7 +65,7 @@ export async function deliverDemoCustomerMail(
     for (const [index, sender] of senders.entries()) {
       // A minute apart, newest first in the preview: the first known customer opens the pane.
       const at = new Date(now - index * 60_000).toISOString();
-      await graph.control.receiveMail(mailbox, {
+      const message = await graph.control.receiveMail(mailbox, {
         receivedDateTime: at,
         sentDateTime: at,
         subject: sender.subject,
@@ -62,6 +73,14 @@ export async function deliverDemoCustomerMail(
         from: { emailAddress: { name: sender.name, address: sender.address } },
         toRecipients: [{ emailAddress: { address: mailbox } }],
       });
+      if (sender.attachment) {
+        await graph.control.actAsUser(mailbox, "POST", `/messages/${String(message.id)}/attachments`, {
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          name: sender.attachment.name,
+          contentType: sender.attachment.contentType,
+          contentBytes: Buffer.from(sender.attachment.content).toString("base64"),
+        });
+      }
     }
   }
   return senders.length;

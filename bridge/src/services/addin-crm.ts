@@ -223,6 +223,7 @@ export class AddinCrm {
   async previewMessages(user: BridgeUser, limit: number) {
     const mailbox = await this.mailbox(user);
     const found: Array<{ id: string; value: Email }> = [];
+    let newest: Array<{ id: string; value: Email; files: Array<{ name: string; size: number }> }> = [];
     try {
       let cursor: string | undefined;
       while (mailbox.mail) {
@@ -231,40 +232,48 @@ export class AddinCrm {
         if (page.complete) break;
         cursor = page.cursor;
       }
+      found.sort((a, b) => Date.parse(b.value.date) - Date.parse(a.value.date));
+      // The Graph connector's message listing asks for no attachment metadata, so the few previewed messages are
+      // asked for their files: the stubbed host must list them as Outlook's item.attachments would.
+      const mail = mailbox.mail;
+      newest = await Promise.all(
+        found.slice(0, limit).map(async (entry) => ({
+          ...entry,
+          files:
+            entry.value.attachments.length > 0 || !mail
+              ? entry.value.attachments.map((attachment) => ({ name: attachment.name, size: attachment.size ?? 0 }))
+              : (await mail.attachmentFiles(entry.id))
+                  .filter((file) => !file.isInline)
+                  .map((file) => ({ name: file.name, size: file.content.length })),
+        })),
+      );
     } finally {
       await mailbox.close();
     }
     const person = (entry: Email["from"]) => ({ email: entry.address, name: entry.name ?? null });
-    return found
-      .sort((a, b) => Date.parse(b.value.date) - Date.parse(a.value.date))
-      .slice(0, limit)
-      .map(({ id, value }) => ({
-        itemType: "message" as const,
-        // The sandbox mailboxes are Office 365 ones, so the Graph id serves as both ids.
-        ewsItemId: id,
-        restItemId: id,
-        internetMessageId: value.messageId,
-        subject: value.subject,
-        from: person(value.from),
-        to: value.to.map(person),
-        cc: value.cc.map(person),
-        start: null,
-        end: null,
-        location: null,
-        dateTimeCreated: value.date,
-        bodyText:
-          value.body.format === "html"
-            ? value.body.content
-                .replace(/<[^>]*>/g, " ")
-                .replace(/\s+/g, " ")
-                .trim()
-            : value.body.content,
-        attachments: value.attachments.map((attachment, index) => ({
-          id: `${id}:${index}`,
-          name: attachment.name,
-          size: attachment.size ?? 0,
-        })),
-      }));
+    return newest.map(({ id, value, files }) => ({
+      itemType: "message" as const,
+      // The sandbox mailboxes are Office 365 ones, so the Graph id serves as both ids.
+      ewsItemId: id,
+      restItemId: id,
+      internetMessageId: value.messageId,
+      subject: value.subject,
+      from: person(value.from),
+      to: value.to.map(person),
+      cc: value.cc.map(person),
+      start: null,
+      end: null,
+      location: null,
+      dateTimeCreated: value.date,
+      bodyText:
+        value.body.format === "html"
+          ? value.body.content
+              .replace(/<[^>]*>/g, " ")
+              .replace(/\s+/g, " ")
+              .trim()
+          : value.body.content,
+      attachments: files.map((file, index) => ({ id: `${id}:${index}`, ...file })),
+    }));
   }
 
   filedRecords(user: BridgeUser, internetMessageId: string): Promise<FiledRecord[]> {
