@@ -202,7 +202,12 @@ export const GraphConnectionInput = z.object({
   /** Omitted: keep the stored credential. */
   credential: z
     .discriminatedUnion("type", [
-      z.object({ type: z.literal("secret"), clientSecret: secret }),
+      z.object({
+        type: z.literal("secret"),
+        clientSecret: secret,
+        /** The "Expires" date Entra shows for the secret (the value cannot be read back), for credential health. */
+        expiresAt: isoDateTime.optional(),
+      }),
       z.object({ type: z.literal("certificate"), certificatePem: nonEmpty, privateKeyPem: secret }),
     ])
     .optional(),
@@ -233,6 +238,8 @@ export const ExchangeConnection = z.discriminatedUnion("kind", [
     clientId: z.string(),
     credentialType: z.enum(["secret", "certificate"]).nullable(),
     clientSecret: SecretState,
+    /** When the credential expires: the certificate's notAfter, or the client secret's as the admin gave it. */
+    credentialExpiresAt: isoDateTime.nullable().optional(),
     privateKey: SecretState,
     /** Certificate thumbprint and expiry, so the admin sees it coming. */
     certificate: z.object({ thumbprint: z.string(), notAfter: isoDateTime }).nullable(),

@@ -690,7 +690,7 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
   });
 }
 
-/** A certificate this close to its expiry is reported "expiring", so a renewal fits in the admin's month. */
+/** A secret or certificate this close to its expiry is reported "expiring", so a renewal fits in the admin's month. */
 const CERTIFICATE_WARNING_MS = 30 * 24 * 3_600_000;
 
 async function credentialHealth(context: AppContext): Promise<z.input<typeof CredentialHealth>> {
@@ -720,7 +720,7 @@ async function credentialHealth(context: AppContext): Promise<z.input<typeof Cre
   }
   if (exchange?.kind === "graph") {
     const certificate = exchange.credentialType === "certificate";
-    const expiresAt = exchange.certificate?.notAfter ?? null;
+    const expiresAt = exchange.credentialExpiresAt ?? exchange.certificate?.notAfter ?? null;
     const left = expiresAt === null ? Number.POSITIVE_INFINITY : Date.parse(expiresAt) - context.now().getTime();
     const stored = await status(certificate ? SECRET.graphPrivateKey : SECRET.graphClientSecret, left > 0);
     credentials.push({
@@ -729,7 +729,7 @@ async function credentialHealth(context: AppContext): Promise<z.input<typeof Cre
       expiresAt,
       detail:
         left <= 0
-          ? "The certificate has expired: upload a new one to the Entra app registration, then save it here."
+          ? `The ${certificate ? "certificate" : "client secret"} has expired: add a new one to the Entra app registration, then save it here.`
           : "Credential of the Entra app registration.",
     });
   }

@@ -60,6 +60,7 @@ export type AppCertificate = z.infer<typeof AppCertificate>;
 const storedGraph = GraphConnectionInput.omit({ credential: true }).extend({
   credentialType: z.enum(["secret", "certificate"]).nullable(),
   certificate: AppCertificate.nullable(),
+  credentialExpiresAt: z.string().nullable().optional(),
 });
 export const StoredExchangeConnection = z.discriminatedUnion("kind", [storedEws, storedGraph]);
 export type StoredExchangeConnection = z.infer<typeof StoredExchangeConnection>;
@@ -122,9 +123,11 @@ export async function saveExchangeConnection(
   const previous = await loadExchangeConnection(storage);
   let credentialType = previous?.kind === "graph" ? previous.credentialType : null;
   let certificate = previous?.kind === "graph" ? previous.certificate : null;
+  let credentialExpiresAt = previous?.kind === "graph" ? (previous.credentialExpiresAt ?? null) : null;
   if (credential?.type === "secret") {
     await storage.secrets.put(SECRET.graphClientSecret, credential.clientSecret);
     credentialType = "secret";
+    credentialExpiresAt = credential.expiresAt ?? null;
   } else if (credential?.type === "certificate") {
     certificate = appCertificate(credential.certificatePem, credential.privateKeyPem);
     await storage.secrets.put(SECRET.graphPrivateKey, credential.privateKeyPem);
@@ -134,6 +137,7 @@ export async function saveExchangeConnection(
     ...rest,
     credentialType,
     certificate: credentialType === "certificate" ? certificate : null,
+    credentialExpiresAt: credentialType === "certificate" ? (certificate?.notAfter ?? null) : credentialExpiresAt,
   });
 }
 

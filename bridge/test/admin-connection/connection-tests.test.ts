@@ -504,6 +504,23 @@ describe("testExchange over Graph (app-only)", () => {
     }
   });
 
+  it("warns before the client secret expires, from the expiry the admin copied from Entra", async () => {
+    const headers = await sessionHeaders(bridge);
+    const expiresAt = new Date(bridge.context.now().getTime() + 10 * 24 * 3_600_000).toISOString();
+    const saved = await fetch(`${bridge.url}/api/admin/exchange/connection`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify({ ...graphDraft(), credential: { ...graphDraft().credential, expiresAt } }),
+    });
+    expect(await saved.json()).toMatchObject({ credentialType: "secret", credentialExpiresAt: expiresAt });
+    const health = (await (await fetch(`${bridge.url}/api/admin/account/credentials`, { headers })).json()) as {
+      credentials: unknown[];
+    };
+    expect(health.credentials).toContainEqual(
+      expect.objectContaining({ subject: "graph-app-secret", status: "expiring", expiresAt }),
+    );
+  });
+
   it("reports a wrong client secret, then a revoked app, as invalid credentials", async () => {
     const wrong = await post("/exchange/test", { connection: graphDraft("wrong-secret"), mailbox: ADELE });
     expect(wrong.json.failure).toMatchObject({ step: "authentication", code: "invalid-credentials" });
