@@ -87,6 +87,21 @@ const CONTACT_LACKS: Record<ExchangeApi | ZohoPersonModule, readonly FieldOf<Con
   ],
 };
 
+function contactEmails(contact: Contact): string[] {
+  return [contact.email1, contact.email2, contact.email3].flatMap((email) =>
+    email === undefined ? [] : [looseKey(email)],
+  );
+}
+
+function attendeeAddresses(event: CalendarEvent): string[] {
+  return event.attendees.map((attendee) => attendee.address.toLowerCase());
+}
+
+/** True when either list is empty (nothing to tell the items apart) or they share an entry. */
+function overlapsOrEmpty(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === 0 || right.length === 0 || left.some((entry) => right.includes(entry));
+}
+
 function holding<T>(all: readonly FieldOf<T>[], lacks: readonly FieldOf<T>[]): readonly FieldOf<T>[] {
   return all.filter((field) => !lacks.includes(field));
 }
@@ -98,12 +113,14 @@ export function contactSyncModule(exchange: ExchangeApi, crm: ZohoPersonModule =
     fields: CONTACT_FIELDS,
     sideFields: sides(holding(CONTACT_FIELDS, CONTACT_LACKS[exchange]), holding(CONTACT_FIELDS, CONTACT_LACKS[crm])),
     matchKeys(contact) {
-      const emails = [contact.email1, contact.email2, contact.email3].filter((email) => email !== undefined);
-      const keys = [...new Set(emails.map((email) => `email:${looseKey(email)}`))];
+      const keys = [...new Set(contactEmails(contact).map((email) => `email:${email}`))];
       const name = looseKey(`${contact.givenName ?? ""} ${contact.surname ?? ""}`);
       if (name !== "") keys.push(`name:${name}|${looseKey(contact.companyName)}`);
       return keys;
     },
+    // Namesakes at one company are two people when each has e-mail addresses and they share none (Zoho itself tells
+    // contacts apart by e-mail); pairing them would merge two people's details into one record or a conflict.
+    mayPair: (exchange, crm) => overlapsOrEmpty(contactEmails(exchange), contactEmails(crm)),
     normalizeField(field, value) {
       if (field === "categories") return normaliseCategories(value as string[]);
       if (EMAIL_FIELDS.has(field) && typeof value === "string") return normaliseText(value.toLowerCase());
@@ -140,6 +157,9 @@ export function eventSyncModule(exchange: ExchangeApi): SyncModule<CalendarEvent
       const keys = [`start:${start}|${looseKey(event.subject)}`];
       return event.uid === undefined ? keys : [`uid:${event.uid}`, ...keys];
     },
+    // One meeting lists the same people in every copy (organizer's, attendees', the CRM's); same-titled meetings at
+    // the same time with no attendee in common are different meetings (e.g. two teams' "Weekly sync").
+    mayPair: (exchange, crm) => overlapsOrEmpty(attendeeAddresses(exchange), attendeeAddresses(crm)),
     normalizeField(field, value) {
       switch (field) {
         case "attendees":

@@ -32,6 +32,13 @@ export interface SyncModule<T> {
    */
   matchKeys(value: T): readonly string[];
   /**
+   * False when two items that share a match key are nevertheless certainly different things (contacts with the same
+   * name and company whose e-mail addresses all differ; same-titled meetings at the same time with different
+   * attendees), so first-sync matching leaves them apart instead of pairing them into a conflict. Absent: any key
+   * match pairs.
+   */
+  mayPair?(exchange: T, crm: T): boolean;
+  /**
    * Comparable form of one field's value (must be JSON-serialisable; `undefined` means "empty"). Two values are
    * equal for the core iff their normal forms serialise identically.
    */

@@ -170,7 +170,9 @@ export function matchAdded<T>(
   for (const item of [...exchangeItems].sort(byId)) {
     let partner: RemoteItem<T> | undefined;
     for (const key of keysOf(item.value)) {
-      partner = index.get(key)?.find((candidate) => !taken.has(candidate.id));
+      partner = index
+        .get(key)
+        ?.find((candidate) => !taken.has(candidate.id) && (module.mayPair?.(item.value, candidate.value) ?? true));
       if (partner) break;
     }
     if (partner) {

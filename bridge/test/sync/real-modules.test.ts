@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryRecordPort } from "../../src/connectors/memory/index.js";
 import type { Side } from "../../src/connectors/port.js";
+import type { CalendarEvent } from "../../src/model/index.js";
 import { contactSyncModule, eventSyncModule, taskSyncModule } from "../../src/model/sync-modules.js";
 import { equalOnSide, sharedFields } from "../../src/sync/compare.js";
 import { runSync } from "../../src/sync/engine.js";
@@ -109,5 +110,69 @@ describe("sync core with the model's modules", () => {
       fc.asyncProperty(records(task), sides, (values, from) => copiesAcrossWithoutDuplicates(module, values, from)),
       { numRuns: 25 },
     );
+  });
+
+  it("keeps namesakes and same-titled meetings apart when their e-mails or attendees differ, pairs them otherwise", async () => {
+    const pairsAfterFirstSync = async <T>(module: SyncModule<T>, exchange: readonly T[], crm: readonly T[]) => {
+      const ports = { exchange: sideOf(module, "exchange"), crm: sideOf(module, "crm") };
+      for (const value of exchange) ports.exchange.userCreate(value);
+      for (const value of crm) ports.crm.userCreate(value);
+      const store = new MemorySyncStateStore();
+      const scope = { mailboxId: "m", module: module.name };
+      await runSync({ scope, module, exchange: ports.exchange, crm: ports.crm, store, settings: settingsOf<T>() });
+      const conflicts = await store.listConflicts(scope);
+      return { pairs: (await store.listRelations(scope)).length, conflicts: conflicts.length };
+    };
+    const johanna = { givenName: "Johanna", surname: "Holloway", companyName: "Woodgrove Bank", categories: [] };
+    const contacts = contactSyncModule("graph", "Contacts");
+    // Two people: each side's copy goes across, nothing is merged.
+    expect(
+      await pairsAfterFirstSync(
+        contacts,
+        [{ ...johanna, email1: "johanna.holloway9@woodgrove.example", jobTitle: "Engineer" }],
+        [{ ...johanna, email1: "johanna.holloway2@woodgrove.example", jobTitle: "CFO" }],
+      ),
+    ).toEqual({ pairs: 2, conflicts: 0 });
+    // One person: an address in common, or none to tell them apart.
+    expect(
+      await pairsAfterFirstSync(
+        contacts,
+        [{ ...johanna, email1: "jh@woodgrove.example" }],
+        [{ ...johanna, email1: "other@woodgrove.example", email2: "JH@woodgrove.example" }],
+      ),
+    ).toMatchObject({ pairs: 1 });
+    expect(await pairsAfterFirstSync(contacts, [johanna], [{ ...johanna, email1: "jh@woodgrove.example" }])).toEqual({
+      pairs: 1,
+      conflicts: 0,
+    });
+
+    const events = eventSyncModule("graph");
+    const weeklySync: Omit<CalendarEvent, "attendees"> = {
+      subject: "Weekly sync",
+      span: { kind: "timed", start: "2026-12-07T08:00:00Z", end: "2026-12-07T09:00:00Z" },
+      movedOccurrences: [],
+      cancelledOccurrences: [],
+      categories: [],
+      sensitivity: "normal",
+    };
+    const attendee = (address: string): CalendarEvent["attendees"][number] => ({
+      address,
+      type: "required",
+      response: "unknown",
+    });
+    expect(
+      await pairsAfterFirstSync(
+        events,
+        [{ ...weeklySync, attendees: [attendee("diegos@contoso.example")] }],
+        [{ ...weeklySync, attendees: [attendee("leeg@contoso.example")] }],
+      ),
+    ).toEqual({ pairs: 2, conflicts: 0 });
+    expect(
+      await pairsAfterFirstSync(
+        events,
+        [{ ...weeklySync, attendees: [attendee("diegos@contoso.example")] }],
+        [{ ...weeklySync, attendees: [attendee("Diegos@contoso.example")] }],
+      ),
+    ).toEqual({ pairs: 1, conflicts: 0 });
   });
 });
