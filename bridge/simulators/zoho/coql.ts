@@ -265,11 +265,28 @@ function conditionFields(condition: Condition): string[] {
     : [condition.field];
 }
 
+/** The form in which `equal` compares: text case-insensitively, anything else as itself. */
+function equalityKey(value: Comparable | undefined): string {
+  return typeof value === "string" ? `s:${value.toLowerCase()}` : `${typeof value}:${String(value)}`;
+}
+
 class Evaluator {
+  /** Per `in` condition, its coerced values by `equalityKey`: computed once a query, not once a record. */
+  private readonly inSets = new Map<Condition, Set<string>>();
+
   constructor(
     private readonly org: ZohoOrg,
     private readonly module: ModuleDef,
   ) {}
+
+  private inSet(condition: Extract<Condition, { kind: "in" }>): Set<string> {
+    let set = this.inSets.get(condition);
+    if (!set) {
+      set = new Set(condition.values.map((value) => equalityKey(this.literal(condition.field, value))));
+      this.inSets.set(condition, set);
+    }
+    return set;
+  }
 
   value(record: StoredRecord, column: string): Comparable {
     return column.includes(".") ? joinedValue(this.org, this.module, record, column) : fieldValue(record, column);
@@ -296,8 +313,7 @@ class Evaluator {
         return condition.negated ? !hit : hit;
       }
       case "in": {
-        const actual = this.value(record, condition.field);
-        const hit = condition.values.some((value) => equal(actual, this.literal(condition.field, value)));
+        const hit = this.inSet(condition).has(equalityKey(this.value(record, condition.field)));
         return condition.negated ? !hit : hit;
       }
       case "between": {
@@ -336,17 +352,31 @@ function equal(actual: Comparable, expected: Comparable | undefined): boolean {
   return actual === expected;
 }
 
-/** Candidate records from the e-mail index when the condition pins `Email` exactly (through ANDs). */
+/**
+ * Candidate records from the e-mail index when the condition pins `Email` to values (`=` or `in`, through ANDs, or
+ * through ORs whose every branch does); undefined when it does not.
+ */
 function indexedCandidates(org: ZohoOrg, module: ModuleDef, condition: Condition): StoredRecord[] | undefined {
   if (condition.kind === "logic" && condition.operator === "and") {
     return indexedCandidates(org, module, condition.left) ?? indexedCandidates(org, module, condition.right);
   }
-  if (condition.kind === "compare" && condition.field === "Email" && condition.operator === "=") {
-    const records = org.moduleRecords(module.apiName);
-    const ids = typeof condition.value === "string" ? records.byEmail.get(condition.value.toLowerCase()) : undefined;
-    return [...(ids ?? [])].flatMap((id) => records.records.get(id) ?? []);
+  if (condition.kind === "logic") {
+    const left = indexedCandidates(org, module, condition.left);
+    const right = left && indexedCandidates(org, module, condition.right);
+    return right && [...new Set([...(left ?? []), ...right])];
   }
-  return undefined;
+  const pinned =
+    condition.kind === "compare" && condition.operator === "="
+      ? [condition.value]
+      : condition.kind === "in" && !condition.negated
+        ? condition.values
+        : undefined;
+  if (condition.field !== "Email" || !pinned) return undefined;
+  const records = org.moduleRecords(module.apiName);
+  const ids = new Set(
+    pinned.flatMap((value) => (typeof value === "string" ? [...(records.byEmail.get(value.toLowerCase()) ?? [])] : [])),
+  );
+  return [...ids].flatMap((id) => records.records.get(id) ?? []);
 }
 
 export async function executeCoql(org: ZohoOrg, ctx: ApiContext): Promise<ApiResult> {
@@ -367,12 +397,16 @@ export async function executeCoql(org: ZohoOrg, ctx: ApiContext): Promise<ApiRes
     throw new ZohoApiError(400, "LIMIT_EXCEEDED", "Max records limit exceeded", { limit: MAX_ROWS, clause: "offset" });
   }
   const evaluator = new Evaluator(org, module);
-  const candidates = indexedCandidates(org, module, query.where) ?? org.moduleRecords(module.apiName).records.values();
+  const indexed = indexedCandidates(org, module, query.where);
   const matched: StoredRecord[] = [];
-  for (const record of candidates) if (evaluator.matches(record, query.where)) matched.push(record);
-  if (query.orderBy.length > 0) {
+  for (const record of indexed ?? org.moduleRecords(module.apiName).records.values()) {
+    if (evaluator.matches(record, query.where)) matched.push(record);
+  }
+  // Without ORDER BY, COQL answers in ascending id order (COQL-Overview), which a scan (insertion order) already is.
+  const orderBy = query.orderBy.length > 0 || !indexed ? query.orderBy : [{ field: "id", descending: false }];
+  if (orderBy.length > 0) {
     matched.sort((a, b) => {
-      for (const { field, descending } of query.orderBy) {
+      for (const { field, descending } of orderBy) {
         const order = compare(evaluator.value(a, field), evaluator.value(b, field));
         if (order !== 0) return descending ? -order : order;
       }

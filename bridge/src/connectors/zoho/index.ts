@@ -83,17 +83,14 @@ const TASK_FIELDS = [
   "Closed_Time",
 ];
 
+const EMAIL_FIELDS = ["Email", "Secondary_Email"];
+
 /** A contact first-sync matches by any of its e-mails (either Zoho e-mail field) or by its name (`Last_Name`). */
-function contactMatchFields(contact: Contact): Array<[string, string]> {
+function contactMatchFields(contact: Contact): Array<[string[], string]> {
   const emails = [contact.email1, contact.email2, contact.email3].flatMap((email) => email ?? []);
   return [
-    ...emails.flatMap(
-      (email): Array<[string, string]> => [
-        ["Email", email],
-        ["Secondary_Email", email],
-      ],
-    ),
-    ["Last_Name", String(contactToZoho(contact, "Contacts").Last_Name)],
+    ...emails.map((email): [string[], string] => [EMAIL_FIELDS, email]),
+    [["Last_Name"], String(contactToZoho(contact, "Contacts").Last_Name)],
   ];
 }
 
@@ -154,7 +151,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Events",
       fields: EVENT_FIELDS,
       fromZoho: (record) => eventFromZoho(record as ZohoEventRecord, mapping),
-      matchFields: (event) => [["Event_Title", event.subject]],
+      matchFields: (event) => [[["Event_Title"], event.subject]],
       toZoho: (event, current) => eventToZoho(event, { ...mapping, current: current as ZohoEventRecord }) as ZohoJson,
     },
     options.records,
@@ -166,7 +163,7 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Tasks",
       fields: TASK_FIELDS,
       fromZoho: (record) => taskFromZoho(record as ZohoTaskRecord, mapping),
-      matchFields: (task) => [["Subject", task.subject]],
+      matchFields: (task) => [[["Subject"], task.subject]],
       toZoho: (task) => taskToZoho(task, mapping) as ZohoJson,
     },
     options.records,
@@ -180,12 +177,17 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
     modules: { contacts, events, tasks },
     mail: new ZohoMailPort(client, userTimeZone, String(user.id)),
     async activeUsers() {
-      const answer = await client.request({
-        method: "GET",
-        path: "users",
-        query: { type: "ActiveUsers", per_page: 200 },
-      });
-      return ((answer.json?.users as ZohoJson[] | undefined) ?? []).map(toUser);
+      // 200 a page at most (zoho-crm-api.md §6): an org with more users pages on, or the rest would look deactivated.
+      const users: ZohoUser[] = [];
+      for (let page = 1; ; page++) {
+        const answer = await client.request({
+          method: "GET",
+          path: "users",
+          query: { type: "ActiveUsers", per_page: 200, page },
+        });
+        users.push(...((answer.json?.users as ZohoJson[] | undefined) ?? []).map(toUser));
+        if ((answer.json?.info as ZohoJson | undefined)?.more_records !== true) return users;
+      }
     },
     async profiles() {
       const answer = await client.request({ method: "GET", path: "settings/profiles" });

@@ -62,11 +62,11 @@ export interface ZohoModuleMapping<T> {
   fields: readonly string[];
   fromZoho(record: ZohoJson): T;
   /**
-   * COQL-searchable `[field, value]` pairs under which a record that first-sync matches `value` (the module's
-   * `matchKeys`) must turn up; a superset is fine, the planner matches exactly. An owner-scoped port looks them up
-   * among other users' records, which its listing does not show.
+   * COQL-searchable `[fields, value]` pairs: a record that first-sync matches `value` (the module's `matchKeys`) holds
+   * one of these values in one of the fields; a superset is fine, the planner matches exactly. An owner-scoped port
+   * looks them up among other users' records, which its listing does not show.
    */
-  matchFields?(value: T): ReadonlyArray<readonly [string, string]>;
+  matchFields?(value: T): ReadonlyArray<readonly [fields: readonly string[], value: string]>;
   /** Called once per write batch before `toZoho`, to resolve look-ups in bulk (e.g. companies → Account ids). */
   prepare?(values: readonly T[]): Promise<void>;
   /** Zoho record for a write; `current` is the record as Zoho holds it (updates only). */
@@ -469,21 +469,28 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
 
   /**
    * Records of other owners that may first-sync match `values` (`mapping.matchFields`), which an owner-scoped listing
-   * does not show: COQL `F in (…) and Owner not in (me)`, 50 values a call, then read in full.
+   * does not show: COQL `(F in (…) or G in (…)) and Owner not in (me)`, 50 values a call, then read in full.
    */
   async matchOutsideScope(values: readonly T[]): Promise<readonly RemoteItem<T>[]> {
     const owner = this.scopeOwner;
     if (owner === undefined || !this.mapping.matchFields) return [];
-    const byField = new Map<string, Set<string>>();
+    const byFields = new Map<string, Set<string>>();
     for (const value of values) {
-      for (const [field, text] of this.mapping.matchFields(value)) {
-        if (text.trim() !== "") byField.set(field, (byField.get(field) ?? new Set()).add(text));
+      for (const [fields, text] of this.mapping.matchFields(value)) {
+        const key = fields.join(",");
+        if (text.trim() !== "") byFields.set(key, (byFields.get(key) ?? new Set()).add(text));
       }
     }
     const ids = new Set<string>();
-    for (const [field, texts] of byField) {
+    for (const [fields, texts] of byFields) {
       for (const slice of chunks([...texts], IN_VALUES)) {
-        const theirs = `(${field} in (${slice.map(coqlString).join(", ")}) and Owner not in (${coqlString(owner)}))`;
+        const list = slice.map(coqlString).join(", ");
+        // COQL wants criteria paired by parentheses: ((A or B) and C).
+        const anyField = fields
+          .split(",")
+          .map((field) => `${field} in (${list})`)
+          .reduce((left, right) => `(${left} or ${right})`);
+        const theirs = `(${anyField} and Owner not in (${coqlString(owner)}))`;
         let after: string | undefined;
         let more = true;
         while (more) {
