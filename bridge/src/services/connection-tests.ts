@@ -417,7 +417,7 @@ async function ewsUrlUnderTest(
     endpoint: Extract<ExchangeConnectionInput, { kind: "ews" }>["endpoint"];
     emailAddress: string;
   },
-  logon: { username: string; password: string },
+  logon: { username: string; password: string; authScheme: "basic" | "ntlm" },
   allowedHosts: readonly string[],
 ): Promise<{ ewsUrl: string; autodiscover?: PlannedStep } | { failed: PlannedStep }> {
   const { ewsUrl, endpoint } = connection;
@@ -478,7 +478,11 @@ export async function testExchangeConnection(
   if (connection.kind === "ews") {
     const username = ewsLogonName(connection.username ?? connection.emailAddress, connection.domain);
     const password = connection.password ?? "";
-    const endpoint = await ewsUrlUnderTest(connection, { username, password }, request.allowedHosts);
+    const endpoint = await ewsUrlUnderTest(
+      connection,
+      { username, password, authScheme: connection.authScheme },
+      request.allowedHosts,
+    );
     if ("failed" in endpoint) {
       const later = "the EWS URL is not known";
       return runSteps(

@@ -2,13 +2,15 @@
  * POX Autodiscover through the EWS connector, over HTTPS against the simulator: the EWS URL is found from the
  * mailbox address with the connection's own logon method. On an Exchange server with Basic switched off (NTLM only,
  * common on-prem) a Basic Autodiscover POST is refused whatever the password, so an NTLM connection must discover
- * with NTLM too.
+ * with NTLM too: in the connector, and in the console's "test connection" and save, which run Autodiscover.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEwsSimulator, startEwsSimulator } from "../../../simulators/ews/index.js";
+import type { ConnectionTestResult } from "../../../src/api/admin.js";
 import { ConnectorError } from "../../../src/connectors/errors.js";
 import { createEwsExchangePort, type EwsConnectionOptions } from "../../../src/connectors/ews/index.js";
 import { discoverEwsUrl } from "../../../src/connectors/ews/session.js";
+import { sessionHeaders, startTestBridge } from "../../http/harness.js";
 import { testPki } from "../../support/pki.js";
 import { listEverything } from "../contract.js";
 
@@ -65,5 +67,42 @@ describe("EWS connector: Autodiscover on an NTLM-only server", () => {
 
   it("is refused with Basic, the right password notwithstanding", async () => {
     expect(await failureOf(discoverEwsUrl({ ...connection, auth: "basic" }))).toBe("auth-expired");
+  });
+
+  it("lets the console test and save an NTLM connection by Autodiscover", async () => {
+    const bridge = await startTestBridge({ ewsAllowedHosts: ["127.0.0.1"] });
+    try {
+      const call = async (method: string, path: string, body: unknown) => {
+        const response = await fetch(`${bridge.url}/api/admin${path}`, {
+          method,
+          headers: await sessionHeaders(bridge),
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+      };
+      const draft = {
+        kind: "ews",
+        endpoint: { mode: "autodiscover", autodiscoverUrl: connection.autodiscoverUrl },
+        emailAddress: connection.mailbox,
+        username: connection.username,
+        password: connection.password,
+        authScheme: "ntlm",
+        serverVersion: "Exchange2016",
+      };
+      const tested = (await call("POST", "/exchange/test", { connection: draft, mailbox: connection.mailbox }))
+        .json as unknown as ConnectionTestResult;
+      expect(tested.failure).toBeNull();
+      expect(tested.steps.map(({ step, status }) => `${step}:${status}`)).toEqual([
+        "autodiscover:passed",
+        "tls:passed",
+        "authentication:passed",
+        "impersonation:passed",
+        "mailbox:passed",
+      ]);
+      const saved = await call("PUT", "/exchange/connection", draft);
+      expect(saved).toMatchObject({ status: 200, json: { resolvedEwsUrl: sim.ewsUrl } });
+    } finally {
+      await bridge.close();
+    }
   });
 });
