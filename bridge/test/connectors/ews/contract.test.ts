@@ -137,6 +137,8 @@ function ewsHarness<T>(
   where: { folder: string; kind: ItemKind; fields: (value: T) => FieldValues },
   sample: (n: number) => T,
   same: (read: T, written: T) => boolean,
+  /** Who signs in: the impersonating service account, or the mailbox's own user. */
+  logon: { username: string; impersonate: boolean } = { username: SERVICE, impersonate: true },
 ): () => Promise<ContractHarness<T>> {
   return async () => {
     const sim = await startEwsSimulator({ pki: await testPki(), release, validateResponses: true });
@@ -152,10 +154,10 @@ function ewsHarness<T>(
         mailbox: MAILBOX,
         url: sim.ewsUrl,
         version,
-        username: SERVICE,
+        username: logon.username,
         password: "Pa55w.rd",
         auth: "basic",
-        impersonate: true,
+        impersonate: logon.impersonate,
       },
       { pullIntervalMs: 100, mailboxTimeZone: "UTC" },
     );
@@ -172,9 +174,9 @@ function ewsHarness<T>(
         },
         remove: async (id) => sim.control.user.remove(MAILBOX, id),
       },
-      setThrottled: async (retryAfterMs) => sim.control.throttle(SERVICE, retryAfterMs ?? 0),
+      setThrottled: async (retryAfterMs) => sim.control.throttle(logon.username, retryAfterMs ?? 0),
       expireAuth: async () => {
-        const account = sim.control.org.findAccount(SERVICE);
+        const account = sim.control.org.findAccount(logon.username);
         if (account) account.password = "revoked";
       },
       close: async () => {
@@ -207,3 +209,13 @@ for (const [release, version] of SERVERS) {
     ),
   );
 }
+
+// Individual credentials instead of a service account: the user signs in to their own mailbox, without
+// ExchangeImpersonation or X-AnchorMailbox.
+runRecordPortContract(
+  "EWS contacts on 2016 with the user's own credentials",
+  ewsHarness("2016", "Exchange2016", "contacts", { folder: "contacts", kind: "Contact", fields }, sample, same, {
+    username: MAILBOX,
+    impersonate: false,
+  }),
+);
