@@ -223,6 +223,11 @@ describe("admin journey against the real sandbox", () => {
       await page.locator("main").getByRole("heading").first().waitFor();
       // Evaluated in the browser (this file is type-checked without the DOM library).
       expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(NARROW.width);
+      // Status badges keep their text inside them ("Not selected" once spilled out below its box).
+      const spilling = await page.evaluate<string[]>(`[...document.querySelectorAll(".fui-Badge")]
+        .filter((badge) => badge.scrollHeight > badge.clientHeight + 1 || badge.scrollWidth > badge.clientWidth + 1)
+        .map((badge) => badge.textContent)`);
+      expect({ tab, spilling }).toEqual({ tab, spilling: [] });
       await shoot(page, `09-narrow-${name}`);
     }
     await page.setViewportSize({ width: 1280, height: 800 });

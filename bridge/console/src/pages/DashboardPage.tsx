@@ -69,6 +69,8 @@ const useStyles = makeStyles({
   when: { fontSize: tokens.fontSizeBase400, fontWeight: tokens.fontWeightSemibold },
   differs: { backgroundColor: tokens.colorPaletteYellowBackground1 },
   conflictTable: { tableLayout: "auto" },
+  /** Long addresses break instead of running under the next column in a narrow Web Tab. */
+  wrap: { overflowWrap: "anywhere" },
   fieldColumn: { width: "9rem", fontWeight: tokens.fontWeightSemibold },
   keepColumn: { width: "7rem" },
   /** Lists come one entry per line; long addresses and ids wrap instead of running into the next column. */
@@ -125,6 +127,7 @@ function lastRunSummary(user: Dashboard["users"][number]): string {
 }
 
 function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
+  const styles = useStyles();
   const layout = useLayoutStyles();
   if (dashboard.users.length === 0)
     return <EmptyState>No users are selected for sync. Select them on the Users page.</EmptyState>;
@@ -142,7 +145,7 @@ function MailboxTable({ dashboard }: { dashboard: Dashboard }) {
         <TableBody>
           {dashboard.users.map((user) => (
             <TableRow key={user.zohoUserId}>
-              <TableCell>
+              <TableCell className={styles.wrap}>
                 <Text weight="semibold">{user.name}</Text>
                 <div>
                   <Text size={200}>{user.mailbox}</Text>
