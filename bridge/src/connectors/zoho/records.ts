@@ -273,9 +273,14 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     });
   }
 
-  /** Owner-scoped full listing: COQL `Owner = …` in id order, paged by `id > last` (no 10 000-row offset limit). */
-  private async listOwned(owner: string, after: string | undefined): Promise<ListingPage<T>> {
-    const startedAt = Math.floor(Date.now() / 1000);
+  /**
+   * Owner-scoped full listing: COQL `Owner = …` in id order, paged by `id > last` (no 10 000-row offset limit). The
+   * page token carries the listing's start, the watermark of the cursor it ends with, so that edits made while it
+   * pages are read again by the change feed.
+   */
+  private async listOwned(owner: string, pageToken: string | undefined): Promise<ListingPage<T>> {
+    const [start, after] = pageToken === undefined ? [] : pageToken.split(":");
+    const startedAt = start === undefined ? Math.floor(Date.now() / 1000) : Number(start);
     const mine = `Owner = ${coqlString(owner)}`;
     const { rows, more } = await this.coqlRows(
       after === undefined ? mine : `(${mine} and id > ${coqlString(after)})`,
@@ -284,7 +289,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     );
     const items = (await this.records(rows.map((row) => String(row.id)))).map((record) => this.item(record));
     const last = rows.at(-1);
-    if (more && last) return { items, nextPageToken: String(last.id) };
+    if (more && last) return { items, nextPageToken: `${startedAt}:${String(last.id)}` };
     return { items, cursor: this.initialCursor(startedAt) };
   }
 

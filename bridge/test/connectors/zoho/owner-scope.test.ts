@@ -3,7 +3,7 @@
  * mailbox's full listing and change feed cost what its Zoho user owns, not what the org holds; colleagues' edits
  * reach it only as ids (`outside-scope`), and their records that match an Outlook item are found on request.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type RunningZohoSimulator, startZohoSimulator } from "../../../simulators/zoho/index.js";
 import type { ChangeEntry } from "../../../src/connectors/port.js";
 import type { ZohoCrmPort } from "../../../src/connectors/zoho/index.js";
@@ -86,6 +86,24 @@ describe("Zoho owner-scoped listing", () => {
     expect(result.items.every((item) => item.owner === ann)).toBe(true);
     // 200 ids first, then up to 2000; the records in full 100 a call.
     expect(calls).toEqual({ coql: 2, "records.list": 5 });
+  });
+
+  it("ends a listing with a cursor from its first page, so an edit made while it paged is fed afterwards", async () => {
+    const records = seed(ann, people("ann", 250));
+    const port = crm.modules.contacts.ownedOnly(ann);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      const first = await port.listAll(undefined);
+      sim.control.actAs(ann).update("Contacts", [{ id: String(records[0]?.id), Title: "Buyer" }]);
+      vi.setSystemTime(Date.now() + 60_000);
+      const last = await port.listAll(first.nextPageToken);
+      expect(first.items.length + last.items.length).toBe(250);
+      const { changes } = await drain(last.cursor as string);
+      const edited = changes.find((change) => change.kind === "upsert" && change.item.id === String(records[0]?.id));
+      expect(edited).toMatchObject({ item: { value: { jobTitle: "Buyer" } } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("feeds the owner's changes in full and the colleagues' as ids, however much they write", async () => {
