@@ -14,6 +14,7 @@ import { PollingSchedule, type PollTarget } from "./jobs/polling-schedule.js";
 import { PushChannels } from "./services/push-channels.js";
 import { openScheduling, type Runtime } from "./services/runtime.js";
 import { enabledModules, loadSyncSettings } from "./services/sync-settings.js";
+import { refreshZohoUsersIfStale, ZOHO_USERS_MAX_AGE_MS } from "./services/zoho-connection.js";
 import { openLeaderLease } from "./storage/leader-lease.js";
 
 export interface RunningServer {
@@ -171,6 +172,16 @@ export async function startServer(
     pollDue(new Date()).catch((error: unknown) => logger.error({ err: error }, "scheduled sync failed to enqueue"));
   }, intervalMinutes * 60_000);
   timer.unref();
+  // Zoho does not notify user changes: a new rep appears, and a disabled one stops syncing, at the next refresh.
+  const refreshUsers = () =>
+    refreshZohoUsersIfStale(
+      storage,
+      () => scheduling.connectors.orgCrm(),
+      new Date(),
+      ZOHO_USERS_MAX_AGE_MS.background,
+    ).catch((error: unknown) => logger.error({ err: error }, "Zoho user list not refreshed"));
+  const userRefresh = setInterval(refreshUsers, ZOHO_USERS_MAX_AGE_MS.background);
+  userRefresh.unref();
   const maintainPush = () => (webhookUrl ? push.maintain() : Promise.resolve(0));
   const pushReady = maintainPush().catch((error: unknown) => {
     logger.error({ err: error }, "push channels not opened");
@@ -194,6 +205,7 @@ export async function startServer(
     async close() {
       clearInterval(timer);
       clearInterval(renewal);
+      clearInterval(userRefresh);
       await pushReady;
       await closeListener(server);
       if (webhookServer) await closeListener(webhookServer);

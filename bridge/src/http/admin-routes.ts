@@ -38,8 +38,10 @@ import { releaseRemoteAccess } from "../services/uninstall.js";
 import {
   beginZohoConnect,
   completeZohoConnect,
+  refreshZohoUsersIfStale,
   takeZohoConnectState,
   ZOHO_ACCOUNTS,
+  ZOHO_USERS_MAX_AGE_MS,
 } from "../services/zoho-connection.js";
 import type { Storage } from "../storage/index.js";
 import type { SyncAction } from "../sync/plan.js";
@@ -483,6 +485,15 @@ export function addAdminRoutes(table: RouteTable, context: AppContext): void {
   });
 
   add("users", async ({ request }) => {
+    // The admin looks at the list to pick people: a rep added in Zoho minutes ago must be in it.
+    await refreshZohoUsersIfStale(
+      storage,
+      () => context.connectors.orgCrm(),
+      context.now(),
+      ZOHO_USERS_MAX_AGE_MS.onView,
+    ).catch((error: unknown) =>
+      context.logger.warn({ err: error }, "Zoho user list not refreshed; showing the stored one"),
+    );
     const search = request.search?.toLowerCase();
     const users = (await storage.users.list()).filter(
       (user) =>

@@ -73,6 +73,8 @@ export interface BridgeConnectors extends ConnectorFactory {
   readonly endpoints: ServiceConnectorOptions;
   /** The user's Zoho CRM port (their own refresh token when they authorised one, else the org's). Shared: not closed. */
   crm(user: BridgeUser): Promise<ZohoCrmPort>;
+  /** The org's Zoho CRM port (the connecting admin's refresh token). Shared: not closed. */
+  orgCrm(): Promise<ZohoCrmPort>;
   /** The user's mailbox; the caller closes it. */
   exchange(user: BridgeUser): Promise<MailboxPort>;
   mail(user: BridgeUser): Promise<MailPorts>;
@@ -116,7 +118,8 @@ function ownedBy(port: ZohoCrmPort, user: BridgeUser): CrmPort {
       events: events.ownedBy(user.zohoUserId),
       tasks: tasks.ownedBy(user.zohoUserId),
     },
-    mail: port.mail,
+    // The user's own CRM-sent mail, not the connection's user's; scans are shared with the other mailboxes.
+    mail: port.mail.ownedBy(user.zohoUserId),
     close: async () => {},
   };
 }
@@ -130,10 +133,14 @@ export async function createServiceConnectorFactory(
   const graphTokens = new Map<string, TokenProvider>();
 
   async function crm(user: BridgeUser): Promise<ZohoCrmPort> {
+    return crmWith(await storage.secrets.get(userZohoToken(user.id)));
+  }
+
+  /** The CRM port of a refresh token: the user's own, else the org's. */
+  async function crmWith(userRefreshToken: string | undefined): Promise<ZohoCrmPort> {
     const zoho = await loadZohoConnection(storage);
     const clientSecret = await storage.secrets.get(SECRET.zohoClientSecret);
-    const refreshToken =
-      (await storage.secrets.get(userZohoToken(user.id))) ?? (await storage.secrets.get(SECRET.zohoRefreshToken));
+    const refreshToken = userRefreshToken ?? (await storage.secrets.get(SECRET.zohoRefreshToken));
     if (zoho.status !== "connected" || !zoho.clientId || !zoho.accountsUrl || !clientSecret || !refreshToken) {
       throw notConfigured("the Zoho connection");
     }
@@ -217,6 +224,7 @@ export async function createServiceConnectorFactory(
   return {
     endpoints,
     crm,
+    orgCrm: () => crmWith(undefined),
     exchange,
     async open(user): Promise<MailboxPorts> {
       return { crm: ownedBy(await crm(user), user), exchange: await exchange(user) };

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { ZohoDataCentre } from "../api/admin.js";
-import { createZohoCrmPort, exchangeAuthorizationCode } from "../connectors/zoho/index.js";
+import { createZohoCrmPort, exchangeAuthorizationCode, type ZohoCrmPort } from "../connectors/zoho/index.js";
 import type { Storage } from "../storage/index.js";
 import { loadZohoConnection, SECRET, saveZohoConnection } from "./connections.js";
 
@@ -109,17 +109,7 @@ export async function completeZohoConnect(
       const org = await port.client.request({ method: "GET", path: "org" });
       const user = (me.json?.users as Array<{ id: string; email: string }> | undefined)?.[0];
       const company = (org.json?.org as Array<{ id: string; company_name?: string }> | undefined)?.[0];
-      const users = await port.activeUsers();
-      await storage.users.syncFromZoho(
-        users.map((zohoUser) => ({
-          zohoUserId: zohoUser.id,
-          email: zohoUser.email,
-          fullName: zohoUser.fullName,
-          profileId: zohoUser.profile?.id ?? "",
-          profile: zohoUser.profile?.name ?? "",
-          active: true,
-        })),
-      );
+      await refreshZohoUsers(storage, port);
       await saveZohoConnection(
         storage,
         {
@@ -148,4 +138,48 @@ export async function completeZohoConnect(
       lastError: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/**
+ * Re-reads the org's active users: new ones appear (not selected), disabled or deleted ones become inactive and stop
+ * syncing (only active, selected users are synced). An empty answer is ignored rather than applied: the connected
+ * user is always active, so it means a failed read, not an org without users. Returns how many are active.
+ */
+export async function refreshZohoUsers(storage: Storage, port: Pick<ZohoCrmPort, "activeUsers">): Promise<number> {
+  const users = await port.activeUsers();
+  if (users.length === 0) return 0;
+  await storage.users.syncFromZoho(
+    users.map((zohoUser) => ({
+      zohoUserId: zohoUser.id,
+      email: zohoUser.email,
+      fullName: zohoUser.fullName,
+      profileId: zohoUser.profile?.id ?? "",
+      profile: zohoUser.profile?.name ?? "",
+      active: true,
+    })),
+  );
+  return users.length;
+}
+
+const USERS_REFRESHED_KEY = "zoho-users-refreshed-at";
+
+/** How stale the user list may get: in the background (hourly), and when an admin opens the user list. */
+export const ZOHO_USERS_MAX_AGE_MS = { background: 60 * 60_000, onView: 5 * 60_000 } as const;
+
+/**
+ * `refreshZohoUsers` unless another call (in any process: the time is stored) did it less than `maxAgeMs` ago, or
+ * Zoho is not connected. Returns whether it refreshed.
+ */
+export async function refreshZohoUsersIfStale(
+  storage: Storage,
+  orgCrm: () => Promise<Pick<ZohoCrmPort, "activeUsers">>,
+  now: Date,
+  maxAgeMs: number,
+): Promise<boolean> {
+  if ((await loadZohoConnection(storage)).status !== "connected") return false;
+  const last = await storage.settings.get(USERS_REFRESHED_KEY, z.iso.datetime());
+  if (last && now.getTime() - Date.parse(last) < maxAgeMs) return false;
+  await storage.settings.put(USERS_REFRESHED_KEY, now.toISOString());
+  await refreshZohoUsers(storage, await orgCrm());
+  return true;
 }
