@@ -10,7 +10,8 @@
 import { DEMO_TENANT } from "../../simulators/graph/index.js";
 import type { RunningZohoSimulator } from "../../simulators/zoho/index.js";
 import { DEFAULT_CLIENT } from "../../simulators/zoho/index.js";
-import type { ExchangeConnectionInput } from "../api/admin.js";
+import type { AccessPolicy, ExchangeConnectionInput } from "../api/admin.js";
+import { ACCESS_POLICY_KEY } from "../http/admin-routes.js";
 import { saveExchangeConnection, saveZohoConnection } from "../services/connections.js";
 import { DEFAULT_SYNC_SETTINGS, SYNC_SETTINGS_KEY } from "../services/sync-settings.js";
 import type { Storage } from "../storage/index.js";
@@ -62,6 +63,8 @@ export async function connectToSimulators(storage: Storage, connection: Simulato
     ]),
   );
   await storage.settings.put(SYNC_SETTINGS_KEY, { ...DEFAULT_SYNC_SETTINGS, modules, revision: 1 });
+  // Every demo user may use the bridge (the add-in preview signs any of them in); saved as the wizard's last step.
+  await storage.settings.put(ACCESS_POLICY_KEY, { audience: "all-users", profileIds: [] } satisfies AccessPolicy);
   const zohoUsers = connection.pairPrimaryUser === false ? [] : [control.primaryUser()];
   for (const mailbox of connection.mailboxes.slice(zohoUsers.length)) {
     const [local = "user"] = mailbox.split("@");
