@@ -69,6 +69,35 @@ describe("users", () => {
     await waitFor(() => expect(client.callsTo("users")).toHaveLength(2));
   });
 
+  it("syncs one user now and re-authorizes one, saying what the mailbox answered", async () => {
+    const { client } = renderWithClient(<UsersPage />, {
+      users: () => ({ users }),
+      syncNow: (request) => ({
+        queued: (request.zohoUserIds ?? []).map((zohoUserId) => ({ runId: "r1", zohoUserId })),
+        skipped: [],
+      }),
+      reauthorizeUser: () => ({
+        ok: false,
+        testedAt: "2026-11-25T12:00:00+00:00",
+        steps: [{ step: "authentication", status: "failed", detail: "401 from EWS", reason: "invalid-credentials" }],
+        failure: {
+          step: "authentication",
+          code: "invalid-credentials",
+          message: "Exchange refused the password",
+          hint: "Enter the user's new password on the Account page.",
+        },
+      }),
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Actions for Ada Admin" }));
+    fireEvent.click(await screen.findByRole("menuitem", { name: "Sync now" }));
+    expect(await screen.findByText("Sync queued")).toBeTruthy();
+    expect(client.callsTo("syncNow")[0]?.request).toEqual({ zohoUserIds: ["1000000000000000001"] });
+    fireEvent.click(screen.getByRole("button", { name: "Actions for Ben Sales" }));
+    fireEvent.click(await screen.findByRole("menuitem", { name: "Re-authorize" }));
+    expect(await screen.findByText(/Exchange refused the password — Enter the user's new password/)).toBeTruthy();
+    expect(client.callsTo("reauthorizeUser")[0]?.params).toEqual({ zohoUserId: "1000000000000000002" });
+  });
+
   it("changes a user's mailbox, validating the address first", async () => {
     const { client } = renderWithClient(<UsersPage />, {
       users: () => ({ users }),
