@@ -89,9 +89,29 @@ export class PushChannels {
       return 0;
     }
     await this.resumeStored();
+    await this.closeUnwanted();
     const opened = await this.openAll();
     await this.renewDue(now);
     return opened;
+  }
+
+  /**
+   * Deletes the channels nobody wants any more — their user deselected or no longer active in Zoho, or the module
+   * switched off — rather than renewing them for ever (their notifications would only start syncs that are refused).
+   */
+  private async closeUnwanted(): Promise<void> {
+    const users = new Set((await this.options.storage.users.listSyncable()).map((user) => user.id));
+    const modules = new Set<string>(enabledModules(await loadSyncSettings(this.options.storage.settings)));
+    for (const [id, { record, subscription }] of [...this.live]) {
+      if (users.has(record.mailboxId) && modules.has(record.module)) continue;
+      this.live.delete(id);
+      await this.options.storage.subscriptions.remove(id);
+      await subscription
+        .close()
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error, channel: record }, "unwanted push channel not deleted remotely"),
+        );
+    }
   }
 
   /**

@@ -102,6 +102,22 @@ describe("push channels", () => {
     expect(server.push.channels()).toHaveLength(2);
   });
 
+  it("deletes a deselected user's channels at the next maintenance round, and opens them again when reselected", async () => {
+    const [user] = await setup.runtime.storage.users.listSyncable();
+    const zohoDeletes = () => setup.zoho.control.totalCalls((endpoint) => endpoint === "notifications.delete");
+    const deletedBefore = zohoDeletes();
+    await setup.runtime.storage.users.setSelected([user?.id ?? ""], false);
+    expect(await server.push.maintain()).toBe(0);
+    expect(server.push.channels()).toHaveLength(0);
+    expect(setup.graph.control.subscriptions()).toHaveLength(0);
+    expect(zohoDeletes()).toBe(deletedBefore + 1);
+    expect(await setup.runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(0);
+
+    await setup.runtime.storage.users.setSelected([user?.id ?? ""], true);
+    expect(await server.push.maintain()).toBe(2);
+    expect(setup.graph.control.subscriptions()).toHaveLength(1);
+  });
+
   it("uninstall deletes the remote channels and revokes the Zoho token, keeping the synced data", async () => {
     const refreshToken = await setup.runtime.storage.secrets.get(SECRET.zohoRefreshToken);
     const { accountsUrl } = setup.zoho.control.urls();
@@ -120,7 +136,7 @@ describe("push channels", () => {
     expect(removed).toContain("2 push channel(s) deleted at Microsoft Graph / Zoho CRM");
     expect(removed).toContain("1 Zoho refresh token(s) revoked");
     expect(setup.graph.control.subscriptions()).toHaveLength(0);
-    expect(setup.zoho.control.totalCalls((endpoint) => endpoint === "notifications.delete")).toBe(1);
+    expect(setup.zoho.control.totalCalls((endpoint) => endpoint === "notifications.delete")).toBe(2);
     expect(await setup.runtime.storage.db.selectFrom("subscriptions").selectAll().execute()).toHaveLength(0);
     const refresh = await fetch(
       `${accountsUrl}/oauth/v2/token?${new URLSearchParams({
