@@ -97,6 +97,15 @@ export async function associateEmail(org: ZohoOrg, ctx: ApiContext, module: Modu
   const attachments = attachedFiles(org, item.attachments);
   if ("error" in attachments) return { status: 400, body: { Emails: [attachments.error] } };
   const owner = item.owner && typeof item.owner === "object" && !Array.isArray(item.owner) ? item.owner.id : undefined;
+  // The owner must be a user of the org (zoho-crm-api.md §4: INVALID_DATA for a bad owner id).
+  if (owner !== undefined && (typeof owner !== "string" || !org.users.has(owner))) {
+    return {
+      status: 400,
+      body: {
+        Emails: [itemError("INVALID_DATA", "invalid data", { api_name: "owner", json_path: "$.Emails[0].owner" })],
+      },
+    };
+  }
   const email: StoredEmail = {
     messageId: ZohoOrg.hexId(32),
     originalMessageId: originalId,
@@ -252,7 +261,11 @@ export function getEmail(org: ZohoOrg, ctx: ApiContext, module: ModuleDef, id: s
   };
 }
 
-/** A mail sent from the CRM UI (for "CRM-sent mail appears in Sent Items" scenarios). */
+/**
+ * A mail a user sent from the CRM UI (for "CRM-sent mail appears in Sent Items" scenarios). Its owner is the sender
+ * ("the email record owner (the person who sends the email)": help.zoho.com community post "New permissions for
+ * accessing emails sent via Zoho CRM", 2024), whoever owns the record, and it is from the sender's address.
+ */
 export function recordCrmSentEmail(
   org: ZohoOrg,
   module: string,
@@ -261,13 +274,15 @@ export function recordCrmSentEmail(
   mail: { to: string[]; subject: string; content: string },
 ): StoredEmail {
   const user = org.users.get(userId);
+  if (!user) throw new Error(`unknown sending user ${userId}`);
+  if (!org.findRecord(module, recordId)) throw new Error(`no ${module} record ${recordId}`);
   const email: StoredEmail = {
     messageId: ZohoOrg.hexId(32),
     originalMessageId: `<${ZohoOrg.hexId(8)}@crm.zoho.example>`,
     module,
     recordId,
     ownerId: userId,
-    from: { user_name: user ? `${user.firstName} ${user.lastName}` : "", email: user?.email ?? "" },
+    from: { user_name: `${user.firstName} ${user.lastName}`, email: user.email },
     to: mail.to.map((address) => ({ user_name: address, email: address })),
     cc: null,
     bcc: null,

@@ -119,7 +119,15 @@ export interface ZohoControl {
   clearLayoutRules(module: string): void;
   /** Removes a module's view permission from a profile (403 NO_PERMISSION for its users). */
   denyModule(profileName: string, module: string): void;
-  sendEmailFromCrm(module: string, recordId: string, mail: { to: string[]; subject: string; content: string }): string;
+  /**
+   * A mail a CRM user sends from a record in the UI; `sender` (a user id, the primary user when absent) owns it and is
+   * its from address, as in real Zoho. Returns Zoho's message id.
+   */
+  sendEmailFromCrm(
+    module: string,
+    recordId: string,
+    mail: { to: string[]; subject: string; content: string; sender?: string },
+  ): string;
   deliveries(): ReturnType<Notifications["deliveries"]["slice"]>;
   notificationsSettled(): Promise<void>;
   /** The data centre's accounts URL and API domain (after `start…`; relative to `base` before). */
@@ -555,8 +563,8 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
       denied.add(module);
       org.deniedModules.set(profile.id, denied);
     },
-    sendEmailFromCrm: (module, recordId, mail) =>
-      recordCrmSentEmail(org, module, recordId, org.primaryUser.id, mail).messageId,
+    sendEmailFromCrm: (module, recordId, { sender = org.primaryUser.id, ...mail }) =>
+      recordCrmSentEmail(org, module, recordId, sender, mail).messageId,
     deliveries: () => notifications.deliveries.slice(),
     notificationsSettled: () => notifications.settled(),
     urls: (dc = homeDc) => ({

@@ -6,17 +6,29 @@
  *   repeated Message-ID on the record means "already filed" and is reported as success (idempotent retries).
  * - CRM-sent mail: Zoho has no org-wide mail listing (the per-record `Emails` related list, View Email and
  *   `email_available` by Message-ID only; Emails are neither a COQL module nor one notifications can watch:
- *   zoho.com/crm/developer/docs/api/v7/notifications/enable.html "Supported modules"), so the feed finds the
- *   current user's Contacts and Leads whose `Last_Activity_Time` moved since the cursor (COQL, with an overlap
- *   window), reads their `Emails` related list (`type=sent_from_crm`, 10 per page, newest first) down to the window
- *   and each new mail's content. What moves that time decides the feed's cost: a record's creation does not (it is
- *   null until the first activity), an edit does (to its Modified_Time), and so do a mail sent from or associated to
- *   the record (simulators/zoho/README.md). A move the bridge caused itself (its edits and associations) cannot be
- *   told apart from a CRM-sent mail just before it: the time is the latest activity's, so it hides any earlier one,
- *   and those records are read like any other. Zoho's related list carries its own `message_id`, not the RFC
- *   Message-ID (nor does View Email: v6–v8 docs, `emails-related-*.json`), so the message is identified as
- *   `<{message_id}@crm.zoho>` — stable, which keeps filing into Sent Items idempotent, and the engine remembers it so
- *   the filed copy is never associated back. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
+ *   zoho.com/crm/developer/docs/api/v7/notifications/enable.html "Supported modules"). The related list's own filters
+ *   do not help either: `owner_id` applies to `type=user_emails` only (IMAP/POP-synced mail; v6–v8
+ *   get-email-rel-list), not to `sent_from_crm`. So a scan finds the Contacts and Leads of every owner whose
+ *   `Last_Activity_Time` moved since the cursor (COQL, with an overlap window), reads their `Emails` related list
+ *   (`type=sent_from_crm`, 10 per page, newest first) down to the window, and each mailbox takes the entries that are
+ *   its user's mail. "The user's mail" is the entry's `owner.id`: Zoho makes the sender the owner of a mail sent
+ *   from the CRM ("the email record owner (the person who sends the email)": help.zoho.com community post "New
+ *   permissions for accessing emails sent via Zoho CRM", 2024), whoever owns the record, whereas `from` can be an
+ *   organization address several users send from, or an alias; so a colleague's mail to this user's record never
+ *   reaches this user's Sent Items, and this user's mail to a colleague's record does.
+ *   Cost: owner-scoped scans would miss (2) and an org-wide scan per mailbox would multiply by the mailboxes, so one
+ *   scan is shared by the mail ports of every mailbox over one Zoho connection (`ownedBy`): a mailbox takes the
+ *   latest scan when it covers its window, has not been taken by it yet and is fresh, else starts the next one, so
+ *   a cycle over N mailboxes costs one scan (2 COQL calls, one `emails.list` per record with activity, one read per
+ *   new mail), not N. The cursor moves to that scan's start, so mail sent while it ran is the next scan's.
+ *   What moves `Last_Activity_Time` decides the scan's cost: a record's creation does not (it is null until the first
+ *   activity), an edit does (to its Modified_Time), and so do a mail sent from or associated to the record
+ *   (simulators/zoho/README.md). A move the bridge caused itself (its edits and associations) cannot be told apart
+ *   from a CRM-sent mail just before it: the time is the latest activity's, so it hides any earlier one, and those
+ *   records are read like any other. Zoho's related list carries its own `message_id`, not the RFC Message-ID (nor
+ *   does View Email: v6–v8 docs, `emails-related-*.json`), so the message is identified as `<{message_id}@crm.zoho>`
+ *   — stable, which keeps filing into Sent Items idempotent, and the engine remembers it so the filed copy is never
+ *   associated back. Cursor: JSON `{since, seen}` (seen = message ids in the overlap window).
  * - attachments: uploaded to Zoho's file store first (`POST /files`, multipart, at most 10 files per call, each at most
  *   20 MB: zoho.com/crm/developer/docs/api/v8/upload-files-to-zfs.html), then listed by their encrypted ids on the
  *   associated mail, whose attachments may total 10 MB (§4, FILE_SIZE_EXCEEDS). Mail over that total is refused here
@@ -65,59 +77,96 @@ export function coqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-export class ZohoMailPort implements CrmMailPort<Email> {
-  constructor(
-    private readonly client: ZohoClient,
-    private readonly userTimeZone: string,
-    /** The CRM user whose records' CRM-sent mail is listed. */
-    private readonly userId: string,
-  ) {}
+/** A CRM-sent mail on a record's Emails related list, as a scan found it. */
+interface SentEntry {
+  readonly module: "Contacts" | "Leads";
+  readonly recordId: string;
+  readonly messageId: string;
+  /** Sent at (epoch seconds). */
+  readonly at: number;
+  /** The sending user's CRM id. */
+  readonly ownerId: string | undefined;
+}
 
-  async listSentEmails(raw: string | undefined): Promise<{
-    readonly messages: readonly MailItem<Email>[];
-    readonly cursor: string;
-    readonly complete: boolean;
-  }> {
-    const cursor = parseSentCursor(raw);
-    const windowStart = Math.max(0, cursor.since - OVERLAP_SECONDS);
-    const seen = new Set(cursor.seen.map((entry) => entry.id));
-    const startedAt = Math.floor(Date.now() / 1000);
-    const messages: MailItem<Email>[] = [];
-    const delivered: Array<{ id: string; at: number }> = [];
+/** One scan of the CRM-sent mail on every Contact and Lead with activity at or after `from`. */
+interface SentScan {
+  readonly from: number;
+  /** Epoch seconds, taken before the first query: mail sent later may be missing from the scan. */
+  readonly startedAt: number;
+  readonly entries: Promise<readonly SentEntry[]>;
+}
+
+/**
+ * A scan is shared only while this fresh: a mailbox whose run comes later scans anew rather than file mail up to a
+ * minute late.
+ */
+const SCAN_SHARED_SECONDS = 60;
+
+/** The scans of one Zoho connection, shared by the mail ports of all its mailboxes (header: cost). */
+class SentMailScans {
+  private latest: SentScan | undefined;
+
+  constructor(private readonly client: ZohoClient) {}
+
+  /**
+   * The scan a mailbox whose window starts at `from` and whose cursor is at `since` reads: the latest one when it
+   * covers the window, started after the cursor (the mailbox has not taken it yet) and is fresh, else a new one.
+   */
+  scanFor(from: number, since: number): SentScan {
+    const now = Math.floor(Date.now() / 1000);
+    const latest = this.latest;
+    if (
+      latest &&
+      latest.from <= from &&
+      since < latest.startedAt - OVERLAP_SECONDS &&
+      now - latest.startedAt <= SCAN_SHARED_SECONDS
+    ) {
+      return latest;
+    }
+    const scan: SentScan = { from, startedAt: now, entries: this.scan(from) };
+    this.latest = scan;
+    // A failed scan is not shared: the next mailbox tries again.
+    scan.entries.catch(() => {
+      if (this.latest === scan) this.latest = undefined;
+    });
+    return scan;
+  }
+
+  private async scan(from: number): Promise<SentEntry[]> {
+    const entries: SentEntry[] = [];
     for (const module of ["Contacts", "Leads"] as const) {
-      const ids = await this.recentlyActive(module, windowStart);
+      const ids = await this.recentlyActive(module, from);
       for (let start = 0; start < ids.length; start += RECORDS_AT_ONCE) {
         const chunk = ids.slice(start, start + RECORDS_AT_ONCE);
-        const lists = await Promise.all(chunk.map((id) => this.sentFromCrm(module, id, windowStart)));
-        for (const [index, id] of chunk.entries()) {
+        const lists = await Promise.all(chunk.map((id) => this.sentFromCrm(module, id, from)));
+        for (const [index, recordId] of chunk.entries()) {
           for (const summary of lists[index] ?? []) {
-            const messageId = String(summary.message_id);
             const at = epochSeconds(String(summary.time));
-            if (at < windowStart || seen.has(messageId)) continue;
-            seen.add(messageId);
-            delivered.push({ id: messageId, at });
-            messages.push(await this.readMail(module, id, messageId));
+            if (at < from) continue;
+            const owner = (summary.owner as ZohoJson | null | undefined)?.id;
+            entries.push({
+              module,
+              recordId,
+              messageId: String(summary.message_id),
+              at,
+              ownerId: owner === undefined || owner === null ? undefined : String(owner),
+            });
           }
         }
       }
     }
-    const since = Math.max(cursor.since, startedAt - OVERLAP_SECONDS);
-    const next: SentCursor = {
-      since,
-      seen: [...cursor.seen, ...delivered].filter((entry) => entry.at >= since - OVERLAP_SECONDS),
-    };
-    return { messages, cursor: JSON.stringify(next), complete: true };
+    return entries;
   }
 
   /**
-   * The ids of the user's records of `module` whose Last_Activity_Time is at or after `from`, oldest activity first,
-   * 2 000 per COQL call, paged by (Last_Activity_Time, id) after the last row: COQL's offset stops at 10 000 rows
-   * (zoho-crm-api.md §2.5), and a record whose activity moves meanwhile is met again later (ids are kept once).
+   * The ids of the records of `module` (every owner's) whose Last_Activity_Time is at or after `from`, oldest
+   * activity first, 2 000 per COQL call, paged by (Last_Activity_Time, id) after the last row: COQL's offset stops at
+   * 10 000 rows (zoho-crm-api.md §2.5), and a record whose activity moves meanwhile is met again later (ids are kept
+   * once).
    */
   private async recentlyActive(module: string, from: number): Promise<string[]> {
     const ids = new Set<string>();
-    const owner = `Owner = ${coqlString(this.userId)}`;
-    let where = `(${owner} and Last_Activity_Time >= ${coqlString(zohoTime(from))})`;
+    let where = `Last_Activity_Time >= ${coqlString(zohoTime(from))}`;
     for (;;) {
       const answer = await this.client.request({
         method: "POST",
@@ -134,7 +183,7 @@ export class ZohoMailPort implements CrmMailPort<Email> {
       const last = rows.at(-1);
       if ((answer.json?.info as ZohoJson | undefined)?.more_records !== true || !last) return [...ids];
       const at = coqlString(String(last.Last_Activity_Time));
-      where = `(${owner} and (Last_Activity_Time > ${at} or (Last_Activity_Time = ${at} and id > ${coqlString(String(last.id))})))`;
+      where = `(Last_Activity_Time > ${at} or (Last_Activity_Time = ${at} and id > ${coqlString(String(last.id))}))`;
     }
   }
 
@@ -162,6 +211,46 @@ export class ZohoMailPort implements CrmMailPort<Email> {
       if (info.more_records !== true || typeof info.next_index !== "string") return entries;
       index = info.next_index;
     }
+  }
+}
+
+export class ZohoMailPort implements CrmMailPort<Email> {
+  constructor(
+    private readonly client: ZohoClient,
+    private readonly userTimeZone: string,
+    /** The CRM user whose CRM-sent mail is listed (the mail's owner, its sender). */
+    private readonly userId: string,
+    private readonly scans = new SentMailScans(client),
+  ) {}
+
+  /** The port for another CRM user's mailbox over the same connection, sharing its scans of CRM-sent mail. */
+  ownedBy(userId: string): ZohoMailPort {
+    return new ZohoMailPort(this.client, this.userTimeZone, userId, this.scans);
+  }
+
+  async listSentEmails(raw: string | undefined): Promise<{
+    readonly messages: readonly MailItem<Email>[];
+    readonly cursor: string;
+    readonly complete: boolean;
+  }> {
+    const cursor = parseSentCursor(raw);
+    const windowStart = Math.max(0, cursor.since - OVERLAP_SECONDS);
+    const seen = new Set(cursor.seen.map((entry) => entry.id));
+    const scan = this.scans.scanFor(windowStart, cursor.since);
+    const messages: MailItem<Email>[] = [];
+    const delivered: Array<{ id: string; at: number }> = [];
+    for (const entry of await scan.entries) {
+      if (entry.ownerId !== this.userId || entry.at < windowStart || seen.has(entry.messageId)) continue;
+      seen.add(entry.messageId);
+      delivered.push({ id: entry.messageId, at: entry.at });
+      messages.push(await this.readMail(entry.module, entry.recordId, entry.messageId));
+    }
+    const since = Math.max(cursor.since, scan.startedAt - OVERLAP_SECONDS);
+    const next: SentCursor = {
+      since,
+      seen: [...cursor.seen, ...delivered].filter((entry) => entry.at >= since - OVERLAP_SECONDS),
+    };
+    return { messages, cursor: JSON.stringify(next), complete: true };
   }
 
   private async readMail(module: string, recordId: string, messageId: string): Promise<MailItem<Email>> {

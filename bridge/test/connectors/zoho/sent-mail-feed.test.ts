@@ -1,9 +1,10 @@
 /**
  * The Zoho connector's CRM-sent mail feed over HTTPS against the simulator: the records with recent activity are
  * listed past COQL's 2 000 rows per call, and a record's Emails related list is read only down to the cursor's
- * window (it comes newest first), so old mail on a busy record costs no extra page on later runs.
+ * window (it comes newest first), so old mail on a busy record costs no extra page on later runs. A mail belongs to
+ * its sender (its owner), whoever owns the record, and one scan of the org serves every mailbox's port.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type RunningZohoSimulator, startZohoSimulator } from "../../../simulators/zoho/index.js";
 import { testPki } from "../../support/pki.js";
 import { connectZoho } from "./support.js";
@@ -68,5 +69,72 @@ describe("Zoho connector: CRM-sent mail feed", () => {
     expect(next.messages.map((message) => message.messageId)).toEqual([`<${zohoId}@crm.zoho>`]);
     // The first page (10, newest first) already reaches back a day: the other two pages are not read.
     expect(sim.control.callCounts()["emails.list"]).toBe(1);
+  });
+
+  describe("two CRM users", () => {
+    const alice = () => sim.control.primaryUser().id;
+    let bob: string;
+    beforeEach(() => {
+      bob = sim.control.addUser({ firstName: "Bob", lastName: "Colleague", email: "bob@example.org" }).id;
+    });
+    const contactOf = (owner: string, name: string) =>
+      String(sim.control.actAs(owner).insert("Contacts", [{ Last_Name: name, Email: `${name}@example.org` }])[0]?.id);
+    const send = (sender: string, recordId: string, subject: string) =>
+      sim.control.sendEmailFromCrm("Contacts", recordId, {
+        to: ["customer@example.org"],
+        subject,
+        content: `<p>${subject}</p>`,
+        sender,
+      });
+    const ids = (page: { messages: readonly { messageId: string }[] }) => page.messages.map((m) => m.messageId);
+
+    it("lists a mail for its sender only, whoever owns the record, once", async () => {
+      const { crm } = await connectZoho(sim);
+      const [aliceMail, bobMail] = [crm.mail.ownedBy(alice()), crm.mail.ownedBy(bob)];
+      const alicesContact = contactOf(alice(), "alices");
+      const bobsContact = contactOf(bob, "bobs");
+      const bobToAlices = send(bob, alicesContact, "Bob writes to Alice's contact");
+      const aliceToBobs = send(alice(), bobsContact, "Alice writes to Bob's contact");
+
+      const forAlice = await aliceMail.listSentEmails(undefined);
+      const forBob = await bobMail.listSentEmails(undefined);
+      expect(ids(forAlice)).toEqual([`<${aliceToBobs}@crm.zoho>`]);
+      expect(ids(forBob)).toEqual([`<${bobToAlices}@crm.zoho>`]);
+      expect(forAlice.messages[0]?.value.from.address).toBe(sim.control.primaryUser().email);
+      expect(forBob.messages[0]?.value.from.address).toBe("bob@example.org");
+
+      expect(ids(await aliceMail.listSentEmails(forAlice.cursor))).toEqual([]);
+      expect(ids(await bobMail.listSentEmails(forBob.cursor))).toEqual([]);
+    });
+
+    it("scans the org once for every mailbox's port, and again for the next run", async () => {
+      const { crm } = await connectZoho(sim);
+      const mailboxes = [alice(), bob].map((user) => crm.mail.ownedBy(user));
+      const records = Array.from({ length: 6 }, (_, n) => contactOf(n % 2 ? bob : alice(), `owned${n}`));
+      for (const [n, recordId] of records.entries()) send(n % 3 ? alice() : bob, recordId, `First ${n}`);
+      sim.control.resetCallCounts();
+
+      const first = await Promise.all(mailboxes.map((port) => port.listSentEmails(undefined)));
+      // Contacts and Leads once (not once per mailbox), each record with activity once, each mail read once.
+      expect(sim.control.callCounts().coql).toBe(2);
+      expect(sim.control.callCounts()["emails.list"]).toBe(6);
+      expect(sim.control.callCounts()["emails.get"]).toBe(6);
+      expect(first.map((page) => page.messages.length)).toEqual([4, 2]);
+
+      // The next cycle, a minute on (only the clock moves: the cursors' times are whole seconds).
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 60_000 });
+      try {
+        const later = send(bob, records[0] ?? "", "Later");
+        sim.control.resetCallCounts();
+        const second = await Promise.all(mailboxes.map((port, n) => port.listSentEmails(first[n]?.cursor)));
+        expect(second.map(ids)).toEqual([[], [`<${later}@crm.zoho>`]]);
+        // One new scan for both: the first cycle's activity is in its overlap window, so the 6 records are listed again.
+        expect(sim.control.callCounts().coql).toBe(2);
+        expect(sim.control.callCounts()["emails.list"]).toBe(6);
+        expect(sim.control.callCounts()["emails.get"]).toBe(1);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });
