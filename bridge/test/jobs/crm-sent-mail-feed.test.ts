@@ -4,6 +4,7 @@
  * when the record's Last_Activity_Time moved: the bridge creating Zoho contacts costs no `emails.list` call; a record
  * the bridge edits or associates a mail to is read (a CRM-sent mail just before the bridge's write would be hidden
  * behind it, zoho/mail.ts), and every CRM-sent mail reaches Sent Items once, whatever the bridge did to its record.
+ * With two users, a CRM mail reaches its sender's Sent Items only, whoever owns the record it was sent from.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
@@ -127,5 +128,72 @@ describe("CRM-sent mail feed", () => {
     const graphWrites = setup.graph.control.writeCalls();
     expect(await listsDuring(1)).toBe(0);
     expect(setup.graph.control.writeCalls()).toBe(graphWrites);
+  }, 60_000);
+});
+
+describe("CRM-sent mail of two users", () => {
+  let setup: OneUserBridge;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    setup = await openOneUserBridge({ modules: [], users: 2 });
+    const settings = await loadSyncSettings(setup.runtime.storage.settings);
+    await setup.runtime.storage.settings.put(SYNC_SETTINGS_KEY, {
+      ...settings,
+      modules: {
+        ...settings.modules,
+        emails: { ...settings.modules.emails, enabled: true, direction: "zoho-to-exchange" },
+      },
+    });
+    server = await startServer(setup.runtime);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await setup?.close();
+  });
+
+  it("files a mail into its sender's Sent Items only, whoever owns the record, once", async () => {
+    const [mailboxA = "", mailboxB = ""] = setup.mailboxes;
+    const userA = setup.zoho.control.primaryUser().id;
+    const users = setup.zoho.control.state().users as Array<{ id: string; email: string }>;
+    const userB = users.find((user) => user.email === mailboxB)?.id ?? "";
+    expect(userB).not.toBe("");
+    const contactOf = (owner: string, name: string) =>
+      String(
+        setup.zoho.control.actAs(owner).insert("Contacts", [{ Last_Name: name, Email: `${name}@example.org` }])[0]?.id,
+      );
+    const send = (sender: string, recordId: string, subject: string) =>
+      setup.zoho.control.sendEmailFromCrm("Contacts", recordId, {
+        to: ["customer@example.org"],
+        subject,
+        content: `<p>${subject}</p>`,
+        sender,
+      });
+    const sentItems = (mailbox: string) =>
+      setup.graph.control
+        .items(mailbox, "message")
+        .filter((message) => String(message.internetMessageId).endsWith("@crm.zoho>"))
+        .map((message) => message.subject);
+    const run = async () => {
+      await server.syncEveryone("schedule");
+      if (server.queue instanceof InProcessScheduler) await server.queue.idle();
+    };
+
+    send(userB, contactOf(userA, "alices-customer"), "B to A's contact");
+    send(userA, contactOf(userB, "bobs-customer"), "A to B's contact");
+    setup.zoho.control.resetCallCounts();
+    await run();
+    expect(sentItems(mailboxA)).toEqual(["A to B's contact"]);
+    expect(sentItems(mailboxB)).toEqual(["B to A's contact"]);
+    // Both mailboxes' feeds share one scan: Contacts and Leads once, each of the two records once.
+    expect(setup.zoho.control.callCounts().coql).toBe(2);
+    expect(setup.zoho.control.callCounts()["emails.list"]).toBe(2);
+
+    const graphWrites = setup.graph.control.writeCalls();
+    await run();
+    expect(setup.graph.control.writeCalls()).toBe(graphWrites);
+    expect(sentItems(mailboxA)).toEqual(["A to B's contact"]);
+    expect(sentItems(mailboxB)).toEqual(["B to A's contact"]);
   }, 60_000);
 });
