@@ -161,6 +161,8 @@ export function instantOf(dateTime: DateTime<true>): Instant {
 export function instantFromOffsetDateTime(field: string, value: string): Instant {
   if (!/(Z|[+-]\d{2}:?\d{2})$/.test(value)) throw new MappingError(field, value, "expected a date-time with an offset");
   const fast = parseDateTime(value);
+  // Already UTC (Graph's and EWS's form): the checked fields are the instant, fractions dropped.
+  if (fast?.offset === 0) return `${value.slice(0, 19)}Z`;
   const instant = fast?.offset === undefined ? undefined : instantFromMillis(fast.local - fast.offset * MINUTE);
   return instant ?? instantOf(parsed(field, value, DateTime.fromISO(value, { setZone: true })));
 }
