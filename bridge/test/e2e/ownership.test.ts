@@ -5,7 +5,9 @@
  * - an Outlook contact that a colleague owns in the CRM is linked to that record, not duplicated;
  * - a contact created in Outlook lands in Zoho owned by the mailbox's Zoho user (not by the admin who connected);
  * - the admin's category filter keeps untagged Outlook contacts out of the CRM;
- * - a second run writes nothing on either side.
+ * - a second run writes nothing on either side;
+ * - tasks are personal: two salespeople's Outlook tasks of the same title and due day stay two Zoho tasks, each
+ *   owned by its own user, instead of one being linked to the colleague's (and flagged as a conflict).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InProcessScheduler } from "../../src/jobs/in-process-scheduler.js";
@@ -99,5 +101,60 @@ describe("records follow their Zoho owner", () => {
 
     expect(ownerOf("tagged@customer.example")).toEqual([ann.zohoUserId]);
     expect(ownerOf("private@friends.example")).toEqual([]);
+  });
+});
+
+describe("tasks stay with their owner", () => {
+  let setup: OneUserBridge;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    setup = await openOneUserBridge({ modules: ["tasks"], users: 2 });
+    server = await startServer(setup.runtime);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await setup?.close();
+  });
+
+  const runEveryone = async () => {
+    await server.syncEveryone("schedule");
+    if (server.queue instanceof InProcessScheduler) await server.queue.idle();
+  };
+  const newOutlookTask = (mailbox: string, importance: string) => {
+    const list = [...setup.graph.control.mailbox(mailbox).folders.values()].find(
+      (folder) => folder.kind === "todoList" && folder.isDefault,
+    );
+    return setup.graph.control.actAsUser(mailbox, "POST", `/todo/lists/${list?.id}/tasks`, {
+      title: "Follow up with Fabrikam",
+      importance,
+      dueDateTime: { dateTime: "2026-12-18T00:00:00.0000000", timeZone: "UTC" },
+    });
+  };
+
+  it("keeps two colleagues' tasks of the same title and day apart, each owned by its user", async () => {
+    const users = await setup.runtime.storage.users.list();
+    // One after the other, so the second user's first sync finds the colleague's task already in Zoho.
+    await newOutlookTask(setup.mailboxes[0] as string, "high");
+    await runEveryone();
+    await newOutlookTask(setup.mailboxes[1] as string, "low");
+    await runEveryone();
+
+    const owners = setup.zoho.control
+      .records("Tasks")
+      .filter((record) => record.Subject === "Follow up with Fabrikam")
+      .map((record) => [(record.Owner as { id: string }).id, record.Priority]);
+    const ownerOf = (index: number) => users.find((user) => user.mailbox === setup.mailboxes[index])?.zohoUserId;
+    expect(owners.sort()).toEqual(
+      [
+        [ownerOf(0), "High"],
+        [ownerOf(1), "Low"],
+      ].sort(),
+    );
+    for (const user of users) {
+      expect(await setup.runtime.storage.syncState.listConflicts({ mailboxId: user.id, module: "tasks" })).toEqual([]);
+      expect(setup.graph.control.items(user.mailbox, "task")).toHaveLength(1);
+    }
   });
 });

@@ -163,7 +163,8 @@ export async function createZohoCrmPort(options: ZohoCrmPortOptions): Promise<Zo
       zohoModule: "Tasks",
       fields: TASK_FIELDS,
       fromZoho: (record) => taskFromZoho(record as ZohoTaskRecord, mapping),
-      matchFields: (task) => [[["Subject"], task.subject]],
+      // No matchFields: a task is its owner's to-do, so a colleague's task of the same title and day is another
+      // task, never this one (linking them let one salesperson's edits overwrite the other's).
       toZoho: (task) => taskToZoho(task, mapping) as ZohoJson,
     },
     options.records,
