@@ -1,10 +1,14 @@
 /**
  * /metrics of the real server counts what a sync sent to Microsoft Graph and to Zoho (by host and status class), and
- * shows the org's Zoho API credits once Zoho starts reporting them (X-API-CREDITS-REMAINING past half spent).
+ * shows the org's Zoho API credits once Zoho starts reporting them (X-API-CREDITS-REMAINING past half spent). EWS
+ * goes through node:http (axios), not fetch: its calls are counted too.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createMetrics } from "../../src/observability/metrics.js";
+import { countUpstreamRequests } from "../../src/observability/upstream-requests.js";
 import type { RunningServer } from "../../src/server.js";
 import { startServer } from "../../src/server.js";
+import { connectAlice2016 } from "../connectors/ews/alice-2016.js";
 import { type OneUserBridge, openOneUserBridge, syncEveryoneNow } from "../support/one-user-bridge.js";
 
 let setup: OneUserBridge;
@@ -51,4 +55,21 @@ it("counts the requests a sync sends to Graph and Zoho, and Zoho's remaining API
   const remaining = (await samples("bridge_zoho_api_credits_remaining")).get(`host="${zohoHost}"`);
   expect(remaining).toBe(creditsPerDay - setup.zoho.control.creditsUsed());
   expect(remaining).toBeLessThanOrEqual(creditsPerDay / 2);
+});
+
+it("counts EWS requests, made through node:http rather than fetch", async () => {
+  const metrics = createMetrics();
+  const stop = countUpstreamRequests(metrics);
+  const alice = await connectAlice2016();
+  try {
+    await alice.exchange.modules.contacts?.listAll(undefined);
+    const host = new URL(alice.sim.ewsUrl).host;
+    const counted = (await metrics.upstreamRequests.get()).values.find(
+      (sample) => sample.labels.host === host && sample.labels.status === "2xx",
+    );
+    expect(counted?.value).toBeGreaterThan(0);
+  } finally {
+    stop();
+    await alice.close();
+  }
 });
