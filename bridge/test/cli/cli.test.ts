@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSecretBox } from "../../src/security/secret-box.js";
 import { openStorage } from "../../src/storage/index.js";
+import { type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
@@ -91,5 +92,37 @@ describe("bridge CLI", () => {
     const unknown = await bridge("sync", "nobody@example.com", "--dry-run");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("no user nobody@example.com");
+  });
+});
+
+describe("bridge sync against the simulators", () => {
+  let setup: OneUserBridge;
+
+  beforeAll(async () => {
+    setup = await openOneUserBridge({ modules: ["contacts"] });
+    setup.zoho.control
+      .actAs()
+      .insert("Contacts", [{ First_Name: "Carla", Last_Name: "Customer", Email: "carla@acme.example" }]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await setup?.close();
+  });
+
+  it("previews with --dry-run (nothing written), then syncs the user's mailbox", async () => {
+    const { DATABASE_URL: _sqlite, ...inherited } = process.env;
+    const sync = (...args: string[]) =>
+      run(process.execPath, [BIN, "sync", setup.mailbox, ...args], {
+        env: { ...inherited, ...setup.env, LOG_LEVEL: "silent", NODE_EXTRA_CA_CERTS: setup.pki.caCertFile },
+      });
+    const contacts = () => setup.graph.control.items(setup.mailbox, "contact");
+
+    const preview = await sync("--dry-run");
+    expect(preview.stdout).toMatch(/^contacts: completed planned .*"exchange":\{"creates":1,/m);
+    expect(contacts()).toHaveLength(0);
+
+    const synced = await sync();
+    expect(synced.stdout).toMatch(/^contacts: completed/m);
+    expect(contacts().map((contact) => contact.surname)).toEqual(["Customer"]);
   });
 });

@@ -30,6 +30,8 @@ export interface OneUserBridge {
   mailbox: string;
   /** Every connected mailbox, `mailbox` first; the others are paired with Zoho users of their own. */
   mailboxes: string[];
+  /** The configuration the runtime was opened with, for another process (the CLI) on the same data. */
+  env: Record<string, string>;
   /** Another runtime over the same database and key (a restarted or second process); the caller closes it. */
   openRuntime(): Promise<Runtime>;
   /** Closes the first runtime, the simulators and the data folder. */
@@ -61,15 +63,15 @@ export async function openOneUserBridge(options: OneUserBridgeOptions): Promise<
   const zoho = await startZohoSimulator({ pki });
   const dataDir = await mkdtemp(join(tmpdir(), "bridge-one-user-"));
   const { DATABASE_URL: _sqliteUnlessAsked, ...inherited } = process.env;
-  const config = loadConfig({
-    ...inherited,
+  const env = {
     BRIDGE_DATA_DIR: dataDir,
     BRIDGE_SECRET_KEY: randomBytes(32).toString("base64"),
     BRIDGE_GRAPH_URL: graph.url,
     ENTRA_AUTHORITY_HOST: graph.url,
     PORT: "0",
     ...options.env,
-  });
+  };
+  const config = loadConfig({ ...inherited, ...env });
   const open = () => openRuntime(config, createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
   const runtime = await open();
   const users = graph.control.directory.tenantByIdOrDomain("contoso.onmicrosoft.com")?.users.values();
@@ -83,6 +85,7 @@ export async function openOneUserBridge(options: OneUserBridgeOptions): Promise<
     runtime,
     mailbox,
     mailboxes,
+    env,
     openRuntime: open,
     async close() {
       await runtime.close();
