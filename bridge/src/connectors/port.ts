@@ -317,7 +317,10 @@ export interface CrmMailPort<Mail> {
    * success. Files beyond what the CRM accepts are an `invalid-record` failure, never silently dropped.
    */
   associateEmail(person: CrmPersonRef, message: MailItem<Mail>, files?: readonly MailFile[]): Promise<ItemResult<void>>;
-  /** E-mails sent from the CRM since `cursor`, for filing into the mailbox's Sent Items. */
+  /**
+   * E-mails the mailbox's user sent from the CRM since `cursor`, for filing into the mailbox's Sent Items: the user's
+   * mail on any record, never a colleague's mail on the user's records.
+   */
   listSentEmails(cursor: string | undefined): Promise<{
     readonly messages: readonly MailItem<Mail>[];
     readonly cursor: string;

@@ -2,7 +2,8 @@
  * E-mail is associated, not two-way synced:
  * - Exchange → CRM: each new mailbox message is associated to every CRM Contact/Lead whose address appears in its
  *   from/to/cc (Zoho then shows it on their Accounts and Deals too);
- * - CRM → Exchange: e-mails sent from the CRM are filed into the mailbox's Sent Items.
+ * - CRM → Exchange: e-mails the mailbox's user sent from the CRM (the mail's owner, whoever owns the record it was sent
+ *   from: the CRM port decides, e.g. zoho/mail.ts) are filed into the mailbox's Sent Items; a colleague's never are.
  * Which directions run, whether attachments go along and which messages are wanted are the caller's settings
  * (`services/mail-job.ts` reads them from the e-mail module's settings).
  *
