@@ -5,6 +5,8 @@
  */
 
 import { describe, expect, it, vi } from "vitest";
+import { ConnectorError } from "../../src/connectors/errors.js";
+import { WRITES_PER_SLICE } from "../../src/sync/engine.js";
 import { type Person, personModule } from "./fixtures.js";
 import { scope, settingsOf, World } from "./world.js";
 
@@ -155,6 +157,38 @@ describe("sync engine", () => {
     await world.sync(settingsOf());
     expect(world.crm.snapshot()).toHaveLength(6);
     expect(await world.store.listRelations(scope)).toHaveLength(6);
+    await expectQuiet(world);
+  });
+
+  it("a run larger than a slice commits each slice's pairs before writing the next; a later abort keeps them", async () => {
+    const world = new World({ pageSize: 50 });
+    const count = WRITES_PER_SLICE + 150;
+    for (let n = 1; n <= count; n++) world.exchange.userCreate(person(n));
+    const create = world.crm.create.bind(world.crm);
+    const pairedBefore: number[] = [];
+    // The CRM takes 100 per batch: the third create call is the first of the second slice, and it is throttled.
+    vi.spyOn(world.crm, "create").mockImplementation(async (requests) => {
+      pairedBefore.push((await world.store.listRelations(scope)).length);
+      if (pairedBefore.length === 3) {
+        throw new ConnectorError({ kind: "throttled", message: "too many requests", retryAfterMs: 1_000 });
+      }
+      return create(requests);
+    });
+    const first = await world.sync(settingsOf());
+    vi.restoreAllMocks();
+    expect(first.record.status).toBe("aborted");
+    expect(pairedBefore).toEqual([0, 0, WRITES_PER_SLICE]);
+    expect(first.actions).toEqual([]);
+    const statuses = first.record.outcomes.map((outcome) => outcome.status);
+    expect(statuses.filter((status) => status === "created")).toHaveLength(WRITES_PER_SLICE);
+    expect(statuses.filter((status) => status === "error")).toHaveLength(100);
+    expect(statuses.filter((status) => status === "skipped")).toHaveLength(50);
+    expect(first.record.planned.crm.creates).toBe(count);
+    expect(await world.store.listRelations(scope)).toHaveLength(WRITES_PER_SLICE);
+
+    await world.sync(settingsOf());
+    expect(world.crm.snapshot()).toHaveLength(count);
+    expect(await world.store.listRelations(scope)).toHaveLength(count);
     await expectQuiet(world);
   });
 
