@@ -15,12 +15,13 @@
  *   from the CRM ("the email record owner (the person who sends the email)": help.zoho.com community post "New
  *   permissions for accessing emails sent via Zoho CRM", 2024), whoever owns the record, whereas `from` can be an
  *   organization address several users send from, or an alias; so a colleague's mail to this user's record never
- *   reaches this user's Sent Items, and this user's mail to a colleague's record does.
- *   Cost: owner-scoped scans would miss (2) and an org-wide scan per mailbox would multiply by the mailboxes, so one
- *   scan is shared by the mail ports of every mailbox over one Zoho connection (`ownedBy`): a mailbox takes the
- *   latest scan when it covers its window, has not been taken by it yet and is fresh, else starts the next one, so
- *   a cycle over N mailboxes costs one scan (2 COQL calls, one `emails.list` per record with activity, one read per
- *   new mail), not N. The cursor moves to that scan's start, so mail sent while it ran is the next scan's.
+ *   reaches this user's Sent Items, and this user's mail to a colleague's record does (an entry without an owner is
+ *   nobody's). Cost: a scan of the user's own records misses that mail, and an org-wide scan per mailbox would
+ *   multiply by the mailboxes, so one scan is shared by the mail ports of every mailbox over one Zoho connection in a
+ *   process (`ownedBy`): a mailbox takes the latest scan when it covers its window, has not been taken by it yet and
+ *   is fresh, else starts the next, so a cycle over N mailboxes costs one scan (2 COQL calls, one `emails.list` per
+ *   record with activity, one read per new mail), not N (200 mailboxes: 2 COQL calls a cycle where the owner-scoped
+ *   feed made 400). The cursor moves to that scan's start, so mail sent while it ran is the next scan's.
  *   What moves `Last_Activity_Time` decides the scan's cost: a record's creation does not (it is null until the first
  *   activity), an edit does (to its Modified_Time), and so do a mail sent from or associated to the record
  *   (simulators/zoho/README.md). A move the bridge caused itself (its edits and associations) cannot be told apart
@@ -94,15 +95,17 @@ interface SentScan {
   /** Epoch seconds, taken before the first query: mail sent later may be missing from the scan. */
   readonly startedAt: number;
   readonly entries: Promise<readonly SentEntry[]>;
+  /** Epoch seconds; unset while the scan runs. */
+  finishedAt?: number;
 }
 
 /**
- * A scan is shared only while this fresh: a mailbox whose run comes later scans anew rather than file mail up to a
- * minute late.
+ * A finished scan is shared only this long: a mailbox whose run comes later scans anew rather than file mail up to a
+ * minute late. A running scan is always shared (a second one would only add load while the first is slow).
  */
 const SCAN_SHARED_SECONDS = 60;
 
-/** The scans of one Zoho connection, shared by the mail ports of all its mailboxes (header: cost). */
+/** The scans of one Zoho connection in this process, shared by the mail ports of its mailboxes (header: cost). */
 class SentMailScans {
   private latest: SentScan | undefined;
 
@@ -119,16 +122,21 @@ class SentMailScans {
       latest &&
       latest.from <= from &&
       since < latest.startedAt - OVERLAP_SECONDS &&
-      now - latest.startedAt <= SCAN_SHARED_SECONDS
+      (latest.finishedAt === undefined || now - latest.finishedAt <= SCAN_SHARED_SECONDS)
     ) {
       return latest;
     }
     const scan: SentScan = { from, startedAt: now, entries: this.scan(from) };
     this.latest = scan;
-    // A failed scan is not shared: the next mailbox tries again.
-    scan.entries.catch(() => {
-      if (this.latest === scan) this.latest = undefined;
-    });
+    scan.entries.then(
+      () => {
+        scan.finishedAt = Math.floor(Date.now() / 1000);
+      },
+      // A failed scan is not shared: the next mailbox tries again.
+      () => {
+        if (this.latest === scan) this.latest = undefined;
+      },
+    );
     return scan;
   }
 

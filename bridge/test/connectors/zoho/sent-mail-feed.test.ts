@@ -136,5 +136,24 @@ describe("Zoho connector: CRM-sent mail feed", () => {
         vi.useRealTimers();
       }
     });
+
+    it("shares a finished scan with a mailbox that has not taken it for a minute only", async () => {
+      const { crm } = await connectZoho(sim);
+      send(bob, contactOf(alice(), "customer"), "Bob's");
+      const carol = sim.control.addUser({ firstName: "Carol", lastName: "Late", email: "carol@example.org" }).id;
+      await crm.mail.ownedBy(alice()).listSentEmails(undefined);
+
+      sim.control.resetCallCounts();
+      expect((await crm.mail.ownedBy(bob).listSentEmails(undefined)).messages).toHaveLength(1);
+      expect(sim.control.callCounts().coql ?? 0).toBe(0);
+
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 61_000 });
+      try {
+        expect((await crm.mail.ownedBy(carol).listSentEmails(undefined)).messages).toEqual([]);
+        expect(sim.control.callCounts().coql).toBe(2);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });
