@@ -1,7 +1,8 @@
 /**
  * Zoho-specific behaviour of the connector beyond the shared contract, end to end over HTTPS against the simulator:
  * OAuth (per DC, cached tokens, one refresh on INVALID_TOKEN, HTTP-200 token errors), paging past 2000 records,
- * the change feed's overlap window, per-record batch results, 429 back-off, e-mail association, users, push.
+ * the change feed's overlap window, per-record batch results, 429 back-off, the org's concurrency limit (edition and
+ * heavy calls, shared by every port of the org), e-mail association, users, push.
  */
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
