@@ -1,7 +1,8 @@
 /**
  * pg-boss on the local PostgreSQL: a worker process that dies holding a sync job (SIGKILL: no graceful stop, nothing
  * released) leaves the job active; once `expireInSeconds` passes, maintenance fails it and another worker runs it
- * — once, with its lane still single (no second job of the mailbox+module appears meanwhile).
+ * — once, with its lane still single (no second job of the mailbox+module appears meanwhile). A worker that is
+ * stopped (SIGTERM: graceful shutdown) while a job outlasts `stopTimeoutMs` releases it at once for another worker.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,13 +16,49 @@ import { dropPostgresSchema } from "../../src/storage/database.js";
 import { eventually } from "../support/one-user-bridge.js";
 import { databaseUrl, describeWithPostgres } from "../support/postgres.js";
 
-describeWithPostgres("pg-boss: a dead worker's job", () => {
+describeWithPostgres("pg-boss: the job of a worker that leaves", () => {
   const schema = `d_${randomBytes(4).toString("hex")}`;
   let queue: PgBossQueue | undefined;
+
+  const stopping = `s_${randomBytes(4).toString("hex")}`;
 
   afterAll(async () => {
     await queue?.stop();
     await dropPostgresSchema(databaseUrl ?? "", schema);
+    await dropPostgresSchema(databaseUrl ?? "", stopping);
+  });
+
+  it("is released by a graceful stop that outlasts its timeout, and run by another worker", async () => {
+    const options = {
+      url: databaseUrl ?? "",
+      schema: stopping,
+      logger: createLogger({ level: "silent" }),
+      retryDelaySeconds: 1,
+      pollingIntervalSeconds: 0.5,
+      stopTimeoutMs: 1_000,
+    };
+    const leaving = await PgBossQueue.open(options);
+    const taken: string[] = [];
+    await leaving.work((job) => {
+      taken.push(job.mailboxId);
+      return new Promise(() => {});
+    }, 1);
+    await leaving.enqueue({ mailboxId: "u2", module: "contacts", trigger: "manual" });
+    await eventually(() => (taken.length > 0 ? true : undefined), 30_000);
+    await leaving.stop();
+
+    const staying = await PgBossQueue.open(options);
+    try {
+      const runs: number[] = [];
+      await staying.work(async (_job, retryCount) => {
+        runs.push(retryCount);
+        return { kind: "completed", runId: "after-stop" };
+      }, 1);
+      await eventually(() => (runs.length > 0 ? true : undefined), 30_000);
+      expect(runs).toEqual([1]);
+    } finally {
+      await staying.stop();
+    }
   });
 
   it("is picked up by another worker after it expires, and run once", async () => {
