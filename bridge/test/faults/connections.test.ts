@@ -8,10 +8,13 @@
  * These tests hold the simulators to the real behaviour, and the clients to naming a transport failure's real cause
  * and to repeating a create only when the failure proves it was never sent.
  */
+
+import { once } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveHttps } from "../../simulators/shared/server.js";
 import { DEFAULT_CLIENT, type RunningZohoSimulator, startZohoSimulator } from "../../simulators/zoho/index.js";
@@ -54,7 +57,7 @@ describe("simulator servers keep idle connections the way the real front ends do
   it("keep an idle kept-alive connection open past Node's 5 s, announcing no idle limit", async () => {
     let connections = 0;
     const running = await serveHttps((_req, res) => res.end("{}"), await testPki());
-    running.server.on("secureConnection", () => {
+    running.server.on("connection", () => {
       connections += 1;
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -73,6 +76,49 @@ describe("simulator servers keep idle connections the way the real front ends do
       await running.close();
     }
   }, 20_000);
+
+  it("serve a request that arrives while the connection is still writing a large answer", async () => {
+    // Node's own server stops reading such a connection between the request's headers and its body (its guard
+    // against pipelined floods); the body's next TLS record then hit a paused parser (HPE_PAUSED) and the
+    // connection was dropped with the request unanswered. Here the next request is sent before the 16 MiB answer
+    // is read, its body in several TLS records, as a loaded server sees a fast client's next `$batch`.
+    const big = Buffer.alloc(16 * 1024 * 1024, "a");
+    const running = await serveHttps(
+      (req, res) => {
+        if (req.method === "GET") {
+          res.end(big);
+          return;
+        }
+        let length = 0;
+        req.on("data", (chunk: Buffer) => {
+          length += chunk.length;
+        });
+        req.on("end", () => res.end(`got ${length}`));
+      },
+      await testPki(),
+    );
+    const socket = tlsConnect({ host: "127.0.0.1", port: running.port });
+    try {
+      await once(socket, "secureConnect");
+      socket.write("GET /big HTTP/1.1\r\nHost: sim\r\n\r\n");
+      await sleep(200);
+      // One write of 40 000 bytes: TLS sends it as several records, which the server reads at once.
+      socket.write(`POST /batch HTTP/1.1\r\nHost: sim\r\nContent-Length: 40000\r\n\r\n${"b".repeat(40_000)}`);
+      let received = "";
+      socket.setEncoding("latin1");
+      socket.on("data", (chunk: string) => {
+        received = (received + chunk).slice(-1_000);
+      });
+      await Promise.race([
+        new Promise<void>((resolve) => socket.on("data", () => received.endsWith("got 40000") && resolve())),
+        once(socket, "close"),
+      ]);
+      expect(received.endsWith("got 40000")).toBe(true);
+    } finally {
+      socket.destroy();
+      await running.close();
+    }
+  });
 
   it("still close a connection whose client asked for it", async () => {
     const running = await serveHttps((_req, res) => res.end("{}"), await testPki());
