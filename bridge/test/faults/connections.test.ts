@@ -2,9 +2,10 @@
  * Connection handling under load (issue #10: the cluster bench lost whole `$batch`es of Outlook contact creates to
  * "Graph request failed: fetch failed", and a Zoho insert batch to "Zoho unreachable: TypeError").
  *
- * The cause was the simulators' server, not the network: Node closes a kept-alive connection idle for 5 s and
- * announces it, so a loaded client that read an answer late reused the connection just as the server closed it,
- * and a create on it failed without an answer. The real front ends (IIS: 120 s, announced nowhere) do not do that.
+ * The cause was the simulators' server, not the network (the failures, once they named their cause, were all
+ * "other side closed"; the server logged HPE_PAUSED client errors): Node's HTTP server dropped a kept-alive
+ * connection when the next request arrived while its last answer was still being written. The simulators also kept
+ * Node's 5 s idle limit, where the real front ends (IIS: 120 s, announced nowhere) keep connections far longer.
  * These tests hold the simulators to the real behaviour, and the clients to naming a transport failure's real cause
  * and to repeating a create only when the failure proves it was never sent.
  */
