@@ -122,9 +122,11 @@ function scalarFields(value: unknown): Record<string, FieldValue> {
   return fields;
 }
 
+/** What the admin recognises an item by: an event's or task's subject, a contact's name (else company or e-mail). */
 function titleOf(value: unknown): string {
   const fields = scalarFields(value);
-  const title = fields.subject ?? fields.displayName ?? fields.fullName ?? fields.lastName ?? fields.givenName;
+  const name = [fields.givenName, fields.surname].filter((part) => typeof part === "string").join(" ");
+  const title = fields.subject ?? fields.displayName ?? (name || undefined) ?? fields.companyName ?? fields.email1;
   return typeof title === "string" ? title : "(untitled)";
 }
 
