@@ -21,15 +21,37 @@ import type { Database, RelationTable } from "./schema.js";
 
 type RelationState = Pick<RelationRow, "exchangeHash" | "crmHash" | "base" | "schemaVersion" | "syncedAt">;
 
+/**
+ * The state column (hashes, merge base) is parsed when first read: a run lists every relation of the mailbox but reads
+ * the state of the few its listings touched (`bridge/src/sync/plan.ts` `pairUp`).
+ */
 function toRelation(row: Selectable<RelationTable>): RelationRow {
-  const state = JSON.parse(row.state) as RelationState;
+  let parsed: RelationState | undefined;
+  const state = () => {
+    parsed ??= JSON.parse(row.state) as RelationState;
+    return parsed;
+  };
   return {
     id: row.id,
     exchangeId: row.exchange_id,
     exchangeVersion: row.exchange_version,
     crmId: row.crm_id,
     crmVersion: row.crm_version,
-    ...state,
+    get exchangeHash() {
+      return state().exchangeHash;
+    },
+    get crmHash() {
+      return state().crmHash;
+    },
+    get base() {
+      return state().base;
+    },
+    get schemaVersion() {
+      return state().schemaVersion;
+    },
+    get syncedAt() {
+      return state().syncedAt;
+    },
   };
 }
 

@@ -178,6 +178,38 @@ async function withMatchesOutsideScope<T>(
   return found.length === 0 ? observed : { ...observed, present: [...observed.present, ...found] };
 }
 
+/**
+ * A relation whose merge base is parsed (`SyncModule.parse`) when first read: the planner reads only the bases of the
+ * pairs the listings touched, so a quiet run of a big mailbox neither parses nor holds a second copy of the others.
+ */
+function lazyRelation<T>(module: SyncModule<T>, row: RelationRow): PlanRelation<T> {
+  let parsed: { base: T } | undefined;
+  return {
+    row,
+    get base() {
+      parsed ??= { base: module.parse(row.base) };
+      return parsed.base;
+    },
+  };
+}
+
+/**
+ * Whether the planner decides the pairs of relations (see `pairUp`): a complete listing touches them all, a change
+ * feed those it reported on either side.
+ */
+function touchedBy<T>(observations: Partial<Record<Side, SideObservation<T>>>): (row: RelationRow) => boolean {
+  const reported = (side: Side): ((id: string) => boolean) => {
+    const observation = observations[side];
+    if (!observation) return () => false;
+    if (observation.completeListing) return () => true;
+    const ids = new Set([...observation.present.map((item) => item.id), ...observation.deleted]);
+    return (id) => ids.has(id);
+  };
+  const exchange = reported("exchange");
+  const crm = reported("crm");
+  return (row) => exchange(row.exchangeId) || crm(row.crmId);
+}
+
 /** Executes the actions' writes, batched per side and operation; returns per-action results and any global failure. */
 async function applyWrites<T>(
   ports: Record<Side, RecordPort<T>>,
@@ -275,20 +307,6 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
   if (!settings.enabled) return finish("completed", countPlan([]), [], "module disabled");
 
   const rows = await store.listRelations(scope);
-  const relations: PlanRelation<T>[] = [];
-  for (const row of rows) {
-    try {
-      relations.push({ row, base: module.parse(row.base) });
-    } catch (error) {
-      // Planning without this pair's base could re-create or mis-merge it: stop, and say which row is bad.
-      return finish(
-        "aborted",
-        countPlan([]),
-        [],
-        `stored merge base of relation ${row.id} is invalid: ${String(error)}`,
-      );
-    }
-  }
   const conflicts = await store.listConflicts(scope);
   const cursors: Partial<Record<Side, string>> = {};
   const observations: Partial<Record<Side, SideObservation<T>>> = {};
@@ -304,6 +322,18 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
     return finish("aborted", countPlan([]), [], `reading failed: ${error.message}`);
+  }
+  const relations = rows.map((row) => lazyRelation(module, row));
+  const touched = touchedBy(observations);
+  for (const relation of relations) {
+    if (!touched(relation.row)) continue;
+    try {
+      relation.base;
+    } catch (error) {
+      // Planning without this pair's base could re-create or mis-merge it: stop, and say which row is bad.
+      const reason = `stored merge base of relation ${relation.row.id} is invalid: ${String(error)}`;
+      return finish("aborted", countPlan([]), [], reason);
+    }
   }
   const context = { module, settings, conflicts };
   // The listings are referenced from here on only by the pairs, which are let go slice by slice below.

@@ -219,13 +219,12 @@ export function pairUp<T>(
     relatedCrm.add(row.crmId);
     const exchangeItem = exchangeById.get(row.exchangeId);
     const crmItem = crmById.get(row.crmId);
-    pairs.push({
-      relation,
-      exchange: exchangeItem,
-      crm: crmItem,
-      exchangeState: classify(module, "exchange", row, exchangeItem, exchange, exchangeDeleted),
-      crmState: classify(module, "crm", row, crmItem, crm, crmDeleted),
-    });
+    const exchangeState = classify(module, "exchange", row, exchangeItem, exchange, exchangeDeleted);
+    const crmState = classify(module, "crm", row, crmItem, crm, crmDeleted);
+    // Reported by neither change feed: deciding it would merge the base with itself and do nothing, so it is not a
+    // pair to decide (and its base need not be read: a quiet run of a big mailbox touches few of its relations).
+    if (!exchangeItem && !crmItem && exchangeState === "unchanged" && crmState === "unchanged") continue;
+    pairs.push({ relation, exchange: exchangeItem, crm: crmItem, exchangeState, crmState });
   }
   const admitted = (side: Side) => (item: RemoteItem<T>) => settings.filter?.(item, side) ?? true;
   const unrelated = (items: Map<string, RemoteItem<T>>, related: Set<string>) =>

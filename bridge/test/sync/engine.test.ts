@@ -192,6 +192,29 @@ describe("sync engine", () => {
     await expectQuiet(world);
   });
 
+  it("reads only the merge bases of pairs the change feeds report; a bad one stops the run before any write", async () => {
+    const world = await pairedWorld(3);
+    // The first run's own writes come back once in the CRM's change feed; after this run the feeds report nothing.
+    await expectQuiet(world);
+    const [quiet, edited] = await world.store.listRelations(scope);
+    if (!quiet || !edited) throw new Error("expected paired relations");
+    await world.store.saveRelation(scope, { ...quiet, base: { corrupt: true } });
+    const exchangeItem = world.exchange.snapshot().find((item) => item.id === edited.exchangeId);
+    if (!exchangeItem) throw new Error("expected the edited pair's Exchange item");
+    world.exchange.userUpdate(exchangeItem.id, { ...exchangeItem.value, company: "Contoso" });
+    const first = await world.sync(settingsOf());
+    expect(first.record.status).toBe("completed");
+    expect(world.crm.snapshot().map((item) => item.value.company)).toContain("Contoso");
+
+    await world.store.saveRelation(scope, { ...edited, base: { corrupt: true } });
+    world.exchange.userUpdate(exchangeItem.id, { ...exchangeItem.value, company: "Fabrikam" });
+    const writes = world.writeCalls();
+    const second = await world.sync(settingsOf());
+    expect(second.record.status).toBe("aborted");
+    expect(second.record.reason).toMatch(new RegExp(`stored merge base of relation ${edited.id} is invalid`));
+    expect(world.writeCalls()).toBe(writes);
+  });
+
   it("the circuit breaker holds a run that would delete more than 20 % until an admin confirms", async () => {
     const world = await pairedWorld(20);
     for (const item of world.exchange.snapshot().slice(0, 6)) world.exchange.userDelete(item.id);
