@@ -494,6 +494,8 @@ export const BridgeUser = z.object({
   zohoStatus: z.enum(["active", "disabled", "deleted", "not-confirmed"]),
   selected: z.boolean(),
   syncState: UserSyncState,
+  /** While `syncState` is "throttled": when Zoho or Exchange lets the bridge in again (the next sync is due then). */
+  throttledUntil: isoDateTime.nullable().optional(),
   lastSyncAt: isoDateTime.nullable(),
   errorCount: z.number().int().nonnegative(),
   lastError: z.string().nullable(),

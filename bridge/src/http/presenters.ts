@@ -44,6 +44,7 @@ export async function presentUser(storage: Storage, user: BridgeUser): Promise<B
     zohoStatus: user.zohoActive ? "active" : "disabled",
     selected: user.selected,
     syncState: syncStateOf(user),
+    throttledUntil: user.status === "throttled" ? user.throttledUntil : null,
     lastSyncAt,
     errorCount,
     lastError: user.status === "failed" || user.status === "needs-reauthorization" ? user.statusReason : null,

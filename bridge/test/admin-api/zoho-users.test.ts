@@ -1,12 +1,13 @@
 /**
  * The Zoho user list follows Zoho after the connection is made: a rep added in Zoho appears in the admin's user list
  * (not selected), and a disabled one becomes inactive and stops syncing — through the real server and the Zoho
- * simulator, paging past 200 users as Zoho's users API requires.
+ * simulator, paging past 200 users as Zoho's users API requires. A user whose mailbox Exchange throttles is listed
+ * as throttled until the time Exchange gave.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { BridgeUser as PresentedUser } from "../../src/api/admin.js";
 import { type RunningServer, startServer } from "../../src/server.js";
-import { type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
+import { eventually, type OneUserBridge, openOneUserBridge } from "../support/one-user-bridge.js";
 
 let setup: OneUserBridge;
 let server: RunningServer;
@@ -39,6 +40,23 @@ async function listUsers(): Promise<PresentedUser[]> {
   expect(response.status).toBe(200);
   return ((await response.json()) as { users: PresentedUser[] }).users;
 }
+
+it("lists a user Exchange throttles as throttled until the time Exchange gave", async () => {
+  const [user] = await setup.runtime.storage.users.listSyncable();
+  setup.graph.control.setThrottled(10 * 60_000);
+  try {
+    const asked = Date.now();
+    await server.syncEveryone("schedule");
+    const listed = await eventually(async () =>
+      (await listUsers()).find((each) => each.zohoUserId === user?.zohoUserId && each.syncState === "throttled"),
+    );
+    const until = Date.parse(listed.throttledUntil ?? "");
+    expect(until).toBeGreaterThanOrEqual(asked + 10 * 60_000);
+    expect(until).toBeLessThan(Date.now() + 11 * 60_000);
+  } finally {
+    setup.graph.control.setThrottled(undefined);
+  }
+});
 
 it("adds Zoho users created after the connection and stops syncing disabled ones", async () => {
   const { zoho, runtime } = setup;
