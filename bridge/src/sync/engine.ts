@@ -345,8 +345,11 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
   );
   delete observations.exchange;
   delete observations.crm;
+  // A pair's items are unpacked once, just before it is decided, so its actions carry plain items.
+  const decidePair = (pair: PlanPair<T>) =>
+    decide({ ...pair, exchange: unpacked(pair.exchange), crm: unpacked(pair.crm) }, context);
   const decideAll = (selected: readonly (PlanPair<T> | undefined)[]) =>
-    selected.flatMap((pair) => (pair ? (decide(pair, context) ?? []) : []));
+    selected.flatMap((pair) => (pair ? (decidePair(pair) ?? []) : []));
 
   if (options.dryRun) {
     const actions = decideAll(pairs);
@@ -374,7 +377,7 @@ export async function runSync<T>(options: SyncRunOptions<T>): Promise<SyncRunRes
     while (next < pairs.length && writes < WRITES_PER_SLICE) {
       const pair = pairs[next];
       pairs[next++] = undefined;
-      const action = pair && decide({ ...pair, exchange: unpacked(pair.exchange), crm: unpacked(pair.crm) }, context);
+      const action = pair && decidePair(pair);
       if (!action) continue;
       actions.push(action);
       writes += Object.keys(action.writes).length;

@@ -265,6 +265,15 @@ describe("sync engine", () => {
     await expectQuiet(world);
   });
 
+  it("a dry run's plan carries the items of a full listing as they were read", async () => {
+    const world = new World({ exchangeDelta: false });
+    world.exchange.userCreate(person(1, { phone: "+1 555 0100" }));
+    const { actions } = await world.sync(settingsOf(), { dryRun: true });
+    expect(actions).toHaveLength(1);
+    expect(JSON.parse(JSON.stringify(actions[0]?.exchange))).toEqual(world.exchange.snapshot()[0]);
+    expect(actions[0]?.writes.crm).toMatchObject({ op: "create", value: world.exchange.snapshot()[0]?.value });
+  });
+
   it("asks Exchange to mail invitations only when the settings allow it, and counts them", async () => {
     const meetings = { ...personModule, invitesAttendees: (value: Person) => value.company === "Meeting Co" };
     const world = new World();
