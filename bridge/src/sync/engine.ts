@@ -440,8 +440,16 @@ async function settleSlice<T>(
     }
     if (action.kind === "conflict") {
       parked.add(action.conflictId);
-      await store.saveConflict(conflictEntry(action, scope, conflicts, now));
-      outcomesOf.push([{ status: "conflict", ...ids, reason: action.reason }]);
+      const entry = conflictEntry(action, scope, conflicts, now);
+      await store.saveConflict(entry);
+      // A conflict found again unchanged is not a new one: run totals (the dashboard's conflict counts) count each
+      // conflict once, and the item's outcome says it is still waiting for a decision.
+      const waiting = conflicts.some((open) => open.id === entry.id && open.detectedAt === entry.detectedAt);
+      outcomesOf.push([
+        waiting
+          ? { status: "skipped", ...ids, reason: `waiting in the conflict queue since ${entry.detectedAt}` }
+          : { status: "conflict", ...ids, reason: action.reason },
+      ]);
       continue;
     }
     if (action.kind === "unlink") {
