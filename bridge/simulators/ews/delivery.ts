@@ -6,7 +6,7 @@
 import type { OperationContext } from "./context.js";
 import { mailboxElement, recipientsOf } from "./items.js";
 import type { Mailbox, Organisation, StoredItem } from "./store.js";
-import { prop, setProp } from "./store.js";
+import { newInternetMessageId, prop, setProp } from "./store.js";
 import { cloneNode, el, type XNode } from "./xml.js";
 
 const MEETING_FIELDS = [
@@ -41,6 +41,16 @@ export function deliver(
     .toISOString()
     .replace(/\.\d+Z$/, "Z");
   const sender = mailboxElement("From", from.displayName, from.smtp);
+  // Transport stamps the submitter as Sender and gives every message it carries a Message-ID; meeting messages are
+  // generated here, so theirs is minted once for all recipients (a sent Message got its own in createItem).
+  const transport = [
+    mailboxElement("Sender", from.displayName, from.smtp),
+    ...(kind === "Message" ? [] : [el("InternetMessageId", {}, newInternetMessageId(org.domain))]),
+  ];
+  const received = (props: XNode[]) => [
+    ...props,
+    ...transport.filter((node) => !props.some((p) => p.name === node.name)),
+  ];
   for (const address of new Set(recipientsOf(item).map((a) => a.toLowerCase()))) {
     const mailbox = org.findMailbox(address);
     if (!mailbox || mailbox === from) continue;
@@ -48,8 +58,9 @@ export function deliver(
     const calendar = org.distinguishedFolder(mailbox, "calendar");
     if (!inbox || !calendar) continue;
     if (kind === "Message") {
-      const props = item.props.filter((p) => p.name !== "IsRead").map(cloneNode);
-      org.insertItem(mailbox, inbox.id, "Message", [...props, sender, el("IsRead", {}, "false")], [], now);
+      // The recipient's copy keeps the sender's DateTimeSent; its DateTimeReceived is this delivery's (store.ts).
+      const props = item.props.filter((p) => p.name !== "IsRead" && p.name !== "DateTimeReceived").map(cloneNode);
+      org.insertItem(mailbox, inbox.id, "Message", received([...props, sender, el("IsRead", {}, "false")]), [], now);
       continue;
     }
     const uid = prop(item, "UID")?.text;
@@ -57,7 +68,7 @@ export function deliver(
       (i) => i.folderId === calendar.id && uid !== undefined && prop(i, "UID")?.text === uid,
     );
     const fields = copyFields(item, MEETING_FIELDS);
-    org.insertItem(mailbox, inbox.id, kind, [...fields, sender, el("IsRead", {}, "false")], [], now);
+    org.insertItem(mailbox, inbox.id, kind, received([...fields, sender, el("IsRead", {}, "false")]), [], now);
     if (kind === "MeetingCancellation") {
       if (existing) {
         setProp(existing, el("IsCancelled", {}, "true"));

@@ -26,6 +26,7 @@ import {
   type ItemKind,
   type Mailbox,
   newChangeKey,
+  newInternetMessageId,
   type OccurrenceException,
   prop,
   type StoredItem,
@@ -374,7 +375,7 @@ function mapiTag(x: XNode): number | undefined {
  * PR_INTERNET_MESSAGE_ID (0x1035), PR_CLIENT_SUBMIT_TIME (0x0039) and PR_MESSAGE_DELIVERY_TIME (0x0E06) are the
  * InternetMessageId, DateTimeSent and DateTimeReceived elements (read-only in EWS itself).
  */
-function applyMessageState(props: XNode[], extended: XNode[], sending: boolean): void {
+function applyMessageState(props: XNode[], extended: XNode[], sending: boolean, domain: string): void {
   const value = (tag: number) =>
     childText(
       extended.find((x) => mapiTag(x) === tag),
@@ -395,6 +396,10 @@ function applyMessageState(props: XNode[], extended: XNode[], sending: boolean):
     const at = props.findIndex((p) => p.name === name);
     if (at >= 0) props.splice(at, 1);
     props.push(el(name, {}, name.startsWith("DateTime") ? instant(text) : text));
+  }
+  // Sending submits the message to transport, which gives it a Message-ID when the client set none.
+  if (sending && !props.some((p) => p.name === "InternetMessageId")) {
+    props.push(el("InternetMessageId", {}, newInternetMessageId(domain)));
   }
 }
 
@@ -496,7 +501,7 @@ export function createItem(ctx: OperationContext, body: XNode, delivery: Deliver
         props.push(el("StartTimeZone", { Id: ctx.timeZone }));
       }
     }
-    if (kind === "Message") applyMessageState(props, extended, sending);
+    if (kind === "Message") applyMessageState(props, extended, sending, ctx.org.domain);
     const now = ctx
       .now()
       .toISOString()

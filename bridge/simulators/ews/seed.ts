@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type ItemKind, newChangeKey, type Organisation } from "./store.js";
-import { el, type XNode } from "./xml.js";
+import { cloneNode, el, type XNode } from "./xml.js";
 
 export interface SeedOptions {
   mailboxes?: number;
@@ -132,15 +132,24 @@ export function seedOrganisation(org: Organisation, options: SeedOptions = {}): 
         text("Importance", "Normal"),
       ]);
     }
-    for (let i = 0; i < (options.mailsPerMailbox ?? 50); i++) {
-      const peer = mailboxes[(m + i + 1) % mailboxes.length] ?? mailbox;
-      add(i % 4 === 0 ? "sentitems" : "inbox", "Message", [
+    const mails = options.mailsPerMailbox ?? 50;
+    const owner = (name: string) => el(name, {}, [el("Mailbox", {}, [text("EmailAddress", mailbox.smtp)])]);
+    for (let i = 0; i < mails; i++) {
+      const sent = i % 4 === 0;
+      const customer = el("Mailbox", {}, [text("EmailAddress", `customer${i % 20}@example.org`)]);
+      // Ten minutes apart, all before the store stamp; a delivered copy is received a few seconds after it was sent.
+      const sentAt = start - 86_400_000 - (mails - i) * 600_000;
+      const instant = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+      add(sent ? "sentitems" : "inbox", "Message", [
         text("Subject", `Quote ${i}`),
         el("Body", { BodyType: "Text" }, `Hello, please find quote ${i}.`),
-        el("ToRecipients", {}, [el("Mailbox", {}, [text("EmailAddress", peer.smtp)])]),
-        text("IsRead", String(i % 3 === 0)),
-        text("InternetMessageId", `<quote-${m}-${i}@${domain}>`),
-        el("From", {}, [el("Mailbox", {}, [text("EmailAddress", `customer${i % 20}@example.org`)])]),
+        text("DateTimeReceived", instant(sent ? sentAt : sentAt + 5_000)),
+        ...(sent ? [owner("Sender")] : [el("Sender", {}, [cloneNode(customer)])]),
+        sent ? el("ToRecipients", {}, [customer]) : owner("ToRecipients"),
+        text("IsRead", String(sent || i % 3 === 0)),
+        text("DateTimeSent", instant(sentAt)),
+        text("InternetMessageId", `<quote-${m}-${i}@${sent ? domain : "example.org"}>`),
+        sent ? owner("From") : el("From", {}, [cloneNode(customer)]),
       ]);
     }
   }

@@ -9,7 +9,7 @@
  * Items are bags of `t:` elements as the client sent them; rendering orders them by the requested schema.
  */
 import { randomBytes } from "node:crypto";
-import type { XNode } from "./xml.js";
+import { el, type XNode } from "./xml.js";
 
 export type ItemKind =
   | "Item"
@@ -251,6 +251,7 @@ export class Organisation {
     now: string,
   ): StoredItem {
     const seq = ++mailbox.seq;
+    if (isMessageKind(kind)) stampMessageTimes(props, now);
     const item: StoredItem = {
       id: this.newItemId(mailbox),
       changeKey: newChangeKey(),
@@ -267,13 +268,13 @@ export class Organisation {
     };
     mailbox.items.set(item.id, item);
     emit(mailbox, {
-      kind: kind === "Message" || kind.startsWith("Meeting") ? "NewMailEvent" : "CreatedEvent",
+      kind: isMessageKind(kind) ? "NewMailEvent" : "CreatedEvent",
       itemId: item.id,
       changeKey: item.changeKey,
       folderId,
       timeStamp: now,
     });
-    if (kind === "Message" || kind.startsWith("Meeting")) {
+    if (isMessageKind(kind)) {
       emit(mailbox, { kind: "CreatedEvent", itemId: item.id, changeKey: item.changeKey, folderId, timeStamp: now });
     }
     return item;
@@ -321,6 +322,29 @@ export class Organisation {
       timeStamp: now,
     });
     return moved;
+  }
+}
+
+/** A Message-ID in the form Exchange's transport mints (`<hex@domain>`), for messages the org itself sends. */
+export function newInternetMessageId(domain: string): string {
+  return `<${randomBytes(16).toString("hex")}@${domain}>`;
+}
+
+function isMessageKind(kind: ItemKind): boolean {
+  return kind === "Message" || kind.startsWith("Meeting");
+}
+
+/**
+ * Exchange dates every message it stores: PR_MESSAGE_DELIVERY_TIME (DateTimeReceived) and PR_CLIENT_SUBMIT_TIME
+ * (DateTimeSent) are stamped on delivery and on send, and a message merely saved into a folder (CreateItem SaveOnly,
+ * an import) gets both at its creation time — the recorded GetItem/FindItem of messages created that way answer
+ * DateTimeReceived = DateTimeSent = DateTimeCreated (conformance/ews/samples/php-ews-recordings/ExchangeOnline-2020/
+ * MailAPITest.testGetSingleMailItem.09.GetItem.xml; gsexdev.blogspot.com 2014/08 "Sent and Received Time on a
+ * Message and EWS"). Times a client or the delivery already set are kept, so a moved message keeps its dates.
+ */
+function stampMessageTimes(props: XNode[], now: string): void {
+  for (const name of ["DateTimeSent", "DateTimeReceived"]) {
+    if (!props.some((p) => p.name === name)) props.push(el(name, {}, now));
   }
 }
 

@@ -1,5 +1,6 @@
 /** A simulator with validated responses and the connector signed in for alice as the impersonating service account. */
 import { type ServerRelease, startEwsSimulator } from "../../../simulators/ews/index.js";
+import type { SeedOptions } from "../../../simulators/ews/seed.js";
 import {
   createEwsExchangePort,
   type EwsConnectionOptions,
@@ -23,16 +24,26 @@ export interface AliceServer {
   /** Seeds alice's Tasks folder; nothing else is seeded. */
   tasksPerMailbox?: number;
   portOptions?: EwsPortOptions;
+  /** Further seeding (other mailboxes, mail) over the empty default. */
+  seed?: SeedOptions;
+  /** The simulator's clock, for tests that read the times it stamps. */
+  now?: () => Date;
 }
 
 export async function connectAlice(server: AliceServer): Promise<Alice2016> {
-  const sim = await startEwsSimulator({ pki: await testPki(), release: server.release, validateResponses: true });
+  const sim = await startEwsSimulator({
+    pki: await testPki(),
+    release: server.release,
+    validateResponses: true,
+    ...(server.now ? { now: server.now } : {}),
+  });
   sim.control.seed({
     mailboxes: 1,
     contactsPerMailbox: 0,
     meetingsPerMailbox: 0,
     tasksPerMailbox: server.tasksPerMailbox ?? 0,
     mailsPerMailbox: 0,
+    ...server.seed,
   });
   const connection: EwsConnectionOptions = {
     mailbox: "alice@contoso.com",
