@@ -487,6 +487,7 @@ export function createItem(ctx: OperationContext, body: XNode, delivery: Deliver
           el("DistinguishedFolderId", { Id: sending ? "sentitems" : (DEFAULT_FOLDER[kind] ?? "drafts") }),
         );
     const { props, extended } = splitExtended(input.children);
+    for (const node of props) refuseReadOnly(node.name, false);
     normaliseTimes(ctx, props);
     if (kind === "CalendarItem") {
       if (!props.some((p) => p.name === "UID"))
@@ -548,6 +549,27 @@ export function getItem(ctx: OperationContext, body: XNode): string {
   return operationResponse("GetItem", messages);
 }
 
+/**
+ * Elements the store stamps itself and EWS exposes read-only (DateTimeSent/DateTimeReceived are PR_CLIENT_SUBMIT_TIME
+ * and PR_MESSAGE_DELIVERY_TIME, which a client writes only as extended properties): Exchange answers a write of one
+ * with ErrorInvalidPropertySet "Set action is invalid for property." (recorded in ksainc/integration_ews#34 for
+ * another read-only field) and a delete with ErrorInvalidPropertyDelete, so no message ever loses its dates.
+ */
+const READ_ONLY = new Set([
+  "DateTimeReceived",
+  "DateTimeSent",
+  "DateTimeCreated",
+  "LastModifiedTime",
+  "Size",
+  "InternetMessageId",
+]);
+
+function refuseReadOnly(name: string, deleting: boolean): void {
+  if (!READ_ONLY.has(name)) return;
+  if (deleting) throw new EwsResponseError("ErrorInvalidPropertyDelete", "This property can not be deleted.");
+  throw new EwsResponseError("ErrorInvalidPropertySet", "Set action is invalid for property.");
+}
+
 function applyChange(ctx: OperationContext, target: { props: XNode[]; extended?: XNode[] }, change: XNode): void {
   const path = change.children[0];
   if (!path) throw new EwsResponseError("ErrorInvalidPropertyRequest", "The property request is invalid.");
@@ -564,6 +586,7 @@ function applyChange(ctx: OperationContext, target: { props: XNode[]; extended?:
     return;
   }
   const name = fieldElement(path);
+  refuseReadOnly(name, change.name === "DeleteItemField");
   const wrapper = change.children[1];
   const value = wrapper ? wrapper.children.find((c) => c.name === name) : undefined;
   if (change.name === "DeleteItemField") {

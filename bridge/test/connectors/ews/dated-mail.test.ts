@@ -22,6 +22,7 @@ import { xmlEscaped } from "../../../src/connectors/ews/escape.js";
 import type { ExchangeMailPort, MailItem } from "../../../src/connectors/port.js";
 import type { Email } from "../../../src/model/index.js";
 import { ewsClient, VERSIONS } from "../../simulators/ews/client.js";
+import { post, soap } from "../../simulators/ews/raw.js";
 import { type Alice2016, connectAlice } from "./alice-2016.js";
 
 const SERVICE = "CONTOSO\\svc-crm";
@@ -141,5 +142,41 @@ describe("EWS simulator mail is dated like Exchange's, so the mail mapping reads
     const inbox = await client(ALICE).FindItems(new FolderId(WellKnownFolderName.Inbox), new ItemView(50));
     expect(inbox.Items.length).toBe(7);
     for (const item of inbox.Items) expect(item.DateTimeReceived).toBeDefined();
+  });
+
+  it("refuses to set or delete the dates it stamps, so no message is ever answered without them", async () => {
+    const [seeded] = alice.sim.control.user.list(ALICE, "inbox");
+    const itemId = `<t:ItemId Id="${seeded?.id}" ChangeKey="${seeded?.changeKey}"/>`;
+    const update = (change: string) =>
+      soap(
+        `<m:UpdateItem ConflictResolution="AlwaysOverwrite" MessageDisposition="SaveOnly"><m:ItemChanges><t:ItemChange>${itemId}<t:Updates>${change}</t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`,
+      );
+    const deleted = await post(
+      alice.sim,
+      update('<t:DeleteItemField><t:FieldURI FieldURI="item:DateTimeReceived"/></t:DeleteItemField>'),
+    );
+    expect(deleted.text).toContain("<m:ResponseCode>ErrorInvalidPropertyDelete</m:ResponseCode>");
+    const set = await post(
+      alice.sim,
+      update(
+        '<t:SetItemField><t:FieldURI FieldURI="item:DateTimeSent"/><t:Message><t:DateTimeSent>2020-01-01T00:00:00Z</t:DateTimeSent></t:Message></t:SetItemField>',
+      ),
+    );
+    expect(set.text).toContain("<m:ResponseCode>ErrorInvalidPropertySet</m:ResponseCode>");
+    const created = await post(
+      alice.sim,
+      soap(
+        '<m:CreateItem MessageDisposition="SaveOnly"><m:Items><t:Message><t:Subject>Backdated</t:Subject><t:DateTimeReceived>2020-01-01T00:00:00Z</t:DateTimeReceived></t:Message></m:Items></m:CreateItem>',
+      ),
+    );
+    expect(created.text).toContain("<m:ResponseCode>ErrorInvalidPropertySet</m:ResponseCode>");
+
+    const dates = alice.sim.control.user
+      .list(ALICE, "inbox")
+      .find((item) => item.id === seeded?.id)
+      ?.props.filter((p) => p.name.startsWith("DateTime"))
+      .map((p) => `${p.name} ${p.text}`);
+    expect(dates?.sort()).toEqual(["DateTimeReceived 2026-01-04T07:50:05Z", "DateTimeSent 2026-01-04T07:50:00Z"]);
+    expect(alice.sim.control.user.list(ALICE, "drafts")).toEqual([]);
   });
 });
