@@ -85,6 +85,7 @@ async function mail(mailboxId: string, exchange: ExchangeMailPort<Email>, crm: C
     crmCreates: result.associated,
     exchangeCreates: result.filed,
     writes: result.associated + result.filed,
+    mailboxMessagesRead: result.read,
     ...errorsOf(result.outcomes),
   };
 }

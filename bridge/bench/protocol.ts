@@ -37,6 +37,8 @@ export interface ModuleRun {
   crmCreates: number;
   exchangeCreates: number;
   writes: number;
+  /** Records the run read from the mailbox: the e-mail module's own count of messages listed and mapped. */
+  mailboxMessagesRead?: number;
   errors: number;
   /** The first item error's reason, to say what went wrong. */
   firstError?: string | undefined;

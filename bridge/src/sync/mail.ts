@@ -48,6 +48,8 @@ export interface MailSyncResult {
   readonly associated: number;
   /** CRM-sent messages filed into Sent Items. */
   readonly filed: number;
+  /** Mailbox messages read (each one mapped; a message that did not map fails its page instead). */
+  readonly read: number;
   readonly outcomes: readonly ItemOutcome[];
 }
 
@@ -65,6 +67,7 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
   const outcomes: ItemOutcome[] = [];
   let associated = 0;
   let filed = 0;
+  let read = 0;
 
   const filedFromCrm = new Set((await options.store.listRelations(scope)).map((row) => row.crmId));
 
@@ -129,6 +132,7 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
         "exchange",
         (cursor) => options.exchange.listMessages(cursor),
         async (page) => {
+          read += page.messages.length;
           const fromMailbox = page.messages.filter(
             (message) => !filedFromCrm.has(message.messageId) && (options.isWanted?.(message.value) ?? true),
           );
@@ -172,9 +176,9 @@ export async function runMailSync<Mail>(options: MailSyncOptions<Mail>): Promise
       );
   } catch (error) {
     if (!(error instanceof ConnectorError)) throw error;
-    return { status: "aborted", reason: error.message, associated, filed, outcomes };
+    return { status: "aborted", reason: error.message, associated, filed, read, outcomes };
   }
-  return { status: "completed", associated, filed, outcomes };
+  return { status: "completed", associated, filed, read, outcomes };
 }
 
 /** The record of a CRM-sent message filed into Sent Items; only the ids matter (mail has no merge base). */
