@@ -275,18 +275,19 @@ const notes = (scale: number) => `## How the figures are made
   Convergence is checked, not assumed: exactly one completed run per mailbox, 500 distinct contacts in each
   mailbox, 500 distinct contacts owned by each mailbox's Zoho user, nothing else in Zoho; item failures recorded by
   the runs are PROBLEM rows.
-- The cluster run is SCALED DOWN by default (\`--cluster-scale 0.1\`: 20 of the issue's 200 mailboxes, still 500 items
-  each). Records are now scoped per owner, but on the client side: every mailbox's run still lists the whole Zoho
-  Contacts module and drops other owners' records (\`bridge/src/services/sync-settings.ts\` owner filter;
-  \`bridge/src/connectors/zoho/records.ts\` lists without an Owner criterion), so each run's Zoho calls grow with
-  the org (about 40 per mailbox at 20 mailboxes, 96 at 50) and the whole run with mailboxes². Measured on 25 Nov: at
-  200 mailboxes a sync run took about 15 s (the first 14 runs, one worker, load 2–3), ≈ 25 minutes per pass
-  projected, far beyond the bench's 10 minutes; at 50 mailboxes 157 s (1 worker) and 120 s (2 workers) at load 3–4.5.
-  With two workers on this 2-CPU machine the workers, the simulators and PostgreSQL share the same 2 CPUs, so the
-  ratio is a floor of what two hosts would give. Transport failures, seen in most passes since 4 mailboxes, in both
-  passes alike ("Graph request failed: fetch failed" on \`$batch\` creates of Outlook contacts, 20 items a batch,
-  which \`bridge/src/connectors/graph/transport.ts\` by design does not repeat, so the items wait for the next run),
-  are PROBLEM rows: those mailboxes are not converged after their initial run, and the ratio is then not a meets.
+- The cluster run is at the issue's full scale by default (\`--cluster-scale 1\`: 200 mailboxes × 500 items). With the
+  owner filter on, a mailbox's CRM port lists only its Zoho user's records on Zoho's side (COQL \`Owner = …\` for the
+  ids, then \`GET ?ids=\`; \`ZohoRecordPort.ownedOnly\`), so a run's Zoho calls no longer grow with the org: 14 per
+  mailbox at 20, 60 and 200 mailboxes (before: 40 at 20, 96 at 50, the whole run growing with mailboxes², ≈ 25
+  minutes a pass projected at 200). On 6 Dec the whole \`npm run bench\` with it took 484 s at load 3–4 (cluster 1
+  worker 200 s wall, 2 workers 125 s, 1.61×); the cluster alone (\`node --import tsx bridge/bench/cluster.ts\`) at
+  load 6–14 took 297 s and 191 s (1.56×), about 9.5 minutes with both passes' set-up — on a loaded machine pass a
+  smaller \`--cluster-scale\`. With two workers on this 2-CPU machine the workers, the simulators and PostgreSQL share
+  the same 2 CPUs, so the ratio is a floor of what two hosts would give (at 60 mailboxes and load 3: 1.98×).
+  Transport failures, in both passes alike ("Graph request failed: fetch failed" on \`$batch\` creates of Outlook
+  contacts, 20 items a batch, which \`bridge/src/connectors/graph/transport.ts\` by design does not repeat, so the
+  items wait for the next run; at full scale also a mailbox's Zoho user 100 contacts short, one insert batch), are
+  PROBLEM rows: those mailboxes are not converged after their initial run, and the ratio is then not a meets.
 
 ${scale === 1 ? "" : SCALED_DOWN_NOTE}- PROBLEM rows, when present, are real failures seen in the run, each with its first item error. Runs at scale 0.25
   earlier on 25 Nov showed, intermittently, EWS tasks with 100 item errors in the idle cycle and the EWS e-mail run
