@@ -291,9 +291,10 @@ async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise
     const report = await syncMeasured(world.engine, modules);
     const exchangeEndpoints = world.exchangeCalls();
     const zohoEndpoints = world.zoho.control.callCounts();
-    // Records synced per module: the CRM copies made, and for e-mails the messages read (each is looked at once;
-    // only those mentioning a CRM person become associations, one Zoho call each).
-    const synced = (run: EngineReport["runs"][number]) => (run.module === "emails" ? counts.emails : run.crmCreates);
+    // Records synced per module: the CRM copies made, and for e-mails the messages the run read and mapped (each is
+    // looked at once; only those mentioning a CRM person become associations, one Zoho call each).
+    const synced = (run: EngineReport["runs"][number]) =>
+      run.module === "emails" ? (run.mailboxMessagesRead ?? 0) : run.crmCreates;
     const recordsPerModule = Object.fromEntries(report.runs.map((run) => [run.module, synced(run)]));
     const records = sum(report.runs.map(synced));
     const associations = sum(report.runs.filter((run) => run.module === "emails").map((run) => run.crmCreates));
