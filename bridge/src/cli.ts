@@ -44,9 +44,23 @@ function untilSignal(stop: () => Promise<void>, logger: Runtime["logger"]): Prom
   });
 }
 
+/**
+ * Opens what a long-running process needs on top of the runtime; when that fails, the error is logged and the runtime
+ * closed, so the process exits non-zero (an open pool would keep it alive, and a supervisor restarts only what exits).
+ */
+async function startOrClose<T>(runtime: Runtime, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    runtime.logger.error({ err: error }, "start-up failed");
+    await runtime.close().catch(() => undefined);
+    throw error;
+  }
+}
+
 async function serve(): Promise<void> {
   const runtime = await openRuntime(loadConfig());
-  const server = await startServer(runtime);
+  const server = await startOrClose(runtime, () => startServer(runtime));
   await untilSignal(async () => {
     await server.close();
     await runtime.close();
@@ -55,8 +69,10 @@ async function serve(): Promise<void> {
 
 async function worker(out: Out): Promise<void> {
   const runtime = await openRuntime(loadConfig());
-  if (runtime.config.storage.kind !== "postgres") throw new Error("bridge worker needs DATABASE_URL (PostgreSQL)");
-  const scheduling = await openScheduling(runtime, true);
+  const scheduling = await startOrClose(runtime, async () => {
+    if (runtime.config.storage.kind !== "postgres") throw new Error("bridge worker needs DATABASE_URL (PostgreSQL)");
+    return openScheduling(runtime, true);
+  });
   out(`worker ${process.pid} working sync jobs (${runtime.config.workerConcurrency} at once)`);
   await untilSignal(async () => {
     await scheduling.stop();

@@ -14,6 +14,7 @@
  * - `stop()` stops fetching, waits for running jobs (up to `stopTimeoutMs`), then fails what is still running so it
  *   is retried elsewhere.
  */
+import pg from "pg";
 import PgBoss from "pg-boss";
 import type { Logger } from "../observability/logger.js";
 import {
@@ -26,6 +27,9 @@ import {
 } from "./job.js";
 
 export const SYNC_QUEUE = "bridge-sync";
+
+/** How long a starting process waits for another one to finish setting up pg-boss's schema and queue. */
+const SETUP_LOCK_TIMEOUT_SECONDS = 60;
 
 export interface PgBossQueueOptions {
   url: string;
@@ -54,28 +58,48 @@ export class PgBossQueue implements SyncQueue {
     return `"${schema}"`;
   }
 
+  /**
+   * Starts pg-boss and makes sure the sync queue exists, one process at a time: pg-boss 10 serialises its own schema
+   * install (an advisory lock in `create`), but not `createQueue`, whose `create_queue()` adds foreign keys to the
+   * queue table and attaches a partition to the job table; two processes creating the same queue at once deadlock in
+   * PostgreSQL (one fails with "deadlock detected"; timgit/pg-boss has no option for it in v10, and
+   * supabase/storage#703 hit the same). A session advisory lock per pg-boss schema around start + createQueue makes
+   * every other starter wait and then find the queue there; it is released when the connection ends, so a starter
+   * that dies cannot leave it held. A failed start stops pg-boss again: its maintenance timer and pool would keep
+   * the process alive.
+   */
   static async open(options: PgBossQueueOptions): Promise<PgBossQueue> {
+    const schema = options.schema ?? "pgboss";
     const boss = new PgBoss({
       connectionString: options.url,
-      schema: options.schema ?? "pgboss",
+      schema,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
       max: 4,
     });
     boss.on("error", (error: Error) => options.logger.error({ err: error }, "pg-boss error"));
-    await boss.start();
-    const queue = {
-      name: SYNC_QUEUE,
-      policy: "stately" as const,
-      retryLimit: options.retryLimit ?? 5,
-      retryDelay: options.retryDelaySeconds ?? 30,
-      retryBackoff: true,
-      expireInSeconds: options.expireInSeconds ?? 15 * 60,
-    };
-    // createQueue is idempotent in pg-boss 10 only when the queue does not exist yet; concurrent starters race.
-    if (!(await boss.getQueue(SYNC_QUEUE))) {
-      await boss.createQueue(SYNC_QUEUE, queue).catch(async (error: unknown) => {
-        if (!(await boss.getQueue(SYNC_QUEUE))) throw error;
-      });
+    const setup = new pg.Client({ connectionString: options.url });
+    try {
+      await setup.connect();
+      // A holder that never lets go (a stuck start-up elsewhere) fails this start instead of hanging it.
+      await setup.query(`SET lock_timeout = '${SETUP_LOCK_TIMEOUT_SECONDS}s'`);
+      await setup.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [`bridge.pg-boss-setup.${schema}`]);
+      await boss.start();
+      if (!(await boss.getQueue(SYNC_QUEUE))) {
+        await boss.createQueue(SYNC_QUEUE, {
+          name: SYNC_QUEUE,
+          policy: "stately",
+          retryLimit: options.retryLimit ?? 5,
+          retryDelay: options.retryDelaySeconds ?? 30,
+          retryBackoff: true,
+          expireInSeconds: options.expireInSeconds ?? 15 * 60,
+        });
+      }
+    } catch (error) {
+      await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+      throw error;
+    } finally {
+      // Ending the session releases the advisory lock.
+      await setup.end().catch(() => undefined);
     }
     return new PgBossQueue(boss, options);
   }

@@ -80,6 +80,9 @@ export async function openScheduling(runtime: Runtime, work: boolean): Promise<S
       },
     };
   }
+  // A start that fails half-way closes what it opened: connectors and a started pg-boss keep the process alive, and a
+  // worker that neither works nor exits is never restarted by its supervisor.
+  const closeConnectors = () => connectors.close().catch(() => undefined);
   const queue = await PgBossQueue.open({
     url: config.storage.url,
     logger,
@@ -87,8 +90,17 @@ export async function openScheduling(runtime: Runtime, work: boolean): Promise<S
     expireInSeconds: config.jobExpireSeconds,
     pollingIntervalSeconds: config.jobPollSeconds,
     maintenanceIntervalSeconds: Math.min(60, config.jobExpireSeconds),
+  }).catch(async (error: unknown) => {
+    await closeConnectors();
+    throw error;
   });
-  if (work) await queue.work(service.run, config.workerConcurrency);
+  try {
+    if (work) await queue.work(service.run, config.workerConcurrency);
+  } catch (error) {
+    await queue.stop().catch(() => undefined);
+    await closeConnectors();
+    throw error;
+  }
   return {
     queue,
     service,

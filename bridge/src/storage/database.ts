@@ -38,8 +38,14 @@ export async function openDatabase(target: StorageTarget): Promise<OpenDatabase>
   if (!SCHEMA_NAME.test(target.schema)) throw new Error(`invalid PostgreSQL schema name: ${target.schema}`);
   const pool = new pg.Pool({ connectionString: target.url, max: 10, options: `-c search_path=${target.schema}` });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await createSchemaIfMissing(db, target.schema);
-  await migrateToLatest(db as Kysely<unknown>, "postgres", target.schema);
+  try {
+    await createSchemaIfMissing(db, target.schema);
+    await migrateToLatest(db as Kysely<unknown>, "postgres", target.schema);
+  } catch (error) {
+    // The pool's idle connections would keep a process whose start failed from exiting.
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
   return { db, target, close: () => db.destroy() };
 }
 
