@@ -2,7 +2,8 @@
  * `POST /coql` — the COQL subset the bridge needs (zoho-crm-api.md §2.5):
  *   select f1, f2, Lookup.Field from Module where <cond> [order by f [asc|desc], …] [limit n | limit o, n | limit n offset o]
  * with `cond` built from `=, !=, <>, <, >, <=, >=, like, not like, in, not in, is null, is not null, between` joined by
- * and/or and parentheses. A WHERE clause is mandatory; lookups come back as `{id}`; strings escape `'` as `''`.
+ * and/or and parentheses, at most two criteria a level (`((A and B) or C)`; `A and B and C` is a SYNTAX_ERROR, as on
+ * Zoho). A WHERE clause is mandatory; lookups come back as `{id}`; strings escape `'` as `''`.
  * LIMIT defaults to 200; the simulator accepts up to 2000 per call (docs disagree: 200 vs 2000, §2.5 [?]); offset +
  * limit may not pass 10 000 rows (`LIMIT_EXCEEDED`). `Email = '…'` is answered from an index (exact look-ups after
  * writes are what the bridge uses COQL for; unlike search, COQL has no index lag).
@@ -106,7 +107,7 @@ class Parser {
       throw new ZohoApiError(400, "SYNTAX_ERROR", "where clause is missing in the query", { clause: "where" });
     }
     this.position += 1;
-    const where = this.parseOr();
+    const where = this.parseCriteria();
     const orderBy: Query["orderBy"] = [];
     if (this.isKeyword("order")) {
       this.position += 1;
@@ -157,22 +158,24 @@ class Parser {
     return false;
   }
 
-  private parseOr(): Condition {
-    let left = this.parseAnd();
-    while (this.isKeyword("or")) {
-      this.position += 1;
-      left = { kind: "logic", operator: "or", left, right: this.parseAnd() };
-    }
-    return left;
+  /**
+   * One criterion, or two joined by `and`/`or`. Zoho refuses a third at the same level: criteria must be paired with
+   * parentheses, `((A and B) and C)` (COQL-Limitations v2–v8; Kaizen #171 Q2: `where A and B and C` throws an error).
+   * The code is the v7/v8 "Possible Errors" SYNTAX_ERROR (HTTP 400) for a query without "proper criteria"; its message
+   * is not documented, so the simulator's parse-error one is used. Pairing leaves no and/or precedence to resolve.
+   */
+  private parseCriteria(): Condition {
+    const left = this.parsePrimary();
+    const operator = this.logicOperator();
+    if (!operator) return left;
+    this.position += 1;
+    const condition: Condition = { kind: "logic", operator, left, right: this.parsePrimary() };
+    if (this.logicOperator()) throw syntaxError("where");
+    return condition;
   }
 
-  private parseAnd(): Condition {
-    let left = this.parsePrimary();
-    while (this.isKeyword("and")) {
-      this.position += 1;
-      left = { kind: "logic", operator: "and", left, right: this.parsePrimary() };
-    }
-    return left;
+  private logicOperator(): "and" | "or" | undefined {
+    return this.isKeyword("and") ? "and" : this.isKeyword("or") ? "or" : undefined;
   }
 
   private literal(): Comparable {
@@ -188,7 +191,7 @@ class Parser {
 
   private parsePrimary(): Condition {
     if (this.consumeSymbol("(")) {
-      const inner = this.parseOr();
+      const inner = this.parseCriteria();
       this.expectSymbol(")", "where");
       return inner;
     }

@@ -6,7 +6,7 @@
  */
 import { freeBusyStatusSchema } from "../api/addin.js";
 import { ConnectorError } from "../connectors/port.js";
-import { coqlString } from "../connectors/zoho/mail.js";
+import { coqlJoin, coqlString } from "../connectors/zoho/mail.js";
 import { AddinCrm, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
 import { loadExchangeConnection } from "../services/connections.js";
 import { loadSyncSettings } from "../services/sync-settings.js";
@@ -73,11 +73,16 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
   add("searchPeople", async ({ request }, { user }) => {
     const port = await crm.zoho(user as BridgeUser);
     const pattern = coqlString(`%${request.q.replaceAll("%", "")}%`);
+    const nameOrEmail = coqlJoin("or", [
+      `Last_Name like ${pattern}`,
+      `First_Name like ${pattern}`,
+      `Email like ${pattern}`,
+    ]);
     const records = [];
     for (const module of ["Contacts", "Leads"] as const) {
       const rows = await crm.coql(
         port,
-        `select First_Name, Last_Name, Email from ${module} where (Last_Name like ${pattern} or First_Name like ${pattern} or Email like ${pattern}) limit 20`,
+        `select First_Name, Last_Name, Email from ${module} where ${nameOrEmail} limit 20`,
       );
       for (const row of rows) {
         if (typeof row.Email !== "string") continue;

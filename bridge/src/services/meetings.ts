@@ -22,7 +22,7 @@ import {
   type RecordPort,
   type RemoteItem,
 } from "../connectors/port.js";
-import { coqlString } from "../connectors/zoho/mail.js";
+import { coqlJoin, coqlString } from "../connectors/zoho/mail.js";
 import type { CalendarEvent } from "../model/event.js";
 import { eventSyncModule } from "../model/sync-modules.js";
 import type { Storage } from "../storage/index.js";
@@ -69,6 +69,11 @@ export class MeetingService {
   async searchAttendees(organizer: BridgeUser, search: string, kind?: AttendeeCandidate["kind"]) {
     const candidates: AttendeeCandidate[] = [];
     const pattern = coqlString(`%${search.replaceAll("%", "")}%`);
+    const nameOrEmail = coqlJoin("or", [
+      `Last_Name like ${pattern}`,
+      `First_Name like ${pattern}`,
+      `Email like ${pattern}`,
+    ]);
     const modules = [
       ["Contacts", "contact"],
       ["Leads", "lead"],
@@ -78,7 +83,7 @@ export class MeetingService {
       if (!port || (kind && kind !== moduleKind)) continue;
       const rows = await this.crm.coql(
         port,
-        `select First_Name, Last_Name, Email from ${module} where (Last_Name like ${pattern} or First_Name like ${pattern} or Email like ${pattern}) limit ${SEARCH_LIMIT}`,
+        `select First_Name, Last_Name, Email from ${module} where ${nameOrEmail} limit ${SEARCH_LIMIT}`,
       );
       for (const row of rows) {
         if (typeof row.Email !== "string") continue;

@@ -78,6 +78,14 @@ export function coqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/**
+ * COQL criteria joined by `operator`, paired by parentheses as Zoho requires beyond two: `((A or B) or C)`
+ * (zoho-crm-api.md §2.5; `A or B or C` is a 400 SYNTAX_ERROR).
+ */
+export function coqlJoin(operator: "and" | "or", criteria: readonly string[]): string {
+  return criteria.reduce((left, right) => `(${left} ${operator} ${right})`);
+}
+
 /** A CRM-sent mail on a record's Emails related list, as a scan found it. */
 interface SentEntry {
   readonly module: "Contacts" | "Leads";

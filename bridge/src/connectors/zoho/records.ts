@@ -37,7 +37,7 @@ import type {
   UpdateRequest,
 } from "../port.js";
 import { requestError, type ZohoAnswer, type ZohoClient, type ZohoJson } from "./client.js";
-import { coqlString } from "./mail.js";
+import { coqlJoin, coqlString } from "./mail.js";
 import { epochSeconds, zohoTime } from "./time.js";
 import { openWatchChannel, watchChannelHandle } from "./watch.js";
 
@@ -490,11 +490,10 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     for (const [fields, texts] of byFields) {
       for (const slice of chunks([...texts], IN_VALUES)) {
         const list = slice.map(coqlString).join(", ");
-        // COQL wants criteria paired by parentheses: ((A or B) and C).
-        const anyField = fields
-          .split(",")
-          .map((field) => `${field} in (${list})`)
-          .reduce((left, right) => `(${left} or ${right})`);
+        const anyField = coqlJoin(
+          "or",
+          fields.split(",").map((field) => `${field} in (${list})`),
+        );
         const theirs = `(${anyField} and Owner not in (${coqlString(owner)}))`;
         let after: string | undefined;
         let more = true;
