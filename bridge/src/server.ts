@@ -122,13 +122,22 @@ export async function startServer(
     now: () => new Date(),
   };
   const { app } = createApp(context);
-  const server = await listen(app, config.http.host, config.http.port, extra.tls);
+  // A start that fails from here on (port in use, unreadable webhook certificate) closes what it opened: a running
+  // scheduler or listener would keep `bridge serve` alive instead of letting it exit for its supervisor to restart.
+  const abandon = async (error: unknown, ...listeners: Array<Server | undefined>): Promise<never> => {
+    for (const listener of listeners) if (listener) await closeListener(listener);
+    await scheduling.stop().catch(() => undefined);
+    throw error;
+  };
+  const server = await listen(app, config.http.host, config.http.port, extra.tls).catch((error) => abandon(error));
   const url = `${extra.tls ? "https" : "http"}://${config.http.host}:${(server.address() as AddressInfo).port}`;
   if (!extra.publicUrl && !config.http.publicUrl) settings.publicUrl = url;
   const webhookTls = settings.publicUrl.startsWith("https:")
     ? undefined
-    : (extra.webhookTls ?? (await configuredWebhookTls(config)));
-  const webhookServer = webhookTls ? await listen(app, config.http.host, webhookTls.port, webhookTls) : undefined;
+    : (extra.webhookTls ?? (await configuredWebhookTls(config).catch((error) => abandon(error, server))));
+  const webhookServer = webhookTls
+    ? await listen(app, config.http.host, webhookTls.port, webhookTls).catch((error) => abandon(error, server))
+    : undefined;
   webhookUrl = webhookServer
     ? `https://${config.http.host}:${(webhookServer.address() as AddressInfo).port}`
     : settings.publicUrl.startsWith("https:")
@@ -167,7 +176,9 @@ export async function startServer(
     await enqueueAll(due, "schedule");
     return due.length;
   }
-  const { intervalMinutes } = (await loadSyncSettings(storage.settings)).schedule;
+  const { intervalMinutes } = (
+    await loadSyncSettings(storage.settings).catch((error) => abandon(error, server, webhookServer))
+  ).schedule;
   const timer = setInterval(() => {
     pollDue(new Date()).catch((error: unknown) => logger.error({ err: error }, "scheduled sync failed to enqueue"));
   }, intervalMinutes * 60_000);

@@ -7,6 +7,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startGraphSimulator } from "../../simulators/graph/index.js";
@@ -191,30 +193,39 @@ describeWithPostgres("workers and a server started at once on a fresh schema", (
 
 describeWithPostgres("a process whose start fails", () => {
   const schema = `x_${randomBytes(4).toString("hex")}`;
+  // Its own schema: a server that started fine would create the sync queue the others must fail to create.
+  const portSchema = `${schema}_port`;
 
   afterAll(async () => {
-    await dropPostgresSchema(databaseUrl ?? "", schema);
-    await dropPostgresSchema(databaseUrl ?? "", `${schema}_jobs`);
+    for (const used of [schema, `${schema}_jobs`, portSchema, `${portSchema}_jobs`])
+      await dropPostgresSchema(databaseUrl ?? "", used);
   });
 
-  it("logs why and exits non-zero: worker and server after pg-boss started, worker on an unreachable database", async () => {
+  it("logs why and exits non-zero: worker and server after pg-boss started, server on a taken port, worker on an unreachable database", async () => {
     // pg-boss refuses a job expiry over 24 hours when the queue is created — after the database is migrated and
     // pg-boss itself has started (its pool open, its maintenance timer running).
     const tooLongExpiry = freshEnv(schema, { BRIDGE_JOB_EXPIRE_SECONDS: String(25 * 60 * 60) });
     const unreachable = freshEnv(schema, { DATABASE_URL: "postgres://postgres@127.0.0.1:1/test" });
+    // The port is taken once the server has opened its database and scheduler.
+    const taken = createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    const { port } = taken.address() as { port: number };
     const started = [
       spawnBridge("worker", tooLongExpiry),
       spawnBridge("serve", tooLongExpiry),
       spawnBridge("worker", unreachable),
+      spawnBridge("serve", freshEnv(portSchema, { PORT: String(port), HOST: "127.0.0.1" })),
     ];
     try {
       const codes = await Promise.all(started.map((failing) => failing.exit));
-      expect(codes).toEqual([1, 1, 1]);
+      expect(codes).toEqual([1, 1, 1, 1]);
       expect(started[0]?.output()).toContain("bridge: configuration assert: expiration cannot exceed 24 hours");
       expect(started[0]?.output()).toContain('"msg":"start-up failed"');
       expect(started[1]?.output()).toContain("bridge: configuration assert: expiration cannot exceed 24 hours");
       expect(started[2]?.output()).toContain("bridge: connect ECONNREFUSED 127.0.0.1:1");
+      expect(started[3]?.output()).toContain(`bridge: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
     } finally {
+      taken.close();
       await stopAll(started);
     }
   }, 60_000);
