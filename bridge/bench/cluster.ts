@@ -212,13 +212,8 @@ async function clusterPass(pki: TestPki, options: ClusterOptions, workerCount: n
     }
 
     graph.control.setLatency(options.latencyMs);
-    // One after the other: two workers starting at once on a fresh schema can both set up pg-boss's tables and one
-    // of them fails with a PostgreSQL "deadlock detected" (seen in a full-scale pass; that worker then hung).
-    for (let index = 0; index < workerCount; index += 1) {
-      const worker = spawnWorker(env);
-      workers.push(worker);
-      await worker.ready;
-    }
+    for (let index = 0; index < workerCount; index += 1) workers.push(spawnWorker(env));
+    await Promise.all(workers.map((worker) => worker.ready));
     const server = await startServer(runtime);
     cleanup.push(() => server.close());
     zoho.control.resetCallCounts();
