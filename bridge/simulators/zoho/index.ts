@@ -347,7 +347,8 @@ export function createZohoSimulator(options: ZohoSimulatorOptions = {}): ZohoSim
   };
 
   const send = (res: ServerResponse, result: ApiResult, truncate: boolean, extraHeaders: Record<string, string>) => {
-    const headers = { ...extraHeaders, ...result.headers };
+    // The Date header reads the org's clock, the one Modified_Time is stamped with (it moves with advanceClock).
+    const headers = { date: new Date(org.nowMs()).toUTCString(), ...extraHeaders, ...result.headers };
     if (result.status === 204 || result.status === 304) {
       sendEmpty(res, result.status, headers);
       return;

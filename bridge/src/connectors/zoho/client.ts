@@ -23,6 +23,14 @@ export type ZohoJson = { [key: string]: unknown };
 export interface ZohoAnswer {
   status: number;
   json: ZohoJson | undefined;
+  /** Zoho's clock when it answered (the HTTP `Date` header, epoch seconds), the clock its Modified_Time reads. */
+  serverTime?: number;
+}
+
+/** Epoch seconds of an HTTP `Date` header; undefined when absent or unreadable. */
+function serverTimeOf(response: Response): number | undefined {
+  const date = Date.parse(response.headers.get("date") ?? "");
+  return Number.isNaN(date) ? undefined : Math.floor(date / 1000);
 }
 
 export interface ZohoRequest {
@@ -156,8 +164,9 @@ export class ZohoClient {
         neverSent: requestNeverSent(error),
       };
     }
+    const serverTime = serverTimeOf(response);
     if (response.status === 204 || response.status === 304) {
-      return { kind: "answer", answer: { status: response.status, json: undefined } };
+      return { kind: "answer", answer: { status: response.status, json: undefined, serverTime } };
     }
     let json: ZohoJson | undefined;
     try {
@@ -173,7 +182,7 @@ export class ZohoClient {
     if (response.status >= 500)
       return { kind: "retry", message: `Zoho ${response.status} ${String(json?.code ?? "")}` };
     if (json === null || typeof json !== "object") return { kind: "retry", message: "malformed Zoho answer" };
-    return { kind: "answer", answer: { status: response.status, json } };
+    return { kind: "answer", answer: { status: response.status, json, serverTime } };
   }
 }
 

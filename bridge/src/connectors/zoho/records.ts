@@ -86,6 +86,12 @@ interface ChangeCursor {
    */
   pageToken?: string;
   passMax?: number;
+  /**
+   * Zoho's clock when the pass's first page was served: nothing modified before it can still appear, so the
+   * watermark moves up to it even when nothing changed (else the records of the last burst of writes, all inside the
+   * overlap window of a watermark no later edit moves, would be listed again every cycle).
+   */
+  passStart?: number;
   deletedPage?: number;
   /** The owner an owner-scoped feed lists; a cursor of another scope is refused, so the new scope starts afresh. */
   owner?: string;
@@ -126,6 +132,8 @@ interface FeedEntry<T> {
 interface FeedPage<T> {
   entries: FeedEntry<T>[];
   next: string | undefined;
+  /** Zoho's clock when it served the page (`ZohoAnswer.serverTime`). */
+  servedAt: number | undefined;
 }
 
 function chunks<V>(values: readonly V[], size: number): V[][] {
@@ -257,7 +265,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     });
     if (answer.status !== 200 && answer.status !== 204) throw requestError(answer, `query ${this.mapping.zohoModule}`);
     const info = (answer.json?.info ?? {}) as ZohoJson;
-    return { rows: this.data(answer), more: info.more_records === true };
+    return { rows: this.data(answer), more: info.more_records === true, servedAt: answer.serverTime };
   }
 
   /**
@@ -344,7 +352,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     const entries = this.data(answer).map((record) => this.upsertEntry(record));
     const info = (answer.json?.info ?? {}) as ZohoJson;
     const more = info.more_records === true && typeof info.next_page_token === "string";
-    return { entries, next: more ? String(info.next_page_token) : undefined };
+    return { entries, next: more ? String(info.next_page_token) : undefined, servedAt: answer.serverTime };
   }
 
   /**
@@ -359,7 +367,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     const where = after
       ? `(Modified_Time > ${coqlString(after[0] ?? "")} or (Modified_Time = ${coqlString(after[0] ?? "")} and id > ${coqlString(after[1] ?? "")}))`
       : `Modified_Time >= ${coqlString(zohoTime(windowStart))}`;
-    const { rows, more } = await this.coqlRows(where, "Modified_Time asc, id asc", after !== undefined);
+    const { rows, more, servedAt } = await this.coqlRows(where, "Modified_Time asc, id asc", after !== undefined);
     const ownerOf = (row: ZohoJson) => String((row.Owner as ZohoJson | null | undefined)?.id);
     const own = await this.records(rows.filter((row) => ownerOf(row) === owner).map((row) => String(row.id)));
     const entries = [
@@ -373,7 +381,11 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
         })),
     ];
     const last = rows.at(-1);
-    return { entries, next: more && last ? `${String(last.Modified_Time)}|${String(last.id)}` : undefined };
+    return {
+      entries,
+      next: more && last ? `${String(last.Modified_Time)}|${String(last.id)}` : undefined,
+      servedAt,
+    };
   }
 
   private upsertEntry(record: ZohoJson): FeedEntry<T> {
@@ -391,6 +403,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     const seen = new Set(cursor.seen);
     const changes: ChangeEntry<T>[] = [];
     let passMax = cursor.passMax ?? cursor.since;
+    let passStart = cursor.passStart;
     const delivered: Array<{ key: string; modified: number }> = [];
 
     if (cursor.deletedPage === undefined) {
@@ -398,6 +411,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
         this.scopeOwner === undefined
           ? await this.changedRecords(cursor, windowStart)
           : await this.changedOwnRecords(this.scopeOwner, cursor, windowStart);
+      if (cursor.pageToken === undefined) passStart = page.servedAt;
       for (const { key, modified, change } of page.entries) {
         passMax = Math.max(passMax, modified);
         if (seen.has(key)) continue;
@@ -410,6 +424,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
           seen: [...cursor.seen, ...delivered.map((entry) => entry.key)],
           pageToken: page.next,
           passMax,
+          ...(passStart === undefined ? {} : { passStart }),
         };
         return { changes, cursor: JSON.stringify(next), complete: false };
       }
@@ -417,7 +432,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
     const deleted = await this.deletedSince(windowStart, cursor.deletedPage ?? 1, new Set(cursor.seenDeleted ?? []));
     changes.push(...deleted.entries);
     passMax = Math.max(passMax, deleted.max);
-    const newSince = Math.max(cursor.since, passMax);
+    const newSince = Math.max(cursor.since, passMax, passStart ?? 0);
     const keepFrom = newSince - this.overlap;
     const keptSeen = [
       ...cursor.seen.map((key) => ({ key, modified: versionSeconds(key.split("@")[1] ?? "") })),
@@ -432,6 +447,7 @@ export class ZohoRecordPort<T> implements RecordPort<T> {
         seenDeleted: [...(cursor.seenDeleted ?? []), ...deleted.ids],
         pageToken: undefined,
         passMax,
+        ...(passStart === undefined ? {} : { passStart }),
         deletedPage: (cursor.deletedPage ?? 1) + 1,
       };
       return { changes, cursor: JSON.stringify(next), complete: false };
