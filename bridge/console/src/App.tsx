@@ -118,7 +118,7 @@ function NoAccess({ name }: { name: string }) {
   const styles = useStyles();
   return (
     <main className={styles.main}>
-      <MessageBar intent="warning">
+      <MessageBar layout="multiline" intent="warning">
         <MessageBarBody>
           <MessageBarTitle>No access</MessageBarTitle>
           {name}, your Zoho profile is not allowed to administer the bridge. Ask a Zoho CRM administrator.
@@ -132,7 +132,7 @@ function SignIn({ signInUrl }: { signInUrl: string }) {
   const styles = useStyles();
   return (
     <main className={styles.main}>
-      <MessageBar intent="info">
+      <MessageBar layout="multiline" intent="info">
         <MessageBarBody>
           <MessageBarTitle>Sign in</MessageBarTitle>
           The bridge console uses your Zoho CRM account.

@@ -39,7 +39,7 @@ export function ConnectionTestView({ result }: { result: ConnectionTestResult })
   return (
     <div aria-live="polite">
       {result.failure !== null ? (
-        <MessageBar intent="error" role="alert">
+        <MessageBar layout="multiline" intent="error" role="alert">
           <MessageBarBody>
             <MessageBarTitle>
               {stepLabel[result.failure.step]} failed ({result.failure.code})
@@ -48,14 +48,14 @@ export function ConnectionTestView({ result }: { result: ConnectionTestResult })
           </MessageBarBody>
         </MessageBar>
       ) : untested.length > 0 ? (
-        <MessageBar intent="warning">
+        <MessageBar layout="multiline" intent="warning">
           <MessageBarBody>
             <MessageBarTitle>Partly tested</MessageBarTitle>
             Every check that ran passed; not tested: {untested.map((step) => stepLabel[step.step]).join(", ")}.
           </MessageBarBody>
         </MessageBar>
       ) : (
-        <MessageBar intent="success">
+        <MessageBar layout="multiline" intent="success">
           <MessageBarBody>
             <MessageBarTitle>Connection works</MessageBarTitle>
             Every check passed.

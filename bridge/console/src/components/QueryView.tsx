@@ -26,7 +26,7 @@ function issueLines(details: Record<string, unknown>): string[] {
 
 export function ErrorBar({ error, onRetry, title }: { error: AdminApiError; onRetry?: () => void; title?: string }) {
   return (
-    <MessageBar intent="error" role="alert">
+    <MessageBar layout="multiline" intent="error" role="alert">
       <MessageBarBody>
         <MessageBarTitle>
           {title ?? (error.code === "network" ? "Bridge unreachable" : "Something went wrong")}

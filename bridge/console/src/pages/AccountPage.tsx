@@ -71,7 +71,7 @@ function HealthTable({ health }: { health: CredentialHealth }) {
         </Table>
       </div>
       {health.usersFailing.length === 0 ? null : (
-        <MessageBar intent="warning">
+        <MessageBar layout="multiline" intent="warning">
           <MessageBarBody>
             <MessageBarTitle>Users whose password is missing or fails</MessageBarTitle>
             {health.usersFailing.map((user) => user.mailbox).join(", ")}
@@ -100,7 +100,7 @@ function PasswordSection({ onUpdated }: { onUpdated: (health: CredentialHealth) 
           <PasswordForm onUpdated={onUpdated} />
         ) : (
           <Section title="Update password">
-            <MessageBar intent="info">
+            <MessageBar layout="multiline" intent="info">
               <MessageBarBody>
                 <MessageBarTitle>
                   {connection.kind === "graph" ? "No password to update" : "Exchange is not connected"}
@@ -168,7 +168,7 @@ function PasswordForm({ onUpdated }: { onUpdated: (health: CredentialHealth) => 
       </div>
       {update.state.status === "error" ? <ErrorBar error={update.state.error} title="Password not updated" /> : null}
       {update.state.status === "done" ? (
-        <MessageBar intent="success">
+        <MessageBar layout="multiline" intent="success">
           <MessageBarBody>Password updated and checked.</MessageBarBody>
         </MessageBar>
       ) : null}
@@ -195,7 +195,7 @@ function Uninstall() {
   if (uninstall.state.status === "done") {
     return (
       <Section title="Uninstalled">
-        <MessageBar intent="success">
+        <MessageBar layout="multiline" intent="success">
           <MessageBarBody>
             <MessageBarTitle>The bridge is uninstalled</MessageBarTitle>
             {uninstall.state.data.kept}

@@ -535,7 +535,7 @@ function HoldCard({ hold, onResolved }: { hold: MassDeleteHold; onResolved: () =
   };
   return (
     <Card>
-      <MessageBar intent="warning">
+      <MessageBar layout="multiline" intent="warning">
         <MessageBarBody>
           <MessageBarTitle>
             {hold.deletions} of {hold.itemsBefore} {moduleLabel[hold.module].toLowerCase()} disappeared from{" "}
@@ -588,7 +588,7 @@ export function DashboardPage() {
         </div>
       </div>
       {syncNow.state.status === "done" ? (
-        <MessageBar intent="info">
+        <MessageBar layout="multiline" intent="info">
           <MessageBarBody>Sync queued for {usersQueued(syncNow.state.data)} mailboxes.</MessageBarBody>
         </MessageBar>
       ) : null}

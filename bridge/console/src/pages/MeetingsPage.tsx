@@ -262,7 +262,7 @@ export function MeetingsPage() {
               </div>
               {create.state.status === "error" ? <ErrorBar error={create.state.error} title="Not created" /> : null}
               {create.state.status === "done" ? (
-                <MessageBar intent="success">
+                <MessageBar layout="multiline" intent="success">
                   <MessageBarBody>
                     <MessageBarTitle>Created in Exchange and Zoho CRM</MessageBarTitle>
                     {create.state.data.invitationsSent} invitations sent.

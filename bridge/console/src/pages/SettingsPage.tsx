@@ -85,7 +85,7 @@ function PreviewView({ preview }: { preview: DryRunPreview }) {
         Preview for {preview.usersPreviewed} users, {formatDateTime(preview.generatedAt)}.
       </Text>
       {preview.warnings.map((warning) => (
-        <MessageBar key={warning} intent="warning">
+        <MessageBar key={warning} layout="multiline" intent="warning">
           <MessageBarBody>{warning}</MessageBarBody>
         </MessageBar>
       ))}
@@ -366,7 +366,7 @@ function SettingsForm({
           />
         ) : null}
         {savedNotice ? (
-          <MessageBar intent="success">
+          <MessageBar layout="multiline" intent="success">
             <MessageBarBody>
               <MessageBarTitle>Saved</MessageBarTitle>
               The next sync uses these settings.

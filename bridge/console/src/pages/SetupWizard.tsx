@@ -90,7 +90,7 @@ function ZohoStep({ connection, onSaved }: { connection: ZohoConnection; onSaved
         id and secret. The bridge keeps the refresh token; it never comes back to this page.
       </Text>
       {shown.status === "connected" ? (
-        <MessageBar intent="success">
+        <MessageBar layout="multiline" intent="success">
           <MessageBarBody>
             <MessageBarTitle>Connected</MessageBarTitle>
             {shown.organization?.name ?? "Zoho CRM"} ({shown.dataCentre}, {shown.apiDomain}) as{" "}
@@ -98,7 +98,7 @@ function ZohoStep({ connection, onSaved }: { connection: ZohoConnection; onSaved
           </MessageBarBody>
         </MessageBar>
       ) : shown.lastError === null ? null : (
-        <MessageBar intent="error">
+        <MessageBar layout="multiline" intent="error">
           <MessageBarBody>
             <MessageBarTitle>Not connected</MessageBarTitle>
             {shown.lastError}
@@ -402,7 +402,7 @@ function ExchangeStep({ connection, onSaved }: { connection: ExchangeConnection;
       {test.state.status === "error" ? <ErrorBar error={test.state.error} /> : null}
       {save.state.status === "error" ? <ErrorBar error={save.state.error} /> : null}
       {save.state.status === "done" ? (
-        <MessageBar intent="success">
+        <MessageBar layout="multiline" intent="success">
           <MessageBarBody>Exchange connection saved.</MessageBarBody>
         </MessageBar>
       ) : null}
@@ -469,7 +469,7 @@ function CredentialsStep({ onDone }: { onDone: () => void }) {
               {migrate.state.status === "running" ? <Spinner size="tiny" label="Checking what changes…" /> : null}
               {migrate.state.status === "error" ? <ErrorBar error={migrate.state.error} /> : null}
               {preview !== null && target !== current.mode ? (
-                <MessageBar intent={preview.applied ? "success" : "info"}>
+                <MessageBar layout="multiline" intent={preview.applied ? "success" : "info"}>
                   <MessageBarBody>
                     <MessageBarTitle>
                       {preview.applied ? `Switched to ${preview.to}` : `Switching to ${preview.to}`}

@@ -203,7 +203,7 @@ function UserTable({
         {selectedCount} of {users.length} users selected for sync. Only active Zoho users can be selected.
       </Text>
       {select.state.status === "done" && select.state.data.rejected.length > 0 ? (
-        <MessageBar intent="warning">
+        <MessageBar layout="multiline" intent="warning">
           <MessageBarBody>
             <MessageBarTitle>Some users were not selected</MessageBarTitle>
             {select.state.data.rejected.map((entry) => `${entry.zohoUserId}: ${entry.reason}`).join("; ")}
@@ -213,7 +213,7 @@ function UserTable({
       {select.state.status === "error" ? <ErrorBar error={select.state.error} /> : null}
       {syncNow.state.status === "error" ? <ErrorBar error={syncNow.state.error} /> : null}
       {syncNow.state.status === "done" ? (
-        <MessageBar intent="info">
+        <MessageBar layout="multiline" intent="info">
           <MessageBarBody>
             Sync queued for {usersQueued(syncNow.state.data)} users
             {syncNow.state.data.skipped.length > 0
