@@ -6,7 +6,7 @@
  */
 import { freeBusyStatusSchema } from "../api/addin.js";
 import { ConnectorError } from "../connectors/port.js";
-import { coqlJoin, coqlString } from "../connectors/zoho/mail.js";
+import { coqlString, personLike } from "../connectors/zoho/mail.js";
 import { AddinCrm, type PersonModule, zohoDateTime } from "../services/addin-crm.js";
 import { loadExchangeConnection } from "../services/connections.js";
 import { loadSyncSettings } from "../services/sync-settings.js";
@@ -72,12 +72,7 @@ export function addAddinCrmRoutes(table: RouteTable, context: AppContext): void 
 
   add("searchPeople", async ({ request }, { user }) => {
     const port = await crm.zoho(user as BridgeUser);
-    const pattern = coqlString(`%${request.q.replaceAll("%", "")}%`);
-    const nameOrEmail = coqlJoin("or", [
-      `Last_Name like ${pattern}`,
-      `First_Name like ${pattern}`,
-      `Email like ${pattern}`,
-    ]);
+    const nameOrEmail = personLike(request.q);
     const records = [];
     for (const module of ["Contacts", "Leads"] as const) {
       const rows = await crm.coql(

@@ -22,7 +22,7 @@ import {
   type RecordPort,
   type RemoteItem,
 } from "../connectors/port.js";
-import { coqlJoin, coqlString } from "../connectors/zoho/mail.js";
+import { personLike } from "../connectors/zoho/mail.js";
 import type { CalendarEvent } from "../model/event.js";
 import { eventSyncModule } from "../model/sync-modules.js";
 import type { Storage } from "../storage/index.js";
@@ -68,12 +68,7 @@ export class MeetingService {
   /** Contacts and Leads (exact COQL `like`, no search-index lag) and the bridge's Zoho users matching `search`. */
   async searchAttendees(organizer: BridgeUser, search: string, kind?: AttendeeCandidate["kind"]) {
     const candidates: AttendeeCandidate[] = [];
-    const pattern = coqlString(`%${search.replaceAll("%", "")}%`);
-    const nameOrEmail = coqlJoin("or", [
-      `Last_Name like ${pattern}`,
-      `First_Name like ${pattern}`,
-      `Email like ${pattern}`,
-    ]);
+    const nameOrEmail = personLike(search);
     const modules = [
       ["Contacts", "contact"],
       ["Leads", "lead"],

@@ -86,6 +86,12 @@ export function coqlJoin(operator: "and" | "or", criteria: readonly string[]): s
   return criteria.reduce((left, right) => `(${left} ${operator} ${right})`);
 }
 
+/** COQL criteria for Contacts/Leads whose last name, first name or e-mail contains `search` (a typed look-up). */
+export function personLike(search: string): string {
+  const pattern = coqlString(`%${search.replaceAll("%", "")}%`);
+  return coqlJoin("or", [`Last_Name like ${pattern}`, `First_Name like ${pattern}`, `Email like ${pattern}`]);
+}
+
 /** A CRM-sent mail on a record's Emails related list, as a scan found it. */
 interface SentEntry {
   readonly module: "Contacts" | "Leads";
