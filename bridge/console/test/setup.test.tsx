@@ -101,6 +101,41 @@ describe("setup wizard", () => {
     });
   });
 
+  it("saves an Autodiscover URL for on-premises, and a client secret with its expiry date for Office 365", async () => {
+    const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, {
+      setupStatus: () => ({ ...setupFresh, steps: [{ step: "zoho", complete: true }], zoho: zohoConnected }),
+    });
+    await screen.findByRole("heading", { name: "2. Connect Exchange" });
+    type(/^Autodiscover URL/, "https://autodiscover.contoso.com/autodiscover/autodiscover.xml");
+    type(/E-mail address/, "svc-bridge@contoso.com");
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(client.callsTo("saveExchangeConnection")).toHaveLength(1));
+    expect(client.callsTo("saveExchangeConnection")[0]?.request).toMatchObject({
+      kind: "ews",
+      endpoint: {
+        mode: "autodiscover",
+        autodiscoverUrl: "https://autodiscover.contoso.com/autodiscover/autodiscover.xml",
+      },
+    });
+
+    fireEvent.click(screen.getByRole("radio", { name: /Office 365/ }));
+    type(/^Tenant/, "contoso.onmicrosoft.com");
+    type(/^Application \(client\) id/, "2b8d6c4e-8f0a-4b1c-9d3e-5a7f9b1c3d5e");
+    expect(screen.queryByLabelText(/^Secret expires/)).toBeNull();
+    fireEvent.change(screen.getByLabelText(/^Client secret/, { selector: "input[type=password]" }), {
+      target: { value: "n3w-s3cret" },
+    });
+    type(/^Secret expires/, "2027-06-30");
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await vi.waitFor(() => expect(client.callsTo("saveExchangeConnection")).toHaveLength(2));
+    expect(client.callsTo("saveExchangeConnection")[1]?.request).toEqual({
+      kind: "graph",
+      tenantId: "contoso.onmicrosoft.com",
+      clientId: "2b8d6c4e-8f0a-4b1c-9d3e-5a7f9b1c3d5e",
+      credential: { type: "secret", clientSecret: "n3w-s3cret", expiresAt: "2027-06-30T00:00:00Z" },
+    });
+  });
+
   it("rejects a plain-HTTP EWS URL before it reaches the bridge", async () => {
     const { client } = renderWithClient(<SetupWizard onFinished={() => {}} />, {
       setupStatus: () => ({ ...setupFresh, steps: [{ step: "zoho", complete: true }], zoho: zohoConnected }),

@@ -161,6 +161,7 @@ interface ExchangeDraft {
   kind: "ews" | "graph";
   endpointMode: "url" | "autodiscover";
   ewsUrl: string;
+  autodiscoverUrl: string;
   emailAddress: string;
   username: string;
   password: string;
@@ -171,6 +172,8 @@ interface ExchangeDraft {
   clientId: string;
   credentialType: "secret" | "certificate";
   clientSecret: string;
+  /** The secret's "Expires" date as Entra shows it (yyyy-mm-dd), for credential health. */
+  secretExpires: string;
   certificatePem: string;
   privateKeyPem: string;
 }
@@ -180,6 +183,7 @@ function draftFrom(connection: ExchangeConnection): ExchangeDraft {
     kind: "ews",
     endpointMode: "autodiscover",
     ewsUrl: "",
+    autodiscoverUrl: "",
     emailAddress: "",
     username: "",
     password: "",
@@ -190,6 +194,7 @@ function draftFrom(connection: ExchangeConnection): ExchangeDraft {
     clientId: "",
     credentialType: "secret",
     clientSecret: "",
+    secretExpires: "",
     certificatePem: "",
     privateKeyPem: "",
   };
@@ -198,6 +203,7 @@ function draftFrom(connection: ExchangeConnection): ExchangeDraft {
       ...blank,
       endpointMode: connection.endpoint.mode,
       ewsUrl: connection.endpoint.mode === "url" ? connection.endpoint.ewsUrl : "",
+      autodiscoverUrl: connection.endpoint.mode === "autodiscover" ? (connection.endpoint.autodiscoverUrl ?? "") : "",
       emailAddress: connection.emailAddress,
       username: connection.username,
       domain: connection.domain,
@@ -223,7 +229,10 @@ function inputFrom(draft: ExchangeDraft): unknown {
   if (draft.kind === "ews") {
     return {
       kind: "ews",
-      endpoint: draft.endpointMode === "url" ? { mode: "url", ewsUrl: draft.ewsUrl } : { mode: "autodiscover" },
+      endpoint:
+        draft.endpointMode === "url"
+          ? { mode: "url", ewsUrl: draft.ewsUrl }
+          : { mode: "autodiscover", autodiscoverUrl: optional(draft.autodiscoverUrl) },
       emailAddress: draft.emailAddress,
       username: optional(draft.username),
       password: optional(draft.password),
@@ -234,7 +243,12 @@ function inputFrom(draft: ExchangeDraft): unknown {
   }
   const credential =
     draft.credentialType === "secret"
-      ? optional(draft.clientSecret) && { type: "secret", clientSecret: draft.clientSecret }
+      ? optional(draft.clientSecret) && {
+          type: "secret",
+          clientSecret: draft.clientSecret,
+          // Entra shows the date only; the day's start makes the warning come no later than due.
+          expiresAt: optional(draft.secretExpires) && `${draft.secretExpires}T00:00:00Z`,
+        }
       : optional(draft.privateKeyPem) && {
           type: "certificate",
           certificatePem: draft.certificatePem,
@@ -266,7 +280,8 @@ function ExchangeStep({ connection, onSaved }: { connection: ExchangeConnection;
   const runSave = async () => {
     const input = checked();
     if (input === undefined) return;
-    if ((await save.run(input)) !== undefined) set({ password: "", clientSecret: "", privateKeyPem: "" });
+    if ((await save.run(input)) !== undefined)
+      set({ password: "", clientSecret: "", secretExpires: "", privateKeyPem: "" });
   };
   const text = (key: keyof ExchangeDraft) => ({
     value: draft[key],
@@ -304,7 +319,15 @@ function ExchangeStep({ connection, onSaved }: { connection: ExchangeConnection;
             >
               <Input {...text("ewsUrl")} />
             </Field>
-          ) : null}
+          ) : (
+            <Field
+              label="Autodiscover URL"
+              hint="Optional: your organisation's Autodiscover service URL. Empty: https://<domain>/ then autodiscover.<domain>."
+              {...fieldState(errors, "endpoint.autodiscoverUrl")}
+            >
+              <Input {...text("autodiscoverUrl")} />
+            </Field>
+          )}
           <Field label="E-mail address" required {...fieldState(errors, "emailAddress")}>
             <Input type="email" {...text("emailAddress")} />
           </Field>
@@ -368,13 +391,24 @@ function ExchangeStep({ connection, onSaved }: { connection: ExchangeConnection;
             </RadioGroup>
           </Field>
           {draft.credentialType === "secret" ? (
-            <Field
-              label="Client secret"
-              hint={stored.kind === "graph" ? secretHint(stored.clientSecret) : undefined}
-              {...fieldState(errors, "credential.clientSecret")}
-            >
-              <Input type="password" {...text("clientSecret")} />
-            </Field>
+            <>
+              <Field
+                label="Client secret"
+                hint={stored.kind === "graph" ? secretHint(stored.clientSecret) : undefined}
+                {...fieldState(errors, "credential.clientSecret")}
+              >
+                <Input type="password" {...text("clientSecret")} />
+              </Field>
+              {draft.clientSecret === "" ? null : (
+                <Field
+                  label="Secret expires"
+                  hint="The Expires date Entra shows beside the new secret; credential health warns 30 days before."
+                  {...fieldState(errors, "credential.expiresAt")}
+                >
+                  <Input type="date" {...text("secretExpires")} />
+                </Field>
+              )}
+            </>
           ) : (
             <>
               <Field label="Certificate (PEM)" {...fieldState(errors, "credential.certificatePem")}>
