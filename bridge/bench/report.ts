@@ -248,14 +248,18 @@ const notes = (scale: number) => `## How the figures are made
   lifted so a 100k run fits in one "day". Graph seed: 10 % of the events are weekly series; EWS seed: every second
   meeting is a weekly series (the EWS seed's own mix). E-mails: the seeded messages are from colleagues (Graph) or
   from \`customerN@example.org\` (EWS); neither address belongs to a CRM person, so 0 associations are made and the
-  e-mail figure covers reading the 20k messages, looking their addresses up, and the CRM → Sent Items direction.
+  e-mail figure covers reading and mapping the 20k messages (the records figure is the e-mail run's own count of
+  messages read; before 6 Dec it printed the seed count, and the EWS simulator's undated seed mail was dropped by the
+  mapping unseen), looking their addresses up, and the CRM → Sent Items direction. The association path (one Zoho
+  call per message × person) is not in these figures.
 - **Lower bound** per service = max(minCalls × latency ÷ concurrency, longestChain × latency), where minCalls is
   computed from the run's own synced record counts: Graph Σ⌈n/1000⌉ delta pages (maxpagesize 1 000, 4 concurrent,
   pages of one module chained by nextLink); EWS Σ⌈n/512⌉ SyncFolderItems (27 concurrent, chained by sync state);
   Zoho Σ(⌈n/100⌉ inserts + 1 listing) plus one call per e-mail association (associate_email takes one e-mail) at the
   heavy-call concurrency 10. The run's bound is the largest service bound (services can be called at the same time).
-- Idle calls per mailbox-hour, two figures: (1) the engine alone, one sync cycle of all four modules that finds
-  nothing × an assumed 4 cycles per hour (flag \`--idle-cycles-per-hour\`) — what plain polling would cost; (2) the
+- Idle calls per mailbox-hour, two figures: (1) the engine alone, a sync cycle of all four modules that finds
+  nothing × an assumed 4 cycles per hour (flag \`--idle-cycles-per-hour\`) — what plain polling would cost; it is the
+  second cycle after the initial sync, the first (shown beside it) also reads back what the initial sync wrote; (2) the
   real server with push channels open (push-child.ts, after the propagation samples): its polling timer ticked at
   the settings' interval through a simulated day (\`pollDue\`, which polls push-covered modules only once per safety
   interval), every Graph and Zoho call counted and divided by 24 — the product's figure. Push-channel renewals run on
@@ -292,44 +296,44 @@ const notes = (scale: number) => `## How the figures are made
   load 6–14 took 297 s and 191 s (1.56×), about 9.5 minutes with both passes' set-up — on a loaded machine pass a
   smaller \`--cluster-scale\`. With two workers on this 2-CPU machine the workers, the simulators and PostgreSQL share
   the same 2 CPUs, so the ratio is a floor of what two hosts would give (at 60 mailboxes and load 3: 1.98×).
-  Transport failures, in both passes alike ("Graph request failed: fetch failed" on \`$batch\` creates of Outlook
-  contacts, 20 items a batch, which \`bridge/src/connectors/graph/transport.ts\` by design does not repeat, so the
-  items wait for the next run; at full scale also a mailbox's Zoho user 100 contacts short, one insert batch), are
-  PROBLEM rows: those mailboxes are not converged after their initial run, and the ratio is then not a meets.
+  Transport failures ("Graph request failed: fetch failed ← other side closed" on \`$batch\` creates, and whole
+  Zoho insert batches) left mailboxes unconverged in most passes until 6 Dec. Their cause was the simulators'
+  HTTP server (Node's parser pauses a connection whose previous answer is still being written, and a request
+  arriving then was dropped: \`bridge/simulators/shared/server.ts\`, test \`bridge/test/faults/connections.test.ts\`),
+  not the network; fixed, the full-scale run below converged every mailbox. The bench also starts the workers
+  together again: two workers starting at once on a fresh schema deadlocked in pg-boss's queue creation and the
+  failed one hung (fixed with an advisory lock; \`bridge/test/jobs/pg-boss-concurrent-start.test.ts\`).
 
-${scale === 1 ? "" : SCALED_DOWN_NOTE}- PROBLEM rows, when present, are real failures seen in the run, each with its first item error. Runs at scale 0.25
-  earlier on 25 Nov showed, intermittently, EWS tasks with 100 item errors in the idle cycle and the EWS e-mail run
-  aborted by "socket hang up" (ews-transport), owner: EWS connector; the full-scale run below had none.
+${scale === 1 ? "" : SCALED_DOWN_NOTE}- PROBLEM rows, when present, are real failures seen in the run, each with its first item error.
 
 ### Hot spots found (profiles: \`npm run bench -- --cpu-prof DIR\`, one V8 profile per engine process)
 
-Fixed in this round (sync core): one commit per relation row (now one transaction per run,
-\`SyncStateStore.saveRelations\`); normal-form field texts recomputed for every comparison and hash (now once per
-value, \`bridge/src/sync/compare.ts\`); first-sync match keys computed for every item when the other side is empty
-(\`bridge/src/sync/plan.ts\` \`matchAdded\`); Windows/IANA zone table searched for every time of every event
-(\`bridge/src/model/timezone.ts\`, now remembered per name). With those, the engine and store alone cost about
-0.2 ms per contact (synthetic rows). Remaining, outside the sync core (profiles of scaled-down runs, Nov 25):
-- Model normalisation, now done once per value but still the core's largest share for events:
-  \`bridge/src/model/sync-modules.ts:35\` \`comparable\` and \`:25\` \`normaliseText\`,
-  \`bridge/src/model/normalise.ts:18\` \`normaliseRecurrence\` and \`:50\` \`normaliseEvent\`.
-- EWS: ews-javascript-api turning answers into objects (\`SimpleServiceRequestBase\` → \`PropertyBag.LoadFromXmlJsObject\`)
-  is ~40 % of the EWS engine's CPU, about 40 % of that in its moment-based date parsing
-  (\`ExchangeServiceBase.ConvertUniversalDateTimeStringToLocalDateTime\`); every absent optional property costs a
-  thrown and caught exception (\`bridge/src/connectors/ews/properties.ts:12\` \`optionalProperty\` →
-  \`TryGetProperty\`), as do \`MappingError\`s built on hot paths (\`bridge/src/mapping/errors.ts\`).
-- Graph: mapping events (\`bridge/src/mapping/graph/event.ts:177\` \`eventFromGraph\` → \`:72\` \`instantFromGraph\` →
-  \`bridge/src/mapping/time.ts:27,32\`, luxon zone arithmetic) is the largest CPU share of the Graph run; every
-  recurring series is read with one more call (\`GET /users/{id}/events/{id}\`: 1 008 of the run's 1 123 Graph calls,
-  \`bridge/src/connectors/graph/modules.ts\`).
-- Zoho: \`bridge/src/connectors/zoho/mail.ts:61\` \`listSentEmails\` → \`:103\` \`sentFromCrm\` reads the Emails related
-  list of CRM records on every cycle: 800–900 (Graph run) and 2 000 (EWS run) of the initial sync's Zoho calls and
-  2 000+ of the engine-alone idle cycle are \`emails.list\`, which is what puts Zoho above 12 calls per 1 000
-  records (without them: 227 calls for the 22 000 records of the other modules, 10.3 per 1 000). The e-mail module is also the longest
-  module run (its wall time is the initial sync's wall). Per written record
-  \`bridge/src/connectors/zoho/records.ts:93\` \`contentHash\` and \`bridge/src/mapping/zoho/contact.ts\` \`contactToZoho\`.
-- Memory: the engine holds a run's whole listing, plan and outcomes (\`bridge/src/sync/engine.ts\` \`readSide\`,
-  \`plan\`), so peak RSS grows with the mailbox (see the 10k → 100k rows); about 190 MB is resident before the first
-  record (node + tsx ≈ 75 MB, storage drivers ≈ 35 MB, Graph ≈ 18 MB, ews-javascript-api ≈ 32 MB, model ≈ 13 MB).
+Fixed on 25 Nov (sync core): one commit per relation row, normal-form texts recomputed per comparison, first-sync
+match keys computed against an empty side, the Windows/IANA table searched per event time. Fixed on 6 Dec:
+- Zoho calls: creating a record no longer moves \`Last_Activity_Time\` in the simulator (real Zoho leaves it null
+  until the first activity), so the CRM-sent mail feed no longer reads the Emails related list of every record the
+  bridge wrote (800–2 000 \`emails.list\` per initial sync before; 0 now); the change feed's watermark follows Zoho's
+  clock (Date header), so an idle cycle after a bulk write no longer re-lists the whole burst
+  (\`bridge/src/connectors/zoho/records.ts\` \`listChanges\`).
+- CPU: date/time mapping without luxon on the hot path (\`bridge/src/mapping/time.ts\`, ICU offsets remembered per
+  zone and day), EWS reads ask for exactly the mapped properties and look optional ones up without exceptions
+  (\`bridge/src/connectors/ews/\`), 2007 MeetingTimeZone rules remembered per zone and year.
+- Memory: the engine decides, writes and commits in slices of 200 writes, keeps full listings packed (values as
+  JSON arrays, field names once per listing) and reads only the merge bases of pairs a feed touched
+  (\`bridge/src/sync/engine.ts\`, \`packed.ts\`).
+Remaining:
+- EWS: inside the unchanged ews-javascript-api (XML parsing, \`PropertyBag.LoadFromXmlJsObject\`, moment date
+  parsing) is about 40 % of the EWS engine's CPU; the e-mail module now maps its 20k messages (it dropped them
+  before), which is most of the EWS CPU per item.
+- Graph: every changed recurring series is read once more (one GET with its exceptions and cancelled occurrences,
+  20 per \`$batch\`), most of the run's Graph calls.
+- Wall ÷ lower bound: the bound is the calls the limits allow × 30 ms; the wall is dominated by CPU (simulators and
+  bridge share the 2 CPUs: compare the simulators' CPU in the same row), not by calls.
+- Memory: at 100k contacts the live heap peaks at about 60 MB (mostly the packed listing, which must stay until the
+  circuit breaker has seen every deletion), but V8 keeps 2.5–3× that committed; flat memory needs a two-pass run
+  (re-read values by id, more calls) or values parked in the store. About 130 MB is resident before the first record:
+  the tsx loader ≈ 74 MB (\`bin/bridge.mjs\` runs TypeScript through tsx), storage drivers, the model.
+- Cluster: 2 workers ÷ 1 on this 2-CPU machine, where both workers, the simulators and PostgreSQL share 2 CPUs.
 `;
 
 export function renderResults(results: BenchResults): { table: string; markdown: string } {
