@@ -321,10 +321,10 @@ async function initialSync(pki: TestPki, dir: string, backend: Backend): Promise
         calls: { exchange: sum(Object.values(endpoints.exchange)), zoho: sum(Object.values(endpoints.zoho)) },
       };
     };
-    const echo = await idleCycle();
-    // Polling cycles are minutes apart: let the Zoho change feed's overlap window (2 s) pass, as it would between
-    // them, or the second cycle re-reads the records the initial sync wrote in its last seconds.
+    // Polling cycles are minutes apart: let the Zoho change feed's overlap window (2 s) pass after the initial sync
+    // as it would, or the next cycle's window still holds the records written in its last seconds, and so on.
     await sleep(3_000);
+    const echo = await idleCycle();
     const idle = await idleCycle();
     const idleReport = idle.report;
     const idleCalls = idle.calls;
