@@ -19,6 +19,7 @@ import { createLogger } from "../../src/observability/logger.js";
 import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
 import { dropPostgresSchema } from "../../src/storage/database.js";
+import { EMPTY_SEED } from "../connectors/graph/harness.js";
 import { eventually } from "../support/one-user-bridge.js";
 import { testPki } from "../support/pki.js";
 import { databaseUrl, describeWithPostgres } from "../support/postgres.js";
@@ -89,14 +90,7 @@ describeWithPostgres("workers and a server started at once on a fresh schema", (
     const pki = await testPki();
     graph = await startGraphSimulator({
       pki,
-      seed: {
-        users: MAILBOXES,
-        contactsPerUser: 0,
-        eventsPerUser: 0,
-        recurringPerUser: 0,
-        tasksPerUser: 0,
-        messagesPerUser: 0,
-      },
+      seed: { ...EMPTY_SEED, users: MAILBOXES },
     });
     zoho = await startZohoSimulator({ pki });
     cleanup.push(

@@ -16,6 +16,7 @@ import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { startServer } from "../../src/server.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
 import { dropPostgresSchema } from "../../src/storage/database.js";
+import { EMPTY_SEED } from "../connectors/graph/harness.js";
 import { leakedSecrets, storedSecretPlaintexts } from "../sandbox/secrets-at-rest.js";
 import { testPki } from "../support/pki.js";
 import { databaseUrl, describeWithPostgres } from "../support/postgres.js";
@@ -37,14 +38,7 @@ describeWithPostgres("pg-boss: 2 workers + 1 API process", () => {
     const pki = await testPki();
     graph = await startGraphSimulator({
       pki,
-      seed: {
-        users: MAILBOXES,
-        contactsPerUser: 0,
-        eventsPerUser: 0,
-        recurringPerUser: 0,
-        tasksPerUser: 0,
-        messagesPerUser: 0,
-      },
+      seed: { ...EMPTY_SEED, users: MAILBOXES },
     });
     zoho = await startZohoSimulator({ pki });
     cleanup.push(
