@@ -11,17 +11,14 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startGraphSimulator } from "../../simulators/graph/index.js";
-import { startZohoSimulator } from "../../simulators/zoho/index.js";
 import { loadConfig } from "../../src/config.js";
 import { PgBossQueue } from "../../src/jobs/pg-boss-queue.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
 import { dropPostgresSchema } from "../../src/storage/database.js";
-import { EMPTY_SEED } from "../connectors/graph/harness.js";
+import { type EmptyOrg, startEmptyOrg } from "../support/empty-org.js";
 import { eventually } from "../support/one-user-bridge.js";
-import { testPki } from "../support/pki.js";
 import { databaseUrl, describeWithPostgres } from "../support/postgres.js";
 
 const BIN = join(import.meta.dirname, "../../bin/bridge.mjs");
@@ -83,16 +80,11 @@ describeWithPostgres("workers and a server started at once on a fresh schema", (
   let cleanup: Array<() => Promise<unknown>> = [];
   let runtime: Runtime;
   let env: NodeJS.ProcessEnv;
-  let graph: Awaited<ReturnType<typeof startGraphSimulator>>;
-  let zoho: Awaited<ReturnType<typeof startZohoSimulator>>;
+  let graph: EmptyOrg["graph"];
+  let zoho: EmptyOrg["zoho"];
 
   beforeAll(async () => {
-    const pki = await testPki();
-    graph = await startGraphSimulator({
-      pki,
-      seed: { ...EMPTY_SEED, users: MAILBOXES },
-    });
-    zoho = await startZohoSimulator({ pki });
+    ({ graph, zoho } = await startEmptyOrg(MAILBOXES));
     cleanup.push(
       () => graph.close(),
       () => zoho.close(),

@@ -9,16 +9,13 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startGraphSimulator } from "../../simulators/graph/index.js";
-import { startZohoSimulator } from "../../simulators/zoho/index.js";
 import { loadConfig } from "../../src/config.js";
 import { connectToSimulators } from "../../src/sandbox/connect-simulators.js";
 import { startServer } from "../../src/server.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
 import { dropPostgresSchema } from "../../src/storage/database.js";
-import { EMPTY_SEED } from "../connectors/graph/harness.js";
 import { leakedSecrets, storedSecretPlaintexts } from "../sandbox/secrets-at-rest.js";
-import { testPki } from "../support/pki.js";
+import { type EmptyOrg, startEmptyOrg } from "../support/empty-org.js";
 import { databaseUrl, describeWithPostgres } from "../support/postgres.js";
 
 const MAILBOXES = 50;
@@ -31,16 +28,11 @@ describeWithPostgres("pg-boss: 2 workers + 1 API process", () => {
   let cleanup: Array<() => Promise<unknown>> = [];
   let runtime: Runtime;
   let env: NodeJS.ProcessEnv;
-  let graph: Awaited<ReturnType<typeof startGraphSimulator>>;
-  let zoho: Awaited<ReturnType<typeof startZohoSimulator>>;
+  let graph: EmptyOrg["graph"];
+  let zoho: EmptyOrg["zoho"];
 
   beforeAll(async () => {
-    const pki = await testPki();
-    graph = await startGraphSimulator({
-      pki,
-      seed: { ...EMPTY_SEED, users: MAILBOXES },
-    });
-    zoho = await startZohoSimulator({ pki });
+    ({ graph, zoho } = await startEmptyOrg(MAILBOXES));
     cleanup.push(
       () => graph.close(),
       () => zoho.close(),
